@@ -1,0 +1,98 @@
+"""The reviews service: collects, moderates and publishes product reviews and referrals."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import config as config_module
+
+__version__ = "0.1.0"
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app. It opens no connection and starts no thread: that happens on first use."""
+    instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("REVIEWS_INSTANCE_PATH") \
+        or os.path.join(os.getcwd(), "instance")
+    app = Flask(__name__, instance_path=os.path.abspath(instance_path),
+                instance_relative_config=False, static_folder=None)
+    settings = config_module.load(app.instance_path, config)
+    app.config.update(settings)
+    _derive_flask_config(app)
+    app.json.sort_keys = False
+
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    from . import errors, models  # noqa: F401  (every model, for the migrations)
+    from .extensions import api, csrf, db, limiter, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+    limiter.init_app(app)
+    csrf.init_app(app)
+    api.init_app(app)
+    errors.init_app(app)
+    _register_blueprints(app)
+    return app
+
+
+def _derive_flask_config(app: Flask) -> None:
+    cfg = app.config
+    url = cfg["DATABASE_URL"]
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    cfg["SQLALCHEMY_DATABASE_URI"] = url
+    cfg["SQLALCHEMY_ENGINE_OPTIONS"] = config_module.sqlalchemy_options(cfg)
+    cfg["RATELIMIT_STORAGE_URI"] = cfg["RATELIMIT_STORAGE_URI"]
+    # Redis down: each process keeps counting in memory, never "no limit" and never a 500.
+    cfg.setdefault("RATELIMIT_IN_MEMORY_FALLBACK", cfg.get("RATELIMIT_FALLBACK", "300 per minute"))
+    cfg["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True
+    cfg["RATELIMIT_STORAGE_OPTIONS"] = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5} \
+        if cfg["RATELIMIT_STORAGE_URI"].startswith("redis") else {}
+    cfg["RATELIMIT_HEADERS_ENABLED"] = True
+    cfg["RATELIMIT_HEADER_LIMIT"] = "RateLimit-Limit"
+    cfg["RATELIMIT_HEADER_REMAINING"] = "RateLimit-Remaining"
+    cfg["RATELIMIT_HEADER_RESET"] = "RateLimit-Reset"
+    cfg["RATELIMIT_KEY_PREFIX"] = "reviews"
+    cfg["API_TITLE"] = "Reviews service"
+    cfg["API_VERSION"] = __version__
+    cfg["OPENAPI_VERSION"] = "3.1.0"
+    cfg["OPENAPI_URL_PREFIX"] = "/api"
+    cfg["OPENAPI_JSON_PATH"] = "openapi.json"
+    cfg["WTF_CSRF_TIME_LIMIT"] = None
+    # JSON APIs are protected by requiring JSON bodies and by origin checks, not by form tokens.
+    cfg["WTF_CSRF_CHECK_DEFAULT"] = False
+    production = cfg["ENV"] == "production"
+    cfg["SESSION_COOKIE_HTTPONLY"] = True
+    cfg["SESSION_COOKIE_SAMESITE"] = "Lax"
+    cfg["SESSION_COOKIE_SECURE"] = production
+    cfg["REMEMBER_COOKIE_SECURE"] = production
+    cfg["PREFERRED_URL_SCHEME"] = "https" if production else "http"
+
+
+def _register_blueprints(app: Flask) -> None:
+    from . import apidocs, health
+    from .catalog.api import blp as catalog_blp
+    from .extensions import api
+    from .shops.api import blp as shop_blp
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(apidocs.bp)
+    for blp in (shop_blp, catalog_blp):
+        api.register_blueprint(blp)
+    api.spec.components.security_scheme(
+        "secretKey", {"type": "http", "scheme": "bearer", "description": "The shop's secret key, sk_..."})
+    # Every server API operation needs the secret key; the public ones carry a public key instead.
+    for path, operations in api.spec._paths.items():
+        if path.startswith("/api/v1/") and not path.startswith("/api/v1/public/"):
+            for op in operations.values():
+                if isinstance(op, dict):
+                    op.setdefault("security", [{"secretKey": []}])

@@ -1,0 +1,117 @@
+"""What the server API accepts and answers for products and orders."""
+
+from __future__ import annotations
+
+from marshmallow import ValidationError, fields, validate, validates
+
+from ..schemas import Money, StrictInteger, StrictSchema, text
+
+_url = fields.Url(schemes={"http", "https"}, validate=validate.Length(max=2000), allow_none=True)
+LOCALE = validate.Regexp(r"^[a-zA-Z]{2,3}([-_][A-Za-z0-9]{2,8})?$", error="Not a locale like en or pt-BR.")
+
+
+class ProductIn(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(1, 500))
+    url = _url
+    image_url = _url
+    gtin = fields.String(allow_none=True, validate=validate.Regexp(r"^\d{8}$|^\d{12,14}$",
+                                                                    error="A GTIN has 8, 12, 13 or 14 digits."))
+    mpn = text(70, allow_none=True)
+    brand = text(100, allow_none=True)
+    sku = text(100, allow_none=True)
+
+
+class ProductOut(StrictSchema):
+    id = fields.String(attribute="external_id")
+    name = fields.String()
+    url = fields.String(allow_none=True)
+    image_url = fields.String(allow_none=True)
+    gtin = fields.String(allow_none=True)
+    mpn = fields.String(allow_none=True)
+    brand = fields.String(allow_none=True)
+    sku = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+
+
+class CustomerIn(StrictSchema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    name = text(200, load_default="")
+    locale = fields.String(load_default=None, validate=LOCALE)
+
+
+class ItemIn(StrictSchema):
+    product_id = fields.String(required=True, validate=validate.Length(1, 255))
+    name = fields.String(required=True, validate=validate.Length(1, 500))
+    quantity = StrictInteger(load_default=1, validate=validate.Range(1, 100000))
+    price = Money(required=True)
+    url = _url
+    image_url = _url
+    sku = text(100, allow_none=True)
+    gtin = ProductIn._declared_fields["gtin"]
+
+
+class OrderIn(StrictSchema):
+    id = fields.String(required=True, validate=validate.Length(1, 255))
+    customer = fields.Nested(CustomerIn, required=True)
+    items = fields.List(fields.Nested(ItemIn), required=True, validate=validate.Length(1, 500))
+    placed_at = fields.AwareDateTime(required=True)
+    currency = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{3}$",
+                                                                      error="An ISO 4217 code like EUR."))
+    total = Money(required=True)
+    referral_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 64))
+
+    @validates("items")
+    def _distinct_products(self, items, **_):
+        seen = set()
+        for item in items:
+            if item["product_id"] in seen:
+                raise ValidationError(f"Product {item['product_id']!r} appears twice; "
+                                      "send one item with its quantity.")
+            seen.add(item["product_id"])
+
+
+class CustomerOut(StrictSchema):
+    email = fields.String()
+    name = fields.String()
+    locale = fields.String()
+
+
+class ItemOut(StrictSchema):
+    product_id = fields.String()
+    name = fields.String()
+    quantity = fields.Integer()
+    price = fields.Decimal(as_string=True, places=2)
+
+
+class ReviewRequestOut(StrictSchema):
+    status = fields.String()
+    due_at = fields.AwareDateTime(allow_none=True)
+    url = fields.String(allow_none=True)
+    product_ids = fields.List(fields.String())
+
+
+class OrderOut(StrictSchema):
+    id = fields.String()
+    status = fields.String(metadata={"description": "placed, fulfilled, delivered, refunded or cancelled"})
+    customer = fields.Nested(CustomerOut)
+    items = fields.List(fields.Nested(ItemOut))
+    placed_at = fields.AwareDateTime()
+    currency = fields.String()
+    total = fields.Decimal(as_string=True, places=2)
+    referral_code = fields.String(allow_none=True)
+    fulfilled_at = fields.AwareDateTime(allow_none=True)
+    delivered_at = fields.AwareDateTime(allow_none=True)
+    refunded_at = fields.AwareDateTime(allow_none=True)
+    cancelled_at = fields.AwareDateTime(allow_none=True)
+    created_at = fields.AwareDateTime()
+    widget_token = fields.String(metadata={"description": "Render into the thank-you page; lets the "
+                                           "widget show this customer's review form (verified)."})
+    review_request = fields.Nested(ReviewRequestOut, allow_none=True)
+
+
+class OrderEventIn(StrictSchema):
+    type = fields.String(required=True, validate=validate.OneOf(
+        ["fulfilled", "delivered", "refunded", "cancelled"]))
+    occurred_at = fields.AwareDateTime(load_default=None)
+    note = text(500, load_default="")

@@ -1,0 +1,167 @@
+"""The `reviews-service` command: set up, run and look after the service.
+
+Every command takes its settings from the same REVIEWS_* environment variables as the web app.
+A failure prints one line saying what is wrong and exits with status 1.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from . import create_app
+from .config import ConfigError
+from .errors import DomainError
+
+
+def _make_app():
+    try:
+        return create_app()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def friendly(fn):
+    """Turn a domain error into one clear line and exit status 1, never a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except DomainError as exc:
+            from .extensions import db
+
+            db.session.rollback()
+            raise click.ClickException(exc.detail) from None
+
+    return wrapper
+
+
+@click.group(cls=FlaskGroup, create_app=_make_app, add_version_option=False,
+             load_dotenv=False, set_debug_flag=False)
+def main():
+    """Collect, moderate and publish product reviews and referrals."""
+
+
+@main.command("init")
+@with_appcontext
+def init_command():
+    """Create or upgrade the database schema (runs the migrations)."""
+    upgrade_database()
+    click.echo("The database is up to date.")
+
+
+def upgrade_database() -> None:
+    from flask_migrate import upgrade
+
+    os.makedirs(current_app.instance_path, exist_ok=True)
+    upgrade()
+
+
+@main.command("create-shop")
+@click.argument("name")
+@click.option("--origin", "origins", multiple=True,
+              help="An origin the widget may post from, e.g. https://shop.example (repeatable).")
+@click.option("--slug", help="A short name for the CLI; made from the name if not given.")
+@click.option("--json", "as_json", is_flag=True, help="Print the keys as JSON, for scripts.")
+@with_appcontext
+@friendly
+def create_shop_command(name, origins, slug, as_json):
+    """Create a shop and print its public key and secret key (shown only once)."""
+    from .shops import service
+
+    created = service.create_shop(name, allowed_origins=list(origins), slug=slug)
+    shop = created.shop
+    if as_json:
+        click.echo(json.dumps({"id": shop.id, "slug": shop.slug, "name": shop.name,
+                               "public_key": shop.public_key, "secret_key": created.secret_key,
+                               "allowed_origins": shop.allowed_origins}))
+        return
+    click.echo(f"Created shop {shop.name!r} ({shop.slug}).")
+    click.echo(f"  public key: {shop.public_key}")
+    click.echo(f"  secret key: {created.secret_key}")
+    click.echo("Keep the secret key now: only its hash is stored, it cannot be shown again.")
+
+
+@main.command("rotate-key")
+@click.argument("shop_ref", metavar="SHOP")
+@click.option("--revoke-now", is_flag=True,
+              help="End the old keys at once (a leaked key) instead of after 24 hours.")
+@click.option("--json", "as_json", is_flag=True, help="Print the new key as JSON.")
+@with_appcontext
+@friendly
+def rotate_key_command(shop_ref, revoke_now, as_json):
+    """Issue a new secret key for SHOP (id, slug or public key)."""
+    from .shops import service
+
+    shop = service.get_shop(shop_ref)
+    secret = service.rotate_key(shop, revoke_now=revoke_now)
+    if as_json:
+        click.echo(json.dumps({"slug": shop.slug, "secret_key": secret,
+                               "old_keys_end": "now" if revoke_now else "in 24 hours"}))
+        return
+    click.echo(f"New secret key for {shop.slug}: {secret}")
+    click.echo("The old keys stop working " + ("now." if revoke_now else "in 24 hours."))
+
+
+@main.command("create-user")
+@click.argument("email")
+@click.option("--shop", "shop_ref", help="The shop the account works on (id, slug or public key).")
+@click.option("--role", type=click.Choice(["owner", "moderator"]), default="moderator",
+              show_default=True)
+@with_appcontext
+@friendly
+def create_user_command(email, shop_ref, role):
+    """Create an admin account. The password is read from standard input or asked for,
+    never taken as an argument (it would end up in the shell's history)."""
+    from .shops import service
+
+    shop = service.get_shop(shop_ref) if shop_ref else None
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    user = service.create_user(email, password, shop=shop, role=role)
+    where = f" as {role} of {shop.slug}" if shop else ""
+    click.echo(f"Account {user.email} is ready{where}.")
+
+
+@main.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-run", is_flag=True, help="Set up the demo shop and exit.")
+@with_appcontext
+@friendly
+def demo_command(host, port, no_run):
+    """Migrate, create a demo shop with sample data, print its keys, and run the server."""
+    from . import demo
+
+    upgrade_database()
+    info = demo.ensure_demo_shop()
+    base = f"http://{host}:{port}"
+    click.echo(f"Demo shop {info['name']!r} is ready.")
+    click.echo(f"  public key: {info['public_key']}")
+    click.echo(f"  secret key: {info['secret_key']}")
+    click.echo(f"  try:        curl -H 'Authorization: Bearer {info['secret_key']}' {base}/api/v1/shop")
+    click.echo(f"  API docs:   {base}/api/docs")
+    if no_run:
+        return
+    current_app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+@main.command("check")
+@click.option("--fix", is_flag=True, help="Repair what the check finds.")
+@with_appcontext
+@friendly
+def check_command(fix):
+    """Check the data: forget expired idempotency keys, and report anything inconsistent."""
+    from .idempotency import purge_expired
+
+    purged = purge_expired(current_app.config["IDEMPOTENCY_TTL"])
+    click.echo(f"Forgot {purged} expired idempotency keys.")

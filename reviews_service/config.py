@@ -1,0 +1,123 @@
+"""Settings: defaults, then `REVIEWS_*` environment variables, then the mapping a caller passes.
+
+Every setting has a working default, so that `reviews-service demo` runs on a fresh machine with
+SQLite, in-memory rate limits and photos on disk.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+DEV_SECRET_FILE = "secret_key"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot work; the message says which setting to fix."""
+
+
+class Defaults:
+    ENV = "development"  # or "production"
+    DATABASE_URL = ""  # empty: a SQLite file in the instance folder
+    SECRET_KEY = ""  # empty: generated once in the instance folder (development only)
+    RATELIMIT_STORAGE_URI = "memory://"
+    PUBLIC_URL = "http://127.0.0.1:5000"
+    TRUSTED_PROXIES = 0  # how many proxies in front of us may set X-Forwarded-For
+    MAX_CONTENT_LENGTH = 11 * 1024 * 1024  # photos are at most 10 MB; JSON far less
+    MAX_JSON_BYTES = 256 * 1024
+    SERVER_API_LIMIT = "6000 per minute"
+    PUBLIC_WRITE_LIMIT = "20 per minute;200 per day"
+    PUBLIC_READ_LIMIT = "600 per minute"
+    WIDGET_TOKEN_MAX_AGE = 90 * 24 * 3600
+    REVIEW_TOKEN_MAX_AGE = 180 * 24 * 3600
+    IDEMPOTENCY_TTL = 24 * 3600
+    SQLITE_BUSY_TIMEOUT_MS = 5000
+    MEDIA_STORAGE = "local"
+    MEDIA_ROOT = ""  # empty: instance/media
+    MEDIA_URL = "/media"
+    SMTP_URL = ""
+    MAIL_FROM = "reviews@localhost"
+    RATING_MAX_AGE = 60
+    RATING_S_MAXAGE = 300
+    RATING_STALE_WHILE_REVALIDATE = 600
+
+
+_INT_KEYS = {
+    "TRUSTED_PROXIES", "MAX_CONTENT_LENGTH", "MAX_JSON_BYTES", "WIDGET_TOKEN_MAX_AGE",
+    "REVIEW_TOKEN_MAX_AGE", "IDEMPOTENCY_TTL", "SQLITE_BUSY_TIMEOUT_MS", "RATING_MAX_AGE",
+    "RATING_S_MAXAGE", "RATING_STALE_WHILE_REVALIDATE",
+}
+
+
+def _defaults() -> dict[str, Any]:
+    return {k: v for k, v in vars(Defaults).items() if k.isupper()}
+
+
+def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Read every `REVIEWS_<NAME>` variable; integers are parsed, and a bad one is an error."""
+    out: dict[str, Any] = {}
+    for key, raw in environ.items():
+        if not key.startswith("REVIEWS_"):
+            continue
+        name = key[len("REVIEWS_"):]
+        if name in _INT_KEYS:
+            try:
+                out[name] = int(raw)
+            except ValueError:
+                raise ConfigError(f"{key} must be an integer, got {raw!r}") from None
+        else:
+            out[name] = raw
+    return out
+
+
+def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
+         environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Merge defaults, environment and overrides, and fill in the derived settings."""
+    cfg = _defaults()
+    cfg.update(from_environment(os.environ if environ is None else environ))
+    cfg.update(overrides or {})
+    instance = Path(instance_path)
+
+    if not cfg["DATABASE_URL"]:
+        cfg["DATABASE_URL"] = f"sqlite:///{instance / 'reviews.db'}"
+    if not cfg["MEDIA_ROOT"]:
+        cfg["MEDIA_ROOT"] = str(instance / "media")
+    cfg["SECRET_KEY"] = _secret_key(cfg, instance)
+    cfg["PUBLIC_URL"] = str(cfg["PUBLIC_URL"]).rstrip("/")
+    return cfg
+
+
+def _secret_key(cfg: dict[str, Any], instance: Path) -> str:
+    key = cfg.get("SECRET_KEY") or ""
+    if cfg["ENV"] == "production":
+        if len(key) < 32 or key.startswith("dev-"):
+            raise ConfigError(
+                "REVIEWS_SECRET_KEY must be set to a random value of at least 32 characters "
+                "in production (e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        return key
+    if key:
+        return key
+    # Development: one key per instance folder, so sessions and tokens survive restarts.
+    path = instance / DEV_SECRET_FILE
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = "dev-" + secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def sqlalchemy_options(cfg: Mapping[str, Any]) -> dict[str, Any]:
+    """Engine options: SQLite gets a busy timeout and no thread check; others a pre-ping pool."""
+    url = cfg["DATABASE_URL"]
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": cfg["SQLITE_BUSY_TIMEOUT_MS"] / 1000,
+                                 "check_same_thread": False}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20,
+            "connect_args": {"connect_timeout": 5}}

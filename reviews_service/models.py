@@ -1,0 +1,4 @@
+"""Every model, imported in one place so that migrations see the whole schema."""
+
+from .catalog.models import Customer, IdempotencyKey, Order, OrderEvent, OrderItem, Product  # noqa: F401
+from .shops.models import ApiKey, Membership, Shop, User  # noqa: F401

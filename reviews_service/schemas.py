@@ -1,0 +1,62 @@
+"""Schema building blocks shared by every feature: strict types, unknown fields refused."""
+
+from __future__ import annotations
+
+import numbers
+
+from marshmallow import RAISE, Schema, fields, validate
+
+
+class StrictSchema(Schema):
+    """Unknown fields are an error, not silently dropped."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class StrictInteger(fields.Integer):
+    """An integer that refuses `"5"`, `5.0` and `true` (bool is an int in Python)."""
+
+    default_error_messages = {"invalid": "Not a valid integer."}
+
+    def __init__(self, **kwargs):
+        super().__init__(strict=True, **kwargs)
+
+    def _validated(self, value):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
+class Money(fields.Decimal):
+    """A non-negative amount with two decimals, given as a JSON number or a decimal string."""
+
+    default_error_messages = {"invalid": "Not a valid amount."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("validate", validate.Range(min=0))
+        super().__init__(places=2, as_string=True, allow_nan=False, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class CursorPage(StrictSchema):
+    cursor = fields.String(load_default=None, validate=validate.Length(max=500))
+    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+
+
+class StrictBoolean(fields.Boolean):
+    """Only JSON `true` and `false`: not `1`, `"yes"` or `"true"`."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+def text(max_len: int, **kwargs) -> fields.String:
+    """A string field with a length cap."""
+    return fields.String(validate=validate.Length(max=max_len), **kwargs)

@@ -1,0 +1,68 @@
+"""Blueprint factories for the API: authentication, body rules and rate limits in one place."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_smorest import Blueprint
+
+from .auth import authenticate_secret_key, resolve_public_key
+from .errors import TooLarge, Unsupported
+from .extensions import limiter
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+SERVER_SECURITY = [{"secretKey": []}]
+
+
+def require_json_body(*, multipart_endpoints: frozenset[str] = frozenset()) -> None:
+    """Writes carry JSON (multipart only where a photo is uploaded) and JSON stays small."""
+    if request.method not in WRITE_METHODS:
+        return
+    has_body = bool(request.content_length) or request.headers.get("Transfer-Encoding")
+    if request.endpoint in multipart_endpoints:
+        if request.mimetype != "multipart/form-data":
+            raise Unsupported("Upload the photo as multipart/form-data with a 'photo' field.")
+        return
+    if not has_body:
+        return
+    if request.mimetype != "application/json":
+        raise Unsupported(f"The body must be application/json, not {request.mimetype or 'untyped'}.")
+    limit = current_app.config["MAX_JSON_BYTES"]
+    if request.content_length and request.content_length > limit:
+        raise TooLarge(f"A JSON body may have at most {limit} bytes.")
+
+
+def server_blueprint(name: str, description: str) -> Blueprint:
+    """A blueprint under /api/v1 for the shop's backend: secret key, JSON bodies, per-key limits."""
+    blp = Blueprint(name, __name__, url_prefix="/api/v1", description=description)
+
+    @blp.before_request
+    def _authenticate():
+        authenticate_secret_key()
+        require_json_body()
+
+    limiter.limit(lambda: current_app.config["SERVER_API_LIMIT"], per_method=False)(blp)
+    return blp
+
+
+def public_blueprint(name: str, description: str, *,
+                     multipart_endpoints: frozenset[str] = frozenset()) -> Blueprint:
+    """A blueprint under /api/v1/public/<public_key>: the shop comes from the key in the path."""
+    blp = Blueprint(name, __name__, url_prefix="/api/v1/public/<public_key>",
+                    description=description)
+
+    @blp.url_value_preprocessor
+    def _resolve(_endpoint, values):
+        resolve_public_key(values.pop("public_key"))
+
+    @blp.url_defaults
+    def _keep_key(_endpoint, values):
+        from flask import g
+
+        if "public_key" not in values and g.get("shop") is not None:
+            values["public_key"] = g.shop.public_key
+
+    @blp.before_request
+    def _body_rules():
+        require_json_body(multipart_endpoints=multipart_endpoints)
+
+    return blp

@@ -1,0 +1,219 @@
+"""Shops, keys and accounts: creation, key rotation, lookups and settings."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select, update
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .. import auth
+from ..errors import Conflict, Invalid, NotFound
+from ..extensions import db
+from ..models_base import utcnow
+from . import settings as shop_settings
+from .models import ROLES, ApiKey, Membership, Shop, User
+
+# scrypt with N = 2^17, r = 8, p = 1: about 128 MB and a fraction of a second per hash.
+PASSWORD_METHOD = "scrypt:131072:8:1"
+MIN_PASSWORD_LENGTH = 10
+
+
+@dataclass
+class NewShop:
+    shop: Shop
+    secret_key: str  # shown once: only its hash is stored
+
+
+def slugify(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    return slug[:48] or "shop"
+
+
+def normalize_origin(origin: str) -> str:
+    """`https://Shop.example:443/` -> `https://shop.example`; anything but an origin is refused."""
+    parts = urlsplit(origin.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise Invalid(f"{origin!r} is not an origin like https://shop.example.", field="allowed_origins")
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+        raise Invalid(f"{origin!r} must be an origin only, without a path.", field="allowed_origins")
+    host = parts.hostname.lower()
+    default_port = {"http": 80, "https": 443}[parts.scheme]
+    port = f":{parts.port}" if parts.port and parts.port != default_port else ""
+    return f"{parts.scheme}://{host}{port}"
+
+
+def create_shop(name: str, *, allowed_origins: list[str] | None = None,
+                slug: str | None = None) -> NewShop:
+    """Create a shop with its public key and a first secret key."""
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise Invalid("A shop needs a name of 1 to 200 characters.", field="name")
+    origins = sorted({normalize_origin(o) for o in allowed_origins or []})
+    base = slugify(slug or name)
+    candidate, n = base, 1
+    while db.session.scalar(select(Shop.id).where(Shop.slug == candidate)) is not None:
+        n += 1
+        candidate = f"{base}-{n}"
+    shop = Shop(name=name, slug=candidate, public_key=auth.new_public_key(),
+                allowed_origins=origins, settings={})
+    db.session.add(shop)
+    db.session.flush()
+    secret = _add_key(shop, label="created with the shop")
+    db.session.commit()
+    return NewShop(shop=shop, secret_key=secret)
+
+
+def _add_key(shop: Shop, label: str = "") -> str:
+    secret = auth.new_secret_key()
+    db.session.add(ApiKey(shop_id=shop.id, prefix=auth.key_prefix(secret),
+                          key_hash=auth.hash_key(secret), label=label))
+    return secret
+
+
+def get_shop(ref: str | int) -> Shop:
+    """A shop by id, slug or public key (for the CLI)."""
+    query = select(Shop)
+    if isinstance(ref, int) or str(ref).isdigit():
+        query = query.where(Shop.id == int(ref))
+    elif str(ref).startswith("pk_"):
+        query = query.where(Shop.public_key == ref)
+    else:
+        query = query.where(Shop.slug == ref)
+    shop = db.session.scalar(query)
+    if shop is None:
+        raise NotFound(f"No shop {ref!r}.")
+    return shop
+
+
+def rotate_key(shop: Shop, *, revoke_after: timedelta | None = timedelta(hours=24),
+               revoke_now: bool = False) -> str:
+    """Issue a new secret key. The old ones keep working for `revoke_after`, so that a deployment
+    can switch over; `revoke_now` ends them at once (for a leaked key)."""
+    now = utcnow()
+    ends = now if revoke_now or revoke_after is None else now + revoke_after
+    db.session.execute(
+        update(ApiKey)
+        .where(ApiKey.shop_id == shop.id, ApiKey.revoked_at.is_(None))
+        .values(revoked_at=ends)
+    )
+    secret = _add_key(shop, label="rotated")
+    db.session.commit()
+    return secret
+
+
+def active_keys(shop: Shop) -> list[ApiKey]:
+    now = utcnow()
+    return list(db.session.scalars(
+        select(ApiKey).where(ApiKey.shop_id == shop.id)
+        .where((ApiKey.revoked_at.is_(None)) | (ApiKey.revoked_at > now))
+        .order_by(ApiKey.id)
+    ))
+
+
+def shop_for_secret_key(secret: str) -> Shop | None:
+    """The shop whose active key this is; None for unknown, wrong or revoked keys."""
+    if not secret.startswith("sk_") or len(secret) > 100:
+        return None
+    key = db.session.scalar(select(ApiKey).where(ApiKey.prefix == auth.key_prefix(secret)))
+    if key is None or not auth.keys_match(secret, key.key_hash):
+        return None
+    if key.revoked_at is not None and key.revoked_at <= utcnow():
+        return None
+    return db.session.get(Shop, key.shop_id)
+
+
+def shop_for_public_key(public_key: str) -> Shop | None:
+    if not public_key.startswith("pk_") or len(public_key) > 64:
+        return None
+    return db.session.scalar(select(Shop).where(Shop.public_key == public_key))
+
+
+def settings_of(shop: Shop) -> dict[str, Any]:
+    return shop_settings.effective(shop.settings)
+
+
+def describe(shop: Shop) -> dict[str, Any]:
+    """The shop as the server API shows it."""
+    return {
+        "name": shop.name, "slug": shop.slug, "public_key": shop.public_key,
+        "allowed_origins": list(shop.allowed_origins or []),
+        "settings": settings_of(shop), "created_at": shop.created_at,
+    }
+
+
+def update_shop(shop: Shop, changes: dict[str, Any]) -> Shop:
+    """Apply a validated PATCH: name, allowed origins, and any subset of the settings."""
+    if "name" in changes:
+        name = changes["name"].strip()
+        if not name:
+            raise Invalid("The name cannot be empty.", field="name")
+        shop.name = name
+    if "allowed_origins" in changes:
+        shop.allowed_origins = sorted({normalize_origin(o) for o in changes["allowed_origins"]})
+    if changes.get("settings"):
+        stored = dict(shop.settings or {})
+        stored.update(changes["settings"])
+        # Keep only what differs from the defaults, so that a new default reaches every shop.
+        shop.settings = {k: v for k, v in stored.items() if shop_settings.DEFAULTS.get(k) != v}
+    db.session.commit()
+    return shop
+
+
+# --- accounts ------------------------------------------------------------------------------------
+
+def normalize_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def create_user(email: str, password: str, *, shop: Shop | None = None,
+                role: str = "moderator") -> User:
+    """Create an admin account, or add an existing one to `shop` with `role`."""
+    email = normalize_email(email)
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        raise Invalid("Not a valid e-mail address.", field="email")
+    if role not in ROLES:
+        raise Invalid(f"The role must be one of {', '.join(ROLES)}.", field="role")
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise Invalid(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.",
+                          field="password")
+        user = User(email=email, password_hash=generate_password_hash(password, PASSWORD_METHOD))
+        db.session.add(user)
+        db.session.flush()
+    if shop is not None:
+        member = db.session.scalar(
+            select(Membership).where(Membership.user_id == user.id, Membership.shop_id == shop.id))
+        if member is not None and member.role == role:
+            raise Conflict(f"{email} is already {role} of {shop.slug}.")
+        if member is None:
+            db.session.add(Membership(user_id=user.id, shop_id=shop.id, role=role))
+        else:
+            member.role = role
+    db.session.commit()
+    return user
+
+
+def check_password(user: User, password: str) -> bool:
+    return check_password_hash(user.password_hash, password)
+
+
+def set_password(user: User, password: str) -> None:
+    """Change a password and end every session the user had."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.",
+                      field="password")
+    user.password_hash = generate_password_hash(password, PASSWORD_METHOD)
+    user.session_version = User.session_version + 1
+    db.session.commit()
+
+
+def key_expires(key: ApiKey) -> datetime | None:
+    return key.revoked_at
