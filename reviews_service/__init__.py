@@ -82,11 +82,14 @@ def _register_blueprints(app: Flask) -> None:
     from . import apidocs, health
     from .catalog.api import blp as catalog_blp
     from .extensions import api
+    from .reviews import api as reviews_api
+    from .reviews import media
     from .shops.api import blp as shop_blp
 
     app.register_blueprint(health.bp)
     app.register_blueprint(apidocs.bp)
-    for blp in (shop_blp, catalog_blp):
+    app.register_blueprint(media.bp)
+    for blp in (shop_blp, catalog_blp, reviews_api.server, reviews_api.public):
         api.register_blueprint(blp)
     api.spec.components.security_scheme(
         "secretKey", {"type": "http", "scheme": "bearer", "description": "The shop's secret key, sk_..."})

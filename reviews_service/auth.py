@@ -166,3 +166,10 @@ def unsign(purpose: str, token: str, *, shop_id: int) -> dict[str, Any]:
 def peek_shop(purpose: str, token: str) -> int:
     """The shop id inside a valid token, before the shop is known (the hosted review page)."""
     return _claims(purpose, token)["shop"]
+
+
+def current_visitor():
+    """The visitor of this request, as the services take it."""
+    from .reviews.service import Visitor
+
+    return Visitor(visitor_hash=visitor_hash(), ip_hash=ip_hash())

@@ -37,7 +37,16 @@ class Defaults:
     SQLITE_BUSY_TIMEOUT_MS = 5000
     MEDIA_STORAGE = "local"
     MEDIA_ROOT = ""  # empty: instance/media
-    MEDIA_URL = "/media"
+    MEDIA_URL = ""  # empty: PUBLIC_URL + /media
+    PHOTO_MAX_PIXELS = 40_000_000
+    PHOTO_MAX_BYTES = 10 * 1024 * 1024
+    S3_BUCKET = ""
+    S3_ENDPOINT_URL = ""
+    S3_REGION = ""
+    S3_ACCESS_KEY = ""
+    S3_SECRET_KEY = ""
+    S3_PUBLIC_URL = ""
+    S3_PREFIX = ""
     SMTP_URL = ""
     MAIL_FROM = "reviews@localhost"
     RATING_MAX_AGE = 60
@@ -48,7 +57,7 @@ class Defaults:
 _INT_KEYS = {
     "TRUSTED_PROXIES", "MAX_CONTENT_LENGTH", "MAX_JSON_BYTES", "WIDGET_TOKEN_MAX_AGE",
     "REVIEW_TOKEN_MAX_AGE", "IDEMPOTENCY_TTL", "SQLITE_BUSY_TIMEOUT_MS", "RATING_MAX_AGE",
-    "RATING_S_MAXAGE", "RATING_STALE_WHILE_REVALIDATE",
+    "RATING_S_MAXAGE", "RATING_STALE_WHILE_REVALIDATE", "PHOTO_MAX_PIXELS", "PHOTO_MAX_BYTES",
 }
 
 
@@ -87,6 +96,8 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
         cfg["MEDIA_ROOT"] = str(instance / "media")
     cfg["SECRET_KEY"] = _secret_key(cfg, instance)
     cfg["PUBLIC_URL"] = str(cfg["PUBLIC_URL"]).rstrip("/")
+    if not cfg["MEDIA_URL"]:
+        cfg["MEDIA_URL"] = cfg["PUBLIC_URL"] + "/media"
     return cfg
 
 

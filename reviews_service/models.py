@@ -1,4 +1,7 @@
 """Every model, imported in one place so that migrations see the whole schema."""
 
 from .catalog.models import Customer, IdempotencyKey, Order, OrderEvent, OrderItem, Product  # noqa: F401
+from .moderation.models import AuditEvent  # noqa: F401
+from .ratings.models import ProductRating, ShopRating  # noqa: F401
+from .reviews.models import Photo, Reply, Report, Review, ReviewRequest, Vote  # noqa: F401
 from .shops.models import ApiKey, Membership, Shop, User  # noqa: F401

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_smorest import Blueprint
 
 from .auth import authenticate_secret_key, resolve_public_key
-from .errors import TooLarge, Unsupported
+from .errors import Forbidden, TooLarge, Unsupported
 from .extensions import limiter
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -56,13 +56,43 @@ def public_blueprint(name: str, description: str, *,
 
     @blp.url_defaults
     def _keep_key(_endpoint, values):
-        from flask import g
-
         if "public_key" not in values and g.get("shop") is not None:
             values["public_key"] = g.shop.public_key
 
     @blp.before_request
     def _body_rules():
+        check_origin()
         require_json_body(multipart_endpoints=multipart_endpoints)
 
+    blp.after_request(cors_headers)
     return blp
+
+
+def _origin_allowed() -> bool:
+    origin = request.headers.get("Origin")
+    shop = g.get("shop")
+    return bool(origin and shop is not None and origin in (shop.allowed_origins or []))
+
+
+def check_origin() -> None:
+    """Writes from a browser must come from one of the shop's own origins. Requests without an
+    Origin header are not from a browser page, so no other site can make a visitor send them."""
+    if request.method in WRITE_METHODS and request.headers.get("Origin") and not _origin_allowed():
+        raise Forbidden("This origin may not post to this shop; add it to the shop's allowed origins.")
+
+
+def cors_headers(response):
+    """Reads are open to any origin; writes answer only the shop's allowed origins."""
+    if request.method in ("GET", "HEAD"):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        return response
+    if _origin_allowed():
+        response.headers["Access-Control-Allow-Origin"] = request.headers["Origin"]
+        response.headers.add("Vary", "Origin")
+        if request.method == "OPTIONS":
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+            response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+            response.headers["Access-Control-Max-Age"] = "86400"
+    else:
+        response.headers.add("Vary", "Origin")
+    return response

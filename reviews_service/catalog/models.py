@@ -43,6 +43,8 @@ class Customer(db.Model):
     name: Mapped[str] = mapped_column(String(200), default="")
     locale: Mapped[str] = mapped_column(String(16), default="en")
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by an erasure: the row stays (orders point at it) but holds no personal data any more.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

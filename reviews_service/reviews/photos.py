@@ -120,7 +120,7 @@ def _decode(data: bytes, fmt: str, *, max_pixels: int, display_px: int) -> tuple
             icc = image.info.get("icc_profile") or None
             return _normalize_mode(_orient(image), icc), icc
         except _BOMB_ERRORS:
-            raise Invalid(f"The photo has more than {max_pixels:,} pixels.", field="photo") from None
+            raise Invalid("The photo has too many pixels to be processed safely.", field="photo") from None
         except _DECODE_ERRORS:
             raise Invalid("The photo is damaged or truncated and cannot be read.", field="photo") from None
 

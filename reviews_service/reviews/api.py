@@ -1,0 +1,178 @@
+"""Routes for reviews: the public API (shoppers, the widget) and the server API (the shop's backend)."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask.views import MethodView
+from marshmallow import fields
+
+from ..auth import current_shop, current_visitor
+from ..catalog import service as catalog
+from ..errors import Invalid, TooLarge
+from ..extensions import limiter
+from ..schemas import StrictSchema
+from ..server_api import public_blueprint, server_blueprint
+from . import listing, media, privacy, service
+from . import requests as review_requests
+from .schemas import (
+    CustomerExportOut,
+    EraseIn,
+    EraseOut,
+    PhotoOut,
+    PublicReviewPage,
+    ReportIn,
+    ReportOut,
+    ReviewIn,
+    ReviewListQuery,
+    ReviewRequestInfoOut,
+    ServerReviewOut,
+    ServerReviewPage,
+    ServerReviewQuery,
+    SubmittedOut,
+    VoteIn,
+    VoteOut,
+)
+
+public = public_blueprint("reviews_public", "Reviews for shoppers: read, write, vote, report.",
+                          multipart_endpoints=frozenset({"reviews_public.Photos"}))
+server = server_blueprint("reviews_server", "Reviews for the shop's backend: every status, "
+                          "export and erasure of a reviewer's data.")
+
+
+def _write_limit() -> str:
+    return current_app.config["PUBLIC_WRITE_LIMIT"]
+
+
+def _page(query, args):
+    rows, next_cursor = listing.page(query, sort=args["sort"], limit=args["limit"], cursor=args["cursor"])
+    store = media.storage()
+    return {"reviews": [listing.public_view(r, store) for r in rows], "next_cursor": next_cursor}
+
+
+@public.route("/products/<path:product_id>/reviews")
+class ProductReviews(MethodView):
+    @public.arguments(ReviewListQuery, location="query")
+    @public.response(200, PublicReviewPage)
+    def get(self, args, product_id):
+        """Published reviews of a product"""
+        shop = current_shop()
+        product = catalog.get_product(shop, product_id)
+        return _page(listing.published_query(shop, product_id=product.id, rating=args["rating"],
+                                             with_photos=args["with_photos"]), args)
+
+    @limiter.limit(_write_limit)
+    @public.arguments(ReviewIn)
+    @public.response(201, SubmittedOut)
+    def post(self, data, product_id):
+        """Submit a review (with a token: a verified buyer's)"""
+        review = service.submit_review(current_shop(), product_id, data, current_visitor())
+        return {**listing.public_view(review), "status": review.status}
+
+
+@public.route("/reviews")
+class ShopReviews(MethodView):
+    @public.arguments(ReviewListQuery, location="query")
+    @public.response(200, PublicReviewPage)
+    def get(self, args):
+        """Published reviews of the whole shop"""
+        shop = current_shop()
+        return _page(listing.published_query(shop, rating=args["rating"],
+                                             with_photos=args["with_photos"]), args)
+
+
+class PhotoUpload(StrictSchema):
+    photo = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+@public.route("/photos")
+class Photos(MethodView):
+    @limiter.limit(_write_limit)
+    @public.arguments(PhotoUpload, location="files")
+    @public.response(201, PhotoOut)
+    def post(self, files):
+        """Upload one photo (JPEG, PNG or WebP, at most 10 MB); attach its id to a review"""
+        data = files["photo"].read(current_app.config["PHOTO_MAX_BYTES"] + 1)
+        if len(data) > current_app.config["PHOTO_MAX_BYTES"]:
+            raise TooLarge("A photo may have at most 10 MB.", field="photo")
+        if not data:
+            raise Invalid("The photo is empty.", field="photo")
+        photo = media.upload_photo(current_shop(), data, visitor_hash=current_visitor().visitor_hash)
+        return media.photo_view(photo)
+
+
+@public.route("/reviews/<review_id>/votes")
+class Votes(MethodView):
+    @limiter.limit(_write_limit)
+    @public.arguments(VoteIn)
+    @public.response(200, VoteOut)
+    def post(self, data, review_id):
+        """Vote a review helpful (up) or not (down); once per visitor, changeable"""
+        value = 1 if data["value"] == "up" else -1
+        review = service.vote(current_shop(), review_id, value, current_visitor())
+        return {"id": review.public_id, "your_vote": data["value"],
+                "helpful": {"up": review.helpful_up, "down": review.helpful_down}}
+
+
+@public.route("/reviews/<review_id>/reports")
+class Reports(MethodView):
+    @limiter.limit(_write_limit)
+    @public.arguments(ReportIn)
+    @public.response(202, ReportOut)
+    def post(self, data, review_id):
+        """Report a review for a moderator to look at"""
+        service.report(current_shop(), review_id, data["reason"], data["note"], current_visitor())
+        return {"status": "received"}
+
+
+@public.route("/review-requests/<path:token>")
+class ReviewRequestInfo(MethodView):
+    @public.response(200, ReviewRequestInfoOut)
+    def get(self, token):
+        """What a review-request or widget token lets its customer review"""
+        return review_requests.describe_grant(current_shop(), token)
+
+
+# --- server API ----------------------------------------------------------------------------------
+
+@server.route("/reviews")
+class ServerReviews(MethodView):
+    @server.arguments(ServerReviewQuery, location="query")
+    @server.response(200, ServerReviewPage)
+    def get(self, args):
+        """Reviews in any status, oldest change first, for sync and export"""
+        shop = current_shop()
+        product = catalog.get_product(shop, args["product_id"]) if args["product_id"] else None
+        query = listing.server_query(shop, status=args["status"], product=product,
+                                     source=args["source"], updated_since=args["updated_since"])
+        rows, next_cursor = listing.sync_page(query, limit=args["limit"], cursor=args["cursor"])
+        return {"reviews": [listing.server_view(r) for r in rows], "next_cursor": next_cursor}
+
+
+@server.route("/reviews/<review_id>")
+class ServerReview(MethodView):
+    @server.response(200, ServerReviewOut)
+    def get(self, review_id):
+        """One review, in any status"""
+        return listing.server_view(listing.get_any(current_shop(), review_id))
+
+
+class ExportQuery(StrictSchema):
+    email = fields.Email(required=True)
+
+
+@server.route("/customers/export")
+class CustomerExport(MethodView):
+    @server.arguments(ExportQuery, location="query")
+    @server.response(200, CustomerExportOut)
+    def get(self, args):
+        """Everything the shop holds about one reviewer, as JSON"""
+        return privacy.export(current_shop(), args["email"])
+
+
+@server.route("/customers/erase")
+class CustomerErase(MethodView):
+    @server.arguments(EraseIn)
+    @server.response(200, EraseOut)
+    def post(self, data):
+        """Erase a reviewer everywhere: reviews removed, photos deleted, links ended"""
+        return privacy.erase(current_shop(), data["email"])

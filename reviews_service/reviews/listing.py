@@ -1,0 +1,187 @@
+"""Published reviews as shoppers see them: sorts, filters, keyset pagination, the public view.
+
+A cursor holds the last row's sort key, so page 1,000 costs what page 1 costs: the query seeks
+to the key with a row comparison on an index instead of skipping rows with OFFSET.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, bindparam, case, select, tuple_
+from sqlalchemy.orm import selectinload
+
+from ..errors import Invalid, NotFound
+from ..extensions import db
+from ..shops.models import Shop
+from . import media
+from .models import Review
+
+SORTS = ("newest", "oldest", "highest", "lowest", "helpful", "photos_first")
+
+
+def _sort_columns(sort: str):
+    """The key columns of a sort, and whether it runs descending. Every sort uses one direction,
+    so a single row comparison `(a, b, id) < (x, y, z)` finds the next page."""
+    has_photos = case((Review.photo_count > 0, 1), else_=0)
+    return {
+        "newest": ([Review.published_at, Review.id], True),
+        "oldest": ([Review.published_at, Review.id], False),
+        "highest": ([Review.rating, Review.published_at, Review.id], True),
+        "lowest": ([-Review.rating, Review.published_at, Review.id], True),
+        "helpful": ([Review.helpful_up, Review.published_at, Review.id], True),
+        "photos_first": ([has_photos, Review.published_at, Review.id], True),
+    }[sort]
+
+
+def _key_of(review: Review, sort: str) -> list[Any]:
+    at = review.published_at.isoformat()
+    return {
+        "newest": [at, review.id], "oldest": [at, review.id],
+        "highest": [review.rating, at, review.id], "lowest": [-review.rating, at, review.id],
+        "helpful": [review.helpful_up, at, review.id],
+        "photos_first": [1 if review.photo_count else 0, at, review.id],
+    }[sort]
+
+
+def encode_cursor(sort: str, key: list[Any]) -> str:
+    raw = json.dumps({"s": sort, "k": key}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str) -> list[Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        data = json.loads(raw)
+        key = data["k"]
+        width = 2 if sort == "sync" else len(_sort_columns(sort)[0])
+        if data["s"] != sort or not isinstance(key, list) or len(key) != width:
+            raise ValueError
+        return [datetime.fromisoformat(v) if isinstance(v, str) else v for v in key]
+    except (ValueError, KeyError, TypeError, json.JSONDecodeError, UnicodeDecodeError):
+        raise Invalid("The cursor is not valid for this list; start again without it.",
+                      field="cursor") from None
+
+
+def published_query(shop: Shop, *, product_id: int | None = None, rating: int | None = None,
+                    with_photos: bool = False) -> Select:
+    query = select(Review).where(Review.shop_id == shop.id, Review.status == "published")
+    if product_id is not None:
+        query = query.where(Review.product_id == product_id)
+    if rating is not None:
+        query = query.where(Review.rating == rating)
+    if with_photos:
+        query = query.where(Review.photo_count > 0)
+    return query
+
+
+def page(query: Select, *, sort: str, limit: int, cursor: str | None) -> tuple[list[Review], str | None]:
+    """One page of `query` in `sort` order, and the cursor of the next page (None at the end)."""
+    columns, descending = _sort_columns(sort)
+    if cursor:
+        key = decode_cursor(cursor, sort)
+        # Bind each value with its column's type, so timestamps compare as the column stores them.
+        row = tuple_(*columns)
+        value = tuple_(*[bindparam(None, v, type_=c.type) for v, c in zip(key, columns, strict=True)])
+        query = query.where(row < value if descending else row > value)
+    order = [c.desc() if descending else c.asc() for c in columns]
+    rows = list(db.session.scalars(
+        query.order_by(*order).limit(limit + 1)
+        .options(selectinload(Review.photos), selectinload(Review.reply))))
+    next_cursor = encode_cursor(sort, _key_of(rows[limit - 1], sort)) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def display_name(name: str, fmt: str = "first_initial") -> str:
+    """`Ana Petrosyan` -> `Ana P.`: enough to be a person, not enough to find them."""
+    parts = name.split()
+    if not parts:
+        return ""
+    if fmt == "full" or len(parts) == 1:
+        return " ".join(parts)
+    return f"{parts[0]} {parts[-1][0].upper()}."
+
+
+def public_view(review: Review, storage=None) -> dict[str, Any]:
+    """A review as anyone may see it: no e-mail, no IP, no order."""
+    storage = storage or media.storage()
+    labels = [name for name, on in (("verified_buyer", review.verified_buyer),
+                                    ("incentivized", review.incentivized), ("staff", review.staff),
+                                    ("imported", review.source == "import")) if on]
+    return {
+        "id": review.public_id,
+        "rating": review.rating,
+        "title": review.title,
+        "body": review.body,
+        "author": display_name(review.author_name),
+        "locale": review.locale,
+        "published_at": review.published_at,
+        "source": review.source,
+        "verified_buyer": review.verified_buyer,
+        "incentivized": review.incentivized,
+        "staff": review.staff,
+        "redacted": review.redacted,
+        "labels": labels,
+        "helpful": {"up": review.helpful_up, "down": review.helpful_down},
+        "photos": [media.photo_view(p, storage) for p in review.photos],
+        "reply": {"body": review.reply.body, "created_at": review.reply.created_at,
+                  "updated_at": review.reply.updated_at} if review.reply else None,
+    }
+
+
+# --- the server API's view: every status, for sync and export --------------------------------------
+
+def server_query(shop: Shop, *, status=None, product=None, source=None, updated_since=None) -> Select:
+    query = select(Review).where(Review.shop_id == shop.id)
+    if status:
+        query = query.where(Review.status == status)
+    if product is not None:
+        query = query.where(Review.product_id == product.id)
+    if source:
+        query = query.where(Review.source == source)
+    if updated_since:
+        query = query.where(Review.updated_at >= updated_since)
+    return query
+
+
+def sync_page(query: Select, *, limit: int, cursor: str | None) -> tuple[list[Review], str | None]:
+    """Oldest change first, so that a sync can store `next_cursor` and resume from it."""
+    columns = [Review.updated_at, Review.id]
+    if cursor:
+        key = decode_cursor(cursor, "sync")
+        value = tuple_(*[bindparam(None, v, type_=c.type) for v, c in zip(key, columns, strict=True)])
+        query = query.where(tuple_(*columns) > value)
+    rows = list(db.session.scalars(query.order_by(*columns).limit(limit + 1)
+                                   .options(selectinload(Review.photos), selectinload(Review.reply))))
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = encode_cursor("sync", [last.updated_at.isoformat(), last.id])
+    return rows[:limit], next_cursor
+
+
+def server_view(review: Review, storage=None) -> dict[str, Any]:
+    from ..catalog.models import Order, Product
+
+    view = public_view(review, storage)
+    product = db.session.get(Product, review.product_id)
+    order = db.session.get(Order, review.order_id) if review.order_id else None
+    view.update({
+        "status": review.status, "reject_reason": review.reject_reason,
+        "moderation_rule": review.moderation_rule, "product_id": product.external_id,
+        "order_id": order.external_id if order else None, "email": review.email,
+        "author_name": review.author_name, "report_count": review.report_count,
+        "created_at": review.created_at, "updated_at": review.updated_at,
+    })
+    return view
+
+
+def get_any(shop: Shop, public_id: str) -> Review:
+    review = db.session.scalar(select(Review).where(Review.shop_id == shop.id,
+                                                    Review.public_id == public_id))
+    if review is None:
+        raise NotFound("No review with this id in this shop.")
+    return review

@@ -1,0 +1,140 @@
+"""Review requests: one per order, scheduled on fulfilment (or delivery), cancelled by a refund.
+
+The delivery worker turns due requests into e-mails; this module only keeps their state and
+signs the link each e-mail carries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from .. import auth
+from ..catalog.models import Order
+from ..errors import Forbidden, NotFound
+from ..extensions import db
+from ..models_base import insert_ignore, utcnow
+from ..shops.models import Shop
+from ..shops.service import settings_of
+from .models import ReviewRequest
+
+
+def on_order_event(shop: Shop, order: Order, kind: str, at: datetime) -> None:
+    """React to an order event inside its transaction: schedule or cancel the request."""
+    settings = settings_of(shop)
+    if kind in ("refunded", "cancelled"):
+        cancel_for_order(order, at)
+        return
+    if kind != settings["review_request_trigger"]:
+        if not (kind == "delivered" and settings["review_request_trigger"] == "fulfilled"):
+            return
+    due = at + timedelta(days=settings["review_request_delay_days"])
+    db.session.execute(insert_ignore(ReviewRequest, {
+        "shop_id": shop.id, "order_id": order.id, "customer_id": order.customer_id,
+        "status": "scheduled", "due_at": due, "created_at": utcnow(),
+    }, ["order_id"]))
+
+
+def cancel_for_order(order: Order, at: datetime) -> None:
+    db.session.execute(
+        update(ReviewRequest)
+        .where(ReviewRequest.order_id == order.id, ReviewRequest.status.in_(("scheduled", "sent")))
+        .values(status="cancelled", cancelled_at=at)
+    )
+
+
+def for_order(order: Order) -> ReviewRequest | None:
+    return db.session.scalar(select(ReviewRequest).where(ReviewRequest.order_id == order.id))
+
+
+def token_for(request: ReviewRequest) -> str:
+    max_age = current_app.config["REVIEW_TOKEN_MAX_AGE"]
+    return auth.sign(auth.REVIEW_REQUEST_TOKEN, request.shop_id, request=request.id,
+                     expires_at=request.created_at + timedelta(seconds=max_age))
+
+
+def link_for(request: ReviewRequest) -> str:
+    return f"{current_app.config['PUBLIC_URL']}/review/{token_for(request)}"
+
+
+def view(order: Order) -> dict | None:
+    """The request as the order's answer shows it."""
+    request = for_order(order)
+    if request is None:
+        return None
+    return {"status": request.status, "due_at": request.due_at, "url": link_for(request),
+            "product_ids": [item.product.external_id for item in order.items]}
+
+
+@dataclass
+class Grant:
+    """What a token lets its holder do: review the products of one order, as a verified buyer."""
+
+    order: Order
+    source: str  # "request" or "thank_you"
+    request: ReviewRequest | None
+
+
+def grant_for_token(shop: Shop, token: str) -> Grant:
+    """Resolve a review-request token or a widget token of `shop`; 403 when it is not valid."""
+    for purpose in (auth.REVIEW_REQUEST_TOKEN, auth.WIDGET_TOKEN):
+        try:
+            claims = auth.unsign(purpose, token, shop_id=shop.id)
+        except auth.TokenError as exc:
+            if exc.reason == "expired":
+                raise Forbidden("This review link has expired.", field="token") from None
+            continue
+        if purpose == auth.REVIEW_REQUEST_TOKEN:
+            request = db.session.get(ReviewRequest, claims.get("request"))
+            if request is None or request.shop_id != shop.id:
+                break
+            if request.status == "cancelled":
+                raise Forbidden("This order was refunded or cancelled; it can no longer be reviewed.",
+                                field="token")
+            order = db.session.get(Order, request.order_id)
+            grant = Grant(order, "request", request)
+        else:
+            order = db.session.get(Order, claims.get("order"))
+            if order is None or order.shop_id != shop.id:
+                break
+            grant = Grant(order, "thank_you", for_order(order))
+        if grant.order.customer.erased_at is not None:
+            break
+        return grant
+    raise Forbidden("This review link is not valid for this shop.", field="token")
+
+
+def mark_completed_if_done(request: ReviewRequest | None, reviewed_product_ids: set[int]) -> None:
+    """A request is completed once every product of its order has a review."""
+    if request is None or request.status in ("completed", "cancelled"):
+        return
+    order = db.session.get(Order, request.order_id)
+    if {item.product_id for item in order.items} <= reviewed_product_ids:
+        request.status = "completed"
+        request.completed_at = utcnow()
+
+
+def require_order_product(grant: Grant, product_id: int) -> None:
+    if product_id not in {item.product_id for item in grant.order.items}:
+        raise NotFound("This product is not part of the order the link was made for.",
+                       field="product_id")
+
+
+def describe_grant(shop: Shop, token: str) -> dict:
+    """The products a token's order lets its customer review, and which are reviewed already."""
+    from .models import Review
+
+    grant = grant_for_token(shop, token)
+    reviewed = set(db.session.scalars(select(Review.product_id).where(Review.order_id == grant.order.id)))
+    customer = grant.order.customer
+    return {
+        "customer_name": (customer.name or "").split(" ")[0],
+        "locale": customer.locale,
+        "verified": True,
+        "products": [{"id": i.product.external_id, "name": i.product.name or i.name,
+                      "image_url": i.product.image_url, "url": i.product.url,
+                      "reviewed": i.product_id in reviewed} for i in grant.order.items],
+    }

@@ -1,0 +1,171 @@
+"""What the public and server APIs accept and answer for reviews."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from ..catalog.schemas import LOCALE, OrderOut
+from ..schemas import StrictInteger, StrictSchema, text
+from .listing import SORTS
+from .models import REPORT_REASONS, SOURCES, STATUSES
+
+
+class ReviewIn(StrictSchema):
+    """A shopper's review. Status, verified, source and counts belong to the server: sending
+    them is an error, like any unknown field."""
+
+    rating = StrictInteger(required=True, validate=validate.Range(1, 5))
+    title = text(150, load_default="")
+    body = text(5000, load_default="")
+    display_name = text(100, load_default="")
+    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
+    locale = fields.String(load_default=None, validate=LOCALE)
+    photo_ids = fields.List(fields.String(validate=validate.Length(1, 40)), load_default=list,
+                            validate=validate.Length(max=5))
+    token = fields.String(load_default=None, validate=validate.Length(1, 1000),
+                          metadata={"description": "A review-request or widget token: the review "
+                                    "is then a verified buyer's."})
+    referral_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 64))
+
+
+class PhotoOut(StrictSchema):
+    id = fields.String()
+    url = fields.String()
+    width = fields.Integer()
+    height = fields.Integer()
+    thumb_url = fields.String()
+    thumb_width = fields.Integer()
+    thumb_height = fields.Integer()
+
+
+class HelpfulOut(StrictSchema):
+    up = fields.Integer()
+    down = fields.Integer()
+
+
+class ReplyOut(StrictSchema):
+    body = fields.String()
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+
+
+class PublicReviewOut(StrictSchema):
+    id = fields.String()
+    rating = fields.Integer()
+    title = fields.String()
+    body = fields.String()
+    author = fields.String(metadata={"description": "First name and initial"})
+    locale = fields.String()
+    published_at = fields.AwareDateTime()
+    source = fields.String()
+    verified_buyer = fields.Boolean()
+    incentivized = fields.Boolean()
+    staff = fields.Boolean()
+    redacted = fields.Boolean()
+    labels = fields.List(fields.String())
+    helpful = fields.Nested(HelpfulOut)
+    photos = fields.List(fields.Nested(PhotoOut))
+    reply = fields.Nested(ReplyOut, allow_none=True)
+
+
+class SubmittedOut(PublicReviewOut):
+    status = fields.String(metadata={"description": "published, or pending while a moderator looks"})
+
+
+class ReviewListQuery(StrictSchema):
+    sort = fields.String(load_default="newest", validate=validate.OneOf(SORTS))
+    rating = fields.Integer(load_default=None, validate=validate.Range(1, 5))
+    with_photos = fields.Boolean(load_default=False)
+    cursor = fields.String(load_default=None, validate=validate.Length(max=500))
+    limit = fields.Integer(load_default=10, validate=validate.Range(1, 50))
+
+
+class PublicReviewPage(StrictSchema):
+    reviews = fields.List(fields.Nested(PublicReviewOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+class VoteIn(StrictSchema):
+    value = fields.String(required=True, validate=validate.OneOf(["up", "down"]))
+
+
+class VoteOut(StrictSchema):
+    id = fields.String()
+    helpful = fields.Nested(HelpfulOut)
+    your_vote = fields.String()
+
+
+class ReportIn(StrictSchema):
+    reason = fields.String(required=True, validate=validate.OneOf(REPORT_REASONS))
+    note = text(1000, load_default="")
+
+
+class ReportOut(StrictSchema):
+    status = fields.String()
+
+
+class RequestProductOut(StrictSchema):
+    id = fields.String()
+    name = fields.String()
+    image_url = fields.String(allow_none=True)
+    url = fields.String(allow_none=True)
+    reviewed = fields.Boolean()
+
+
+class ReviewRequestInfoOut(StrictSchema):
+    customer_name = fields.String()
+    locale = fields.String()
+    verified = fields.Boolean()
+    products = fields.List(fields.Nested(RequestProductOut))
+
+
+class ServerReviewOut(PublicReviewOut):
+    status = fields.String()
+    reject_reason = fields.String(allow_none=True)
+    moderation_rule = fields.String(allow_none=True)
+    product_id = fields.String()
+    order_id = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    author_name = fields.String()
+    report_count = fields.Integer()
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+
+
+class ServerReviewQuery(StrictSchema):
+    status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
+    product_id = fields.String(load_default=None, validate=validate.Length(1, 255))
+    source = fields.String(load_default=None, validate=validate.OneOf(SOURCES))
+    updated_since = fields.AwareDateTime(load_default=None)
+    cursor = fields.String(load_default=None, validate=validate.Length(max=500))
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+
+
+class ServerReviewPage(StrictSchema):
+    reviews = fields.List(fields.Nested(ServerReviewOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+class EraseIn(StrictSchema):
+    email = fields.Email(required=True)
+
+
+class EraseOut(StrictSchema):
+    erased = fields.Boolean()
+    reviews_removed = fields.Integer()
+    photos_deleted = fields.Integer()
+    orders_anonymised = fields.Integer()
+
+
+class ExportedCustomer(StrictSchema):
+    name = fields.String()
+    locale = fields.String()
+    created_at = fields.String()
+    unsubscribed_at = fields.String(allow_none=True)
+
+
+class CustomerExportOut(StrictSchema):
+    email = fields.String()
+    customer = fields.Nested(ExportedCustomer, allow_none=True)
+    orders = fields.List(fields.Nested(OrderOut))
+    reviews = fields.List(fields.Nested(ServerReviewOut))

@@ -1,0 +1,165 @@
+"""Reviews: submission by shoppers, helpful votes, abuse reports."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..catalog import service as catalog
+from ..errors import Conflict, Invalid, NotFound
+from ..extensions import db
+from ..models_base import insert_ignore
+from ..moderation import service as moderation
+from ..shops.models import Shop
+from ..shops.service import settings_of
+from . import requests as review_requests
+from .models import Photo, Report, Review, Vote
+
+MAX_PHOTOS = 5
+
+
+@dataclass
+class Visitor:
+    """Who is writing, as far as we keep it: keyed hashes, never the address itself."""
+
+    visitor_hash: str
+    ip_hash: str
+
+
+def new_public_id() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def _staff(email: str | None, settings: dict) -> bool:
+    if not email:
+        return False
+    domain = email.rsplit("@", 1)[-1].lower()
+    return any(domain == d or domain.endswith("." + d) for d in settings["staff_email_domains"])
+
+
+def submit_review(shop: Shop, product_external_id: str, data: dict[str, Any], visitor: Visitor,
+                  *, source: str | None = None) -> Review:
+    """Store a shopper's review and give it its first status through the transition."""
+    settings = settings_of(shop)
+    product = catalog.get_product(shop, product_external_id)
+    grant = review_requests.grant_for_token(shop, data["token"]) if data.get("token") else None
+    if grant is not None:
+        review_requests.require_order_product(grant, product.id)
+        email = grant.order.customer.email
+        author = data.get("display_name") or grant.order.customer.name
+    else:
+        email = data.get("email")
+        if not email:
+            raise Invalid("An e-mail address is needed to review without an order link.", field="email")
+        email = catalog.normalize_email(email)
+        author = data.get("display_name") or ""
+    if not author.strip():
+        raise Invalid("Please give a name to show with the review.", field="display_name")
+    body = data.get("body", "").strip()
+    if not body and not settings["allow_rating_only"]:
+        raise Invalid("Please write a few words about the product.", field="body")
+    photos = _claim_photos(shop, data.get("photo_ids") or [])
+
+    review = Review(
+        public_id=new_public_id(), shop_id=shop.id, product_id=product.id,
+        order_id=grant.order.id if grant else None,
+        customer_id=grant.order.customer_id if grant else None,
+        rating=data["rating"], title=data.get("title", "").strip(), body=body,
+        author_name=author.strip()[:100], email=email,
+        locale=data.get("locale") or (grant.order.customer.locale if grant else settings["default_locale"]),
+        status="pending", source=source or (grant.source if grant else "widget"),
+        verified_buyer=grant is not None, incentivized=False, staff=_staff(email, settings),
+        visitor_hash=visitor.visitor_hash, ip_hash=visitor.ip_hash,
+        referral_code=data.get("referral_code"), photo_count=len(photos),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(review)
+            db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        what = "this order" if grant else "this e-mail address"
+        raise Conflict(f"This product already has a review from {what}.") from None
+    for position, photo in enumerate(photos):
+        photo.review_id, photo.position = review.id, position
+    moderation.record(review, "created", actor="visitor")
+    status, rule = moderation.initial_status(review, settings)
+    if status != "pending":
+        moderation.transition(review, status, actor="policy", rule=rule)
+    else:
+        review.moderation_rule = rule
+    if grant is not None:
+        reviewed = set(db.session.scalars(select(Review.product_id).where(
+            Review.order_id == grant.order.id)))
+        review_requests.mark_completed_if_done(grant.request, reviewed)
+    db.session.commit()
+    return review
+
+
+def _claim_photos(shop: Shop, public_ids: list[str]) -> list[Photo]:
+    if len(public_ids) > MAX_PHOTOS:
+        raise Invalid(f"At most {MAX_PHOTOS} photos per review.", field="photo_ids")
+    if len(set(public_ids)) != len(public_ids):
+        raise Invalid("The same photo is listed twice.", field="photo_ids")
+    if not public_ids:
+        return []
+    photos = list(db.session.scalars(select(Photo).where(
+        Photo.shop_id == shop.id, Photo.public_id.in_(public_ids), Photo.review_id.is_(None))))
+    if len(photos) != len(public_ids):
+        raise Invalid("A photo id is unknown or already used; upload the photo again.",
+                      field="photo_ids")
+    order = {pid: n for n, pid in enumerate(public_ids)}
+    return sorted(photos, key=lambda p: order[p.public_id])
+
+
+def get_published(shop: Shop, public_id: str) -> Review:
+    review = db.session.scalar(select(Review).where(
+        Review.shop_id == shop.id, Review.public_id == public_id, Review.status == "published"))
+    if review is None:
+        raise NotFound("No published review with this id.")
+    return review
+
+
+def vote(shop: Shop, public_id: str, value: int, visitor: Visitor) -> Review:
+    """Count a helpful (+1) or unhelpful (-1) vote once per visitor; a visitor may change it."""
+    review = get_published(shop, public_id)
+    created = db.session.execute(insert_ignore(
+        Vote, {"review_id": review.id, "visitor_hash": visitor.visitor_hash, "value": value},
+        ["review_id", "visitor_hash"]).returning(Vote.id)).first()
+    if created is not None:
+        _count_vote(review.id, value, +1)
+    else:
+        # Change only if the stored vote differs; the guarded UPDATE makes a double click count once.
+        changed = db.session.execute(update(Vote).where(
+            Vote.review_id == review.id, Vote.visitor_hash == visitor.visitor_hash, Vote.value == -value,
+        ).values(value=value)).rowcount
+        if changed:
+            _count_vote(review.id, -value, -1)
+            _count_vote(review.id, value, +1)
+    db.session.commit()
+    db.session.refresh(review)
+    return review
+
+
+def _count_vote(review_id: int, value: int, sign: int) -> None:
+    column = Review.helpful_up if value > 0 else Review.helpful_down
+    db.session.execute(update(Review).where(Review.id == review_id)
+                       .values({column: column + sign}).execution_options(synchronize_session=False))
+
+
+def report(shop: Shop, public_id: str, reason: str, note: str, visitor: Visitor) -> bool:
+    """Record an abuse report once per visitor; answers whether it was new."""
+    review = get_published(shop, public_id)
+    created = db.session.execute(insert_ignore(
+        Report, {"review_id": review.id, "visitor_hash": visitor.visitor_hash, "reason": reason,
+                 "note": note}, ["review_id", "visitor_hash"]).returning(Report.id)).first()
+    if created is not None:
+        db.session.execute(update(Review).where(Review.id == review.id)
+                           .values(report_count=Review.report_count + 1)
+                           .execution_options(synchronize_session=False))
+    db.session.commit()
+    return created is not None
