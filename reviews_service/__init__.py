@@ -81,7 +81,8 @@ def _derive_flask_config(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from . import apidocs, health
     from .catalog.api import blp as catalog_blp
-    from .extensions import api
+    from .extensions import api, limiter
+    from .ratings.api import blp as ratings_blp
     from .reviews import api as reviews_api
     from .reviews import media
     from .shops.api import blp as shop_blp
@@ -89,7 +90,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(health.bp)
     app.register_blueprint(apidocs.bp)
     app.register_blueprint(media.bp)
-    for blp in (shop_blp, catalog_blp, reviews_api.server, reviews_api.public):
+    # Storefront reads are cached by CDNs and browsers; they are not rate limited.
+    limiter.exempt(ratings_blp)
+    for blp in (shop_blp, catalog_blp, reviews_api.server, reviews_api.public, ratings_blp):
         api.register_blueprint(blp)
     api.spec.components.security_scheme(
         "secretKey", {"type": "http", "scheme": "bearer", "description": "The shop's secret key, sk_..."})

@@ -156,12 +156,25 @@ def demo_command(host, port, no_run):
 
 
 @main.command("check")
-@click.option("--fix", is_flag=True, help="Repair what the check finds.")
+@click.option("--fix", is_flag=True, help="Repair the rating aggregates that differ from a recount.")
 @with_appcontext
 @friendly
 def check_command(fix):
-    """Check the data: forget expired idempotency keys, and report anything inconsistent."""
-    from .idempotency import purge_expired
+    """Recount every rating aggregate and report differences; clean up expired data.
 
-    purged = purge_expired(current_app.config["IDEMPOTENCY_TTL"])
-    click.echo(f"Forgot {purged} expired idempotency keys.")
+    Exits with status 1 when an aggregate differs and --fix was not given."""
+    from .idempotency import purge_expired
+    from .ratings import service as ratings
+    from .reviews import media
+
+    diffs = ratings.recount(fix=fix)
+    for diff in diffs:
+        changed = {k: f"{diff.stored[k]} -> {diff.actual[k]}" for k in diff.stored
+                   if diff.stored[k] != diff.actual[k]}
+        click.echo(f"{'fixed' if fix else 'differs'}: {diff.scope}: {changed}")
+    if not diffs:
+        click.echo("Rating aggregates match a full recount.")
+    click.echo(f"Deleted {media.purge_orphans()} photos never attached to a review.")
+    click.echo(f"Forgot {purge_expired(current_app.config['IDEMPOTENCY_TTL'])} expired idempotency keys.")
+    if diffs and not fix:
+        raise SystemExit(1)

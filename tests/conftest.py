@@ -42,6 +42,8 @@ def base_config(tmp_path: Path, **extra) -> dict:
         "RATELIMIT_STORAGE_URI": "memory://",
         "PUBLIC_URL": "http://reviews.test",
         "MEDIA_ROOT": str(tmp_path / "media"),
+        # Tests read their own writes at once; the cache has tests of its own.
+        "RATING_CACHE_TTL": 0,
     }
     cfg.update(extra)
     return cfg

@@ -1,0 +1,71 @@
+"""Shared bench plumbing: start an app under gunicorn on loopback, drive it with wrk, compare.
+
+Every benchmark reports a ratio to a bare Flask JSON endpoint served the same way in the same run,
+so that the number means the same on a laptop and on a server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn(app_spec: str, env: dict[str, str], workers: int = 2):
+    """Run `gunicorn app_spec` on a free loopback port; yields the base URL."""
+    port = free_port()
+    cmd = [GUNICORN, "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+           "--chdir", str(ROOT), app_spec]
+    proc = subprocess.Popen(cmd, env={**os.environ, **env}, cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+                break
+            time.sleep(0.1)
+        else:
+            raise RuntimeError(f"gunicorn did not start: {' '.join(cmd)}")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def wrk(url: str, seconds: int = 8, connections: int = 16, threads: int = 2) -> float:
+    """Requests per second that wrk measured; fails loudly on any non-2xx answer."""
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed (apt-get install wrk)")
+    out = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", url],
+                         capture_output=True, text=True, check=True).stdout
+    if "Non-2xx" in out:
+        sys.exit(f"{url} answered errors under load:\n{out}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+def compare(name: str, baseline_url: str, target_url: str, rounds: int = 2, seconds: int = 8) -> float:
+    """Interleave baseline and target runs; report the best of each and their ratio."""
+    base, target = [], []
+    wrk(baseline_url, 2)
+    wrk(target_url, 2)  # warm both up
+    for _ in range(rounds):
+        base.append(wrk(baseline_url, seconds))
+        target.append(wrk(target_url, seconds))
+    ratio = max(target) / max(base)
+    print(f"{name}: {max(target):.0f} req/s vs bare Flask {max(base):.0f} req/s -> ratio {ratio:.2f}")
+    return ratio

@@ -1,0 +1,74 @@
+"""Bench: the public review list (20 reviews with photos) against a bare Flask endpoint.
+
+Target: the list serves at least 0.4x the requests per second of the bare endpoint.
+Run: .venv/bin/python bench/review_list.py [--db postgresql://...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _harness import compare, gunicorn  # noqa: E402
+
+SECRET = "bench-secret-key-0123456789-0123456789-abcdef"
+
+
+def seed(instance: str, db_url: str) -> tuple[str, str]:
+    """A shop with one product and 20 published, verified reviews with a photo each."""
+    from flask_migrate import upgrade
+    from PIL import Image
+
+    from reviews_service import create_app
+    from reviews_service.catalog import service as catalog
+    from reviews_service.catalog.schemas import OrderIn
+    from reviews_service.reviews import media, service
+    from reviews_service.shops import service as shops
+
+    app = create_app({"INSTANCE_PATH": instance, "SECRET_KEY": SECRET, "DATABASE_URL": db_url,
+                      "PUBLIC_URL": "http://127.0.0.1"})
+    with app.app_context():
+        upgrade()
+        shop = shops.create_shop("Bench shop").shop
+        catalog.upsert_product(shop, "p1", {"name": "Bench product"})
+        for n in range(20):
+            order, _ = catalog.ingest_order(shop, OrderIn().load({
+                "id": f"B{n}", "customer": {"email": f"c{n}@example.com", "name": f"Customer {n}"},
+                "items": [{"product_id": "p1", "name": "Bench product", "price": "10.00"}],
+                "placed_at": "2026-11-01T10:00:00+00:00", "currency": "EUR", "total": "10.00"}))
+            buf = io.BytesIO()
+            Image.new("RGB", (1200, 900), (n * 10, 80, 160)).save(buf, "JPEG")
+            photo = media.upload_photo(shop, buf.getvalue(), visitor_hash=None)
+            service.submit_review(shop, "p1", {
+                "rating": 1 + n % 5, "title": f"Review {n}", "body": "Solid product. " * 20,
+                "token": catalog.widget_token(order), "photo_ids": [photo.public_id]},
+                service.Visitor("v", "i"))
+        return shop.public_key, app.config["DATABASE_URL"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", help="database URL (default: a SQLite file in a temp folder)")
+    parser.add_argument("--seconds", type=int, default=8)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as instance:
+        db_url = args.db or f"sqlite:///{instance}/bench.db"
+        public_key, db_url = seed(instance, db_url)
+        env = {"REVIEWS_INSTANCE_PATH": instance, "REVIEWS_SECRET_KEY": SECRET,
+               "REVIEWS_DATABASE_URL": db_url, "REVIEWS_ENV": "production",
+               "REVIEWS_PUBLIC_URL": "http://127.0.0.1"}
+        with gunicorn("bench.bare_app:app", {}) as bare, gunicorn("wsgi:app", env) as service:
+            url = f"{service}/api/v1/public/{public_key}/products/p1/reviews?limit=20"
+            ratio = compare("review list (20 reviews with photos)", f"{bare}/json", url,
+                            seconds=args.seconds)
+    print(f"target >= 0.40: {'met' if ratio >= 0.40 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

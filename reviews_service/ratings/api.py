@@ -1,0 +1,114 @@
+"""Public rating JSON: one product, many products (a collection page), the whole shop.
+
+A lean path on purpose: the shop id comes from a cache of public keys, the answer from a cache
+that never outlives the max-age, and the body is encoded once per version.
+"""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import fields
+
+from ..errors import Invalid, NotFound
+from ..schemas import StrictSchema
+from . import public
+
+blp = Blueprint("ratings", __name__, url_prefix="/api/v1/public/<public_key>",
+                description="Ratings for storefronts, straight from the aggregates. Cacheable: "
+                            "ETag, Cache-Control, 304 on If-None-Match.")
+
+MAX_BULK = 100
+
+
+class Histogram(StrictSchema):
+    _1 = fields.Integer(data_key="1")
+    _2 = fields.Integer(data_key="2")
+    _3 = fields.Integer(data_key="3")
+    _4 = fields.Integer(data_key="4")
+    _5 = fields.Integer(data_key="5")
+
+
+class RatingOut(StrictSchema):
+    product_id = fields.String()
+    average = fields.Float(metadata={"description": "Mean stars, 2 decimals; 0 without reviews"})
+    count = fields.Integer()
+    histogram = fields.Nested(Histogram)
+    verified_count = fields.Integer()
+
+
+class ShopRatingOut(RatingOut):
+    class Meta:
+        exclude = ("product_id",)
+
+
+class BulkQuery(StrictSchema):
+    ids = fields.String(required=True, metadata={"description": "Comma-separated product ids, at most 100"})
+
+
+class BulkOut(StrictSchema):
+    ratings = fields.List(fields.Nested(RatingOut))
+
+
+def shop_id(public_key: str) -> int:
+    found = public.shop_id_for_key(public_key)
+    if found is None:
+        raise NotFound("No shop has this public key.")
+    return found
+
+
+@blp.route("/products/<path:product_id>/rating")
+class ProductRating(MethodView):
+    @blp.response(200, RatingOut)
+    def get(self, public_key, product_id):
+        """The rating of one product"""
+        sid = shop_id(public_key)
+
+        def compute():
+            rating = public.product_rating(sid, product_id)
+            return public.json_entry(rating.view(product_id=product_id), sid, product_id, rating.version)
+
+        return public.respond(public.cached_entry(("product", sid, product_id), compute))
+
+
+def parse_ids(raw: str) -> list[str]:
+    """`a,b,c` -> unique ids in their order; at most 100."""
+    ids = list(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
+    if not ids:
+        raise Invalid("Give at least one product id.", field="ids")
+    if len(ids) > MAX_BULK:
+        raise Invalid(f"At most {MAX_BULK} product ids per request, got {len(ids)}.", field="ids")
+    if any(len(i) > 255 for i in ids):
+        raise Invalid("A product id has at most 255 characters.", field="ids")
+    return ids
+
+
+@blp.route("/ratings")
+class BulkRatings(MethodView):
+    @blp.arguments(BulkQuery, location="query")
+    @blp.response(200, BulkOut)
+    def get(self, args, public_key):
+        """The ratings of up to 100 products at once (a collection page); unknown ids count zero"""
+        sid = shop_id(public_key)
+        ids = parse_ids(args["ids"])
+
+        def compute():
+            ratings = public.product_ratings(sid, ids)
+            payload = {"ratings": [ratings[i].view(product_id=i) for i in ids]}
+            return public.json_entry(payload, sid, tuple(ids), tuple(r.version for r in ratings.values()))
+
+        return public.respond(public.cached_entry(("bulk", sid, tuple(ids)), compute))
+
+
+@blp.route("/rating")
+class WholeShopRating(MethodView):
+    @blp.response(200, ShopRatingOut)
+    def get(self, public_key):
+        """The rating of the whole shop, over all its products"""
+        sid = shop_id(public_key)
+
+        def compute():
+            rating = public.shop_rating(sid)
+            return public.json_entry(rating.view(), sid, "shop", rating.version)
+
+        return public.respond(public.cached_entry(("shop", sid), compute))

@@ -1,0 +1,181 @@
+"""Rating answers for storefronts: read straight from the aggregates, cached, and conditional.
+
+These endpoints run on every product page view, so their path is kept short: one indexed query
+(or none, on a cache hit), a pre-encoded body, a strong ETag from the aggregates' versions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Callable
+
+from flask import Response, current_app, request
+from sqlalchemy import select
+
+from ..catalog.models import Product
+from ..extensions import db
+from ..shops.models import Shop
+from .models import ProductRating, ShopRating
+
+_FIELDS = ("count", "total", "n1", "n2", "n3", "n4", "n5", "verified_count", "version")
+
+
+@dataclass(frozen=True)
+class Rating:
+    count: int = 0
+    total: int = 0
+    n1: int = 0
+    n2: int = 0
+    n3: int = 0
+    n4: int = 0
+    n5: int = 0
+    verified_count: int = 0
+    version: int = 0
+
+    @property
+    def average(self) -> float:
+        """The mean to two decimals, rounded half up (4.125 -> 4.13), 0 without reviews."""
+        if not self.count:
+            return 0.0
+        mean = (Decimal(self.total) / Decimal(self.count)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        return float(mean)
+
+    def view(self, **extra: Any) -> dict[str, Any]:
+        return {**extra, "average": self.average, "count": self.count,
+                "histogram": {str(n): getattr(self, f"n{n}") for n in range(1, 6)},
+                "verified_count": self.verified_count}
+
+
+ZERO = Rating()
+
+
+def _rating(row) -> Rating:
+    if row is None or row.count is None:
+        return ZERO
+    return Rating(**{f: getattr(row, f) for f in _FIELDS})
+
+
+# --- lookups -------------------------------------------------------------------------------------
+
+def shop_id_for_key(public_key: str) -> int | None:
+    """A public key never changes and never moves to another shop, so this is safe to cache."""
+    return _cached(("shop", public_key), lambda: db.session.scalar(
+        select(Shop.id).where(Shop.public_key == public_key)) if public_key.startswith("pk_") else None)
+
+
+def product_ratings(shop_id: int, external_ids: list[str]) -> dict[str, Rating]:
+    """The ratings of these products (unknown ids and products without reviews: zero counts)."""
+    rows = db.session.execute(
+        select(Product.external_id, *[getattr(ProductRating, f) for f in _FIELDS])
+        .select_from(Product).outerjoin(ProductRating, ProductRating.product_id == Product.id)
+        .where(Product.shop_id == shop_id, Product.external_id.in_(external_ids))
+    )
+    found = {row.external_id: _rating(row) for row in rows}
+    return {eid: found.get(eid, ZERO) for eid in external_ids}
+
+
+def product_rating(shop_id: int, external_id: str) -> Rating:
+    return product_ratings(shop_id, [external_id])[external_id]
+
+
+def shop_rating(shop_id: int) -> Rating:
+    row = db.session.execute(select(*[getattr(ShopRating, f) for f in _FIELDS])
+                             .where(ShopRating.shop_id == shop_id)).first()
+    return _rating(row)
+
+
+# --- the in-process cache -------------------------------------------------------------------------
+
+_MAX_ENTRIES = 20_000
+
+
+class TTLCache:
+    """A bounded LRU of (expiry, value), one per app; entries live at most the configured TTL."""
+
+    def __init__(self) -> None:
+        self.entries: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get_or_compute(self, key: Any, ttl: float, compute: Callable[[], Any]) -> Any:
+        now = time.monotonic()
+        with self.lock:
+            hit = self.entries.get(key)
+            if hit is not None and hit[0] > now:
+                self.entries.move_to_end(key)
+                return hit[1]
+        value = compute()
+        with self.lock:
+            self.entries[key] = (now + ttl, value)
+            self.entries.move_to_end(key)
+            while len(self.entries) > _MAX_ENTRIES:
+                self.entries.popitem(last=False)
+        return value
+
+
+def _ttl() -> float:
+    # Never longer than the max-age a CDN or browser may keep the answer anyway.
+    cfg = current_app.config
+    return float(min(cfg["RATING_CACHE_TTL"], cfg["RATING_MAX_AGE"]))
+
+
+def _cached(key: Any, compute: Callable[[], Any]) -> Any:
+    ttl = _ttl()
+    if ttl <= 0:
+        return compute()
+    cache = current_app.extensions.get("reviews.rating_cache")
+    if cache is None:
+        cache = current_app.extensions.setdefault("reviews.rating_cache", TTLCache())
+    return cache.get_or_compute(key, ttl, compute)
+
+
+# --- conditional, cacheable answers ---------------------------------------------------------------
+
+def cache_control() -> str:
+    cfg = current_app.config
+    return (f"public, max-age={cfg['RATING_MAX_AGE']}, s-maxage={cfg['RATING_S_MAXAGE']}, "
+            f"stale-while-revalidate={cfg['RATING_STALE_WHILE_REVALIDATE']}")
+
+
+def etag_for(*parts: Any) -> str:
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
+    return f'"{digest}"'
+
+
+@dataclass(frozen=True)
+class Cached:
+    """A ready answer: the encoded body and its ETag."""
+
+    body: bytes
+    etag: str
+    mimetype: str
+
+
+def respond(entry: Cached) -> Response:
+    """200 with the body, or 304 when the client already holds this ETag."""
+    headers = {"ETag": entry.etag, "Cache-Control": cache_control(),
+               "Access-Control-Allow-Origin": "*", "Vary": "Accept-Encoding"}
+    if entry.etag in _if_none_match():
+        return Response(status=304, headers=headers)
+    return Response(entry.body, mimetype=entry.mimetype, headers=headers)
+
+
+def _if_none_match() -> set[str]:
+    header = request.headers.get("If-None-Match", "")
+    if header.strip() == "*":
+        return {"*"}
+    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
+
+
+def json_entry(payload: Any, *version_parts: Any) -> Cached:
+    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    return Cached(body, etag_for("json", *version_parts), "application/json")
+
+
+def cached_entry(key: Any, compute: Callable[[], Cached]) -> Cached:
+    return _cached(key, compute)
