@@ -26,12 +26,32 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+SERVERS = ("gunicorn-sync", "gunicorn-gthread", "granian")
+
+
+def server_command(kind: str, app_spec: str, port: int, workers: int = 2) -> list[str]:
+    """The command line of each production server setting the benches compare."""
+    if kind == "gunicorn-sync":
+        return [GUNICORN, "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+                "--chdir", str(ROOT), app_spec]
+    if kind == "gunicorn-gthread":
+        return [GUNICORN, "-w", str(workers), "--threads", "4", "-k", "gthread", "-b",
+                f"127.0.0.1:{port}", "--log-level", "warning", "--chdir", str(ROOT), app_spec]
+    if kind == "granian":
+        granian = str(Path(sys.executable).with_name("granian"))
+        if not Path(granian).exists():
+            sys.exit("granian is not installed (pip install granian)")
+        return [granian, "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
+                "--workers", str(workers), "--blocking-threads", "2", "--log-level", "warning",
+                "--working-dir", str(ROOT), app_spec]
+    raise ValueError(kind)
+
+
 @contextlib.contextmanager
-def gunicorn(app_spec: str, env: dict[str, str], workers: int = 2):
-    """Run `gunicorn app_spec` on a free loopback port; yields the base URL."""
+def gunicorn(app_spec: str, env: dict[str, str], workers: int = 2, kind: str = "gunicorn-sync"):
+    """Run `app_spec` under a production server on a free loopback port; yields the base URL."""
     port = free_port()
-    cmd = [GUNICORN, "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-           "--chdir", str(ROOT), app_spec]
+    cmd = server_command(kind, app_spec, port, workers)
     proc = subprocess.Popen(cmd, env={**os.environ, **env}, cwd=ROOT)
     try:
         deadline = time.monotonic() + 30

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response, current_app
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as config_module
@@ -24,6 +25,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(settings)
     _derive_flask_config(app)
     app.json.sort_keys = False
+    # Product and order ids are the shop's own and may hold "//" once decoded: routing must not
+    # merge those slashes (it would redirect to another id).
+    app.url_map.merge_slashes = False
 
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
@@ -34,8 +38,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+    # Registered before the limiter, so that it runs after the limiter has added its headers.
+    app.after_request(_rate_limit_reset_in_seconds)
+    # Flask-Limiter keeps "the storage is down" on the extension object, which every app of the
+    # process shares (tests build many): a new app starts with its own storage presumed reachable.
+    limiter._storage_dead = False
     limiter.init_app(app)
     csrf.init_app(app)
+    api.ERROR_SCHEMA = errors.ProblemSchema  # the OpenAPI document shows the real error shape
     api.init_app(app)
     errors.init_app(app)
     _register_blueprints(app)
@@ -53,7 +63,7 @@ def _derive_flask_config(app: Flask) -> None:
     cfg["SQLALCHEMY_ENGINE_OPTIONS"] = config_module.sqlalchemy_options(cfg)
     cfg["RATELIMIT_STORAGE_URI"] = cfg["RATELIMIT_STORAGE_URI"]
     # Redis down: each process keeps counting in memory, never "no limit" and never a 500.
-    cfg.setdefault("RATELIMIT_IN_MEMORY_FALLBACK", cfg.get("RATELIMIT_FALLBACK", "300 per minute"))
+    cfg["RATELIMIT_IN_MEMORY_FALLBACK"] = _fallback_limit
     cfg["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True
     cfg["RATELIMIT_STORAGE_OPTIONS"] = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5} \
         if cfg["RATELIMIT_STORAGE_URI"].startswith("redis") else {}
@@ -78,21 +88,48 @@ def _derive_flask_config(app: Flask) -> None:
     cfg["PREFERRED_URL_SCHEME"] = "https" if production else "http"
 
 
+def _fallback_limit() -> str:
+    # Read on each request: Flask-Limiter builds its fallback limit once, on the extension object
+    # that every app of the process shares, so a plain string would be the first app's forever.
+    return current_app.config["RATELIMIT_FALLBACK"]
+
+
+def _rate_limit_reset_in_seconds(response: Response) -> Response:
+    """Flask-Limiter sends RateLimit-Reset as a Unix time; the RateLimit header fields count
+    seconds from now, like Retry-After."""
+    reset = response.headers.get("RateLimit-Reset")
+    if reset is not None and reset.isdigit():
+        response.headers["RateLimit-Reset"] = str(max(0, int(int(reset) - time.time())))
+    return response
+
+
 def _register_blueprints(app: Flask) -> None:
     from . import apidocs, health
     from .catalog.api import blp as catalog_blp
     from .extensions import api, limiter
+    from .outbox import api as outbox_api
     from .ratings.api import blp as ratings_blp
+    from .ratings.badge import blp as badge_blp
+    from .ratings.feeds import blp as feeds_blp
+    from .ratings.seo import blp as seo_blp
     from .reviews import api as reviews_api
     from .reviews import media
     from .shops.api import blp as shop_blp
+    from .widget import init_app as init_widget
+    from .widget import pages
 
     app.register_blueprint(health.bp)
     app.register_blueprint(apidocs.bp)
     app.register_blueprint(media.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(outbox_api.pages)
+    init_widget(app)  # the widget's files and API, the review policy page, /demo
     # Storefront reads are cached by CDNs and browsers; they are not rate limited.
     limiter.exempt(ratings_blp)
-    for blp in (shop_blp, catalog_blp, reviews_api.server, reviews_api.public, ratings_blp):
+    limiter.exempt(badge_blp)
+    limiter.exempt(seo_blp)
+    for blp in (shop_blp, catalog_blp, reviews_api.server, reviews_api.public, ratings_blp,
+                badge_blp, seo_blp, feeds_blp, outbox_api.blp):
         api.register_blueprint(blp)
     api.spec.components.security_scheme(
         "secretKey", {"type": "http", "scheme": "bearer", "description": "The shop's secret key, sk_..."})

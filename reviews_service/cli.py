@@ -155,6 +155,31 @@ def demo_command(host, port, no_run):
     current_app.run(host=host, port=port, debug=False, use_reloader=False)
 
 
+@main.command("worker")
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+@click.option("--print", "print_mail", is_flag=True,
+              help="Print e-mails to standard output instead of sending them (development).")
+@click.option("--poll", type=float, default=None, help="Seconds between rounds (default: REVIEWS_WORKER_POLL_SECONDS).")
+@with_appcontext
+@friendly
+def worker_command(once, print_mail, poll):
+    """Deliver the outbox: review-request e-mails, reminders, digests and webhooks.
+
+    Safe to run as many copies as you like; stops cleanly on SIGTERM."""
+    from .outbox.mailer import MailConfigError
+    from .outbox.worker import Worker
+
+    try:
+        worker = Worker(printer=(lambda text: click.echo(text + "\n" + "-" * 72)) if print_mail else None)
+    except MailConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    if worker.smtp is None and not print_mail:
+        click.echo("REVIEWS_SMTP_URL is not set: e-mails stay in the outbox (use --print to see them); "
+                   "webhooks are delivered.", err=True)
+    stats = worker.run(once=once, poll=poll)
+    click.echo(f"worker {worker.id}: queued {stats.queued}, sent {stats.sent}, failed {stats.failed}", err=True)
+
+
 @main.command("check")
 @click.option("--fix", is_flag=True, help="Repair the rating aggregates that differ from a recount.")
 @with_appcontext
@@ -178,3 +203,21 @@ def check_command(fix):
     click.echo(f"Forgot {purge_expired(current_app.config['IDEMPOTENCY_TTL'])} expired idempotency keys.")
     if diffs and not fix:
         raise SystemExit(1)
+
+
+@main.command("feed")
+@click.argument("shop_ref", metavar="SHOP")
+@click.option("--output", "output", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="Where to write the feed; written to a temporary file first, then renamed.")
+@with_appcontext
+@friendly
+def feed_command(shop_ref, output):
+    """Write SHOP's Google product reviews feed (XML, schema 2.3) to a file."""
+    from .ratings import feeds
+    from .shops import service
+
+    shop = service.get_shop(shop_ref)
+    stats = feeds.write_feed(shop, output)
+    click.echo(f"Wrote {stats.reviews} reviews to {output}.")
+    if stats.skipped:
+        click.echo(f"Left out {stats.skipped} published reviews without text (the feed requires text).")

@@ -7,12 +7,15 @@ SQLite, in-memory rate limits and photos on disk.
 from __future__ import annotations
 
 import os
+import re
 import secrets
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 DEV_SECRET_FILE = "secret_key"
+ENVIRONMENTS = ("development", "production")
 
 
 class ConfigError(RuntimeError):
@@ -24,6 +27,7 @@ class Defaults:
     DATABASE_URL = ""  # empty: a SQLite file in the instance folder
     SECRET_KEY = ""  # empty: generated once in the instance folder (development only)
     RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_FALLBACK = "300 per minute"  # per key, in each process, while that storage is down
     PUBLIC_URL = "http://127.0.0.1:5000"
     TRUSTED_PROXIES = 0  # how many proxies in front of us may set X-Forwarded-For
     MAX_CONTENT_LENGTH = 11 * 1024 * 1024  # photos are at most 10 MB; JSON far less
@@ -47,8 +51,13 @@ class Defaults:
     S3_SECRET_KEY = ""
     S3_PUBLIC_URL = ""
     S3_PREFIX = ""
-    SMTP_URL = ""
+    SMTP_URL = ""  # empty: e-mails wait in the outbox (see `reviews-service worker --print`)
     MAIL_FROM = "reviews@localhost"
+    MAIL_REPLY_TO = ""
+    WORKER_POLL_SECONDS = 5
+    DIGEST_HOUR = 8  # UTC hour after which the daily digest goes out
+    WEBHOOK_ALLOW_HTTP = ""  # empty: allowed in development only
+    WEBHOOK_ALLOW_PRIVATE = ""  # empty: loopback and private addresses allowed in development only
     RATING_MAX_AGE = 60
     RATING_CACHE_TTL = 10  # in-process; capped at RATING_MAX_AGE
     RATING_S_MAXAGE = 300
@@ -59,7 +68,7 @@ _INT_KEYS = {
     "TRUSTED_PROXIES", "MAX_CONTENT_LENGTH", "MAX_JSON_BYTES", "WIDGET_TOKEN_MAX_AGE",
     "REVIEW_TOKEN_MAX_AGE", "IDEMPOTENCY_TTL", "SQLITE_BUSY_TIMEOUT_MS", "RATING_MAX_AGE",
     "RATING_S_MAXAGE", "RATING_STALE_WHILE_REVALIDATE", "PHOTO_MAX_PIXELS", "PHOTO_MAX_BYTES",
-    "RATING_CACHE_TTL",
+    "RATING_CACHE_TTL", "WORKER_POLL_SECONDS", "DIGEST_HOUR",
 }
 
 
@@ -75,10 +84,11 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
             continue
         name = key[len("REVIEWS_"):]
         if name in _INT_KEYS:
-            try:
-                out[name] = int(raw)
-            except ValueError:
-                raise ConfigError(f"{key} must be an integer, got {raw!r}") from None
+            # Every integer setting is a size, a count or a duration: none can be negative.
+            value = int(raw) if re.fullmatch(r"\s*\d+\s*", raw) else -1
+            if value < 0:
+                raise ConfigError(f"{key} must be an integer of 0 or more, got {raw!r}")
+            out[name] = value
         else:
             out[name] = raw
     return out
@@ -91,6 +101,8 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
     cfg.update(from_environment(os.environ if environ is None else environ))
     cfg.update(overrides or {})
     instance = Path(instance_path)
+    if cfg["ENV"] not in ENVIRONMENTS:
+        raise ConfigError(f"REVIEWS_ENV must be one of {', '.join(ENVIRONMENTS)}, got {cfg['ENV']!r}")
 
     if not cfg["DATABASE_URL"]:
         cfg["DATABASE_URL"] = f"sqlite:///{instance / 'reviews.db'}"
@@ -98,6 +110,10 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
         cfg["MEDIA_ROOT"] = str(instance / "media")
     cfg["SECRET_KEY"] = _secret_key(cfg, instance)
     cfg["PUBLIC_URL"] = str(cfg["PUBLIC_URL"]).rstrip("/")
+    for flag in ("WEBHOOK_ALLOW_HTTP", "WEBHOOK_ALLOW_PRIVATE"):
+        value = cfg[flag]
+        if isinstance(value, str):
+            cfg[flag] = cfg["ENV"] != "production" if value == "" else value.lower() in ("1", "true", "yes")
     if not cfg["MEDIA_URL"]:
         cfg["MEDIA_URL"] = cfg["PUBLIC_URL"] + "/media"
     return cfg
@@ -116,14 +132,20 @@ def _secret_key(cfg: dict[str, Any], instance: Path) -> str:
         return key
     # Development: one key per instance folder, so sessions and tokens survive restarts.
     path = instance / DEV_SECRET_FILE
-    if path.exists():
-        return path.read_text().strip()
-    instance.mkdir(parents=True, exist_ok=True)
-    key = "dev-" + secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key)
-    return key
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        # Written aside (mode 0600), then linked into place: of two processes starting together
+        # on a fresh folder (web and worker), one key wins and neither reads a half-written file.
+        fd, scratch = tempfile.mkstemp(dir=instance, prefix=f".{DEV_SECRET_FILE}.")
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write("dev-" + secrets.token_urlsafe(48))
+            os.link(scratch, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(scratch)
+    return path.read_text().strip()
 
 
 def sqlalchemy_options(cfg: Mapping[str, Any]) -> dict[str, Any]:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import random
 from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
 
 from .catalog import service as catalog
+from .extensions import db
 from .models_base import utcnow
 from .shops import service as shops
 
@@ -50,11 +53,14 @@ def ensure_demo_shop() -> dict:
 
 
 def seed(shop) -> None:
-    """Products and a few fulfilled orders, as a shop's backend would push them."""
+    """Products, a few fulfilled orders, and published reviews with photos and replies, as a shop's
+    backend and its customers would have made them."""
+    base = current_app.config["PUBLIC_URL"]
     for external_id, name, sku, gtin in PRODUCTS:
         catalog.upsert_product(shop, external_id, {
             "name": name, "sku": sku, "gtin": gtin, "brand": "Demo Outdoor",
-            "url": f"http://127.0.0.1:5000/demo/products/{external_id}",
+            "url": f"{base}/demo/products/{external_id}",
+            "image_url": f"{base}/demo/img/{external_id}.svg",
         })
     now = utcnow()
     customers = [("ana@example.com", "Ana Petrosyan", "hy"), ("ben@example.com", "Ben Okafor", "en"),
@@ -67,3 +73,156 @@ def seed(shop) -> None:
             "placed_at": now - timedelta(days=30 - n), "currency": "EUR", "total": "89.00",
         })
         catalog.record_event(shop, order.external_id, "fulfilled", now - timedelta(days=28 - n))
+    seed_reviews(shop)
+
+
+# --- reviews for the demo's product pages ------------------------------------------------------
+
+STAFF_DOMAIN = "demo-outdoor.example"
+# product, stars, title, text, reviewer, e-mail, locale, how it came in, photos, days ago, reply
+REVIEWS = [
+    ("trail-runner-2", 5, "Light, grippy and comfortable from day one",
+     "I ran a muddy 21 km trail race in these two weeks after buying them. No blisters, and the grip on wet "
+     "roots is the best I have had. They run half a size small, so order up.",
+     "Maya Lindqvist", "maya@example.com", "en", "verified", 2, 6, None),
+    ("trail-runner-2", 4, "Great shoe, laces could be better",
+     "Very stable on rocky descents and they drain quickly after stream crossings. The laces come undone "
+     "unless you double-knot them.",
+     "Tomás Herrera", "tomas@example.com", "en", "verified", 0, 12,
+     "Thank you, Tomás! Since March the Trail Runner 2 ships with a second pair of flat laces that hold "
+     "a knot much better. Write to us and we will send you a pair."),
+    ("trail-runner-2", 5, "Mein neuer Lieblingsschuh",
+     "Bequem ab dem ersten Kilometer, sehr guter Halt am Berg. Nach 300 km kaum Abrieb an der Sohle.",
+     "Jonas Becker", "jonas@example.com", "de", "verified", 1, 19, None),
+    ("trail-runner-2", 3, "Good grip, narrow toe box",
+     "The outsole is excellent, but the toe box is too narrow for my feet on runs over 15 km. "
+     "Fine for shorter runs.",
+     "Priya Raman", "priya@example.com", "en", "verified", 0, 27, None),
+    ("trail-runner-2", 5, "Worth every cent",
+     "Third pair now. They last about 800 km for me, which is more than any other trail shoe I have had.",
+     "Daniel Okafor", "daniel@example.com", "en", "verified", 0, 41, None),
+    ("trail-runner-2", 2, "Soles wore out quickly on asphalt",
+     "Great on trails, but I run to the trailhead on roads and the lugs were worn down after two months.",
+     "Chris Wong", "chris@example.com", "en", "verified", 0, 55,
+     "Sorry to hear that, Chris. The soft lugs trade road durability for grip on trails; for mixed routes "
+     "the City Runner is the better choice. Our support team has contacted you about an exchange."),
+    ("trail-runner-2", 5, "Perfectas para la montaña",
+     "Las usé en el Camino de Santiago, 300 km sin una sola ampolla. Muy ligeras y transpirables.",
+     "Lucía Fernández", "lucia@example.com", "es", "verified", 1, 63, None),
+    ("trail-runner-2", 4, "Comfortable, a bit warm in summer",
+     "Cushioning is spot on for long days. In 30 °C heat my feet got warm, but that is the price of the "
+     "waterproof lining.",
+     "Sam Taylor", "sam@" + STAFF_DOMAIN, "en", "staff", 0, 70, None),
+    ("trail-runner-2", 1, "Fell apart after a month",
+     "The upper tore next to the toe cap after four weeks of normal use. Disappointed.",
+     "Alex Meyer", "alex@example.com", "en", "verified", 0, 84,
+     "We are sorry, Alex. This should not happen: we have refunded your order and sent the pair to our "
+     "supplier to find out what went wrong."),
+    ("trail-runner-2", 5, "Excellent on technical terrain",
+     "Precise, light and the rock plate really works. I got a discount code for writing this review, but "
+     "I would have given five stars anyway.",
+     "Noor Haddad", "noor@example.com", "en", "incentivized", 1, 96, None),
+    ("trail-runner-2", 4, "Solid all-rounder",
+     "Bought them at a running event. Good for everything from forest paths to scree.",
+     "Ingrid Solberg", "ingrid@example.com", "en", "import", 0, 130, None),
+    ("trail-runner-2", 5, "Trop bien !",
+     "Légères, confortables, et elles sèchent vite. Je recommande.",
+     "Camille Martin", "camille@example.com", "fr", "verified", 0, 150, None),
+    ("merino-tee", 5, "Wore it five days straight",
+     "On a hiking trip I wore it five days in a row and it still did not smell. Soft, not itchy at all.",
+     "Ana Petrosyan", "ana.p@example.com", "hy", "verified", 1, 9, None),
+    ("merino-tee", 4, "Lovely fabric, runs long",
+     "Very soft merino. It is longer than most T-shirts, which I like for backpacking.",
+     "Ben Carter", "ben.c@example.com", "en", "verified", 0, 33, None),
+    ("merino-tee", 3, "Small hole after a few washes",
+     "Comfortable, but a small hole appeared near the seam after six washes on the wool programme.",
+     "Linh Tran", "linh.t@example.com", "vi", "verified", 0, 58,
+     "Thank you for telling us, Linh. Merino is delicate near the seams; we have sent you a replacement."),
+    ("rain-shell", 5, "Packs into its own pocket",
+     "Kept me dry through a full day of rain in the Highlands, and it packs down to the size of an apple.",
+     "Fiona MacLeod", "fiona@example.com", "en", "verified", 1, 15, None),
+    ("rain-shell", 4, "Dry and light",
+     "Does exactly what it should. The hood could be a little bigger to fit over a helmet.",
+     "Nino Beridze", "nino.b@example.com", "ka", "verified", 0, 44, None),
+    ("city-backpack", 5, "Perfect for commuting",
+     "Fits a 15-inch laptop, lunch and a jacket. The back panel keeps my shirt dry on the bike.",
+     "Kenji Sato", "kenji@example.com", "ja", "verified", 1, 21, None),
+    ("city-backpack", 4, "Great bag, wish it had a bottle pocket",
+     "Sturdy and comfortable. A side pocket for a bottle would make it perfect.",
+     "Olivia Brown", "olivia@example.com", "en", "verified", 0, 37, None),
+]
+# Orders left unreviewed, for the thank-you page demo (`/demo/thank-you`).
+THANK_YOU_ORDER = "DEMO-2001"
+
+
+def demo_photo(seed: int, size: tuple[int, int] = (1200, 900)) -> bytes:
+    """A landscape-like JPEG: a sky, mountains and a path, different for every seed."""
+    from PIL import Image, ImageDraw, ImageFilter
+
+    rnd = random.Random(seed)
+    w, h = size
+    sky_top = (rnd.randint(40, 90), rnd.randint(110, 160), rnd.randint(190, 240))
+    sky_low = (rnd.randint(200, 250), rnd.randint(170, 220), rnd.randint(140, 200))
+    image = Image.new("RGB", size)
+    draw = ImageDraw.Draw(image)
+    for y in range(h):
+        k = y / h
+        draw.line([(0, y), (w, y)], fill=tuple(int(a + (b - a) * k) for a, b in zip(sky_top, sky_low, strict=True)))
+    for layer in range(3):
+        shade = 60 + layer * 35
+        base_y = h * (0.45 + layer * 0.14)
+        points = [(0, h)]
+        for x in range(0, w + 100, 100):
+            points.append((x, base_y - rnd.randint(0, int(h * 0.22))))
+        points.append((w, h))
+        draw.polygon(points, fill=(shade - 30, shade + rnd.randint(0, 30), shade - 10))
+    draw.polygon([(w * 0.45, h), (w * 0.55, h), (w * 0.52, h * 0.72), (w * 0.5, h * 0.72)], fill=(181, 160, 120))
+    image = image.filter(ImageFilter.GaussianBlur(1.2))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def seed_reviews(shop) -> None:
+    """The demo's reviews, through the same services as real ones, then aged and answered."""
+    from .moderation import service as moderation
+    from .reviews import media
+    from .reviews import service as reviews
+    from .reviews.models import Reply
+
+    shops.update_shop(shop, {"settings": {"staff_email_domains": [STAFF_DOMAIN]}})
+    now = utcnow()
+    names = {external_id: name for external_id, name, _sku, _gtin in PRODUCTS}
+    visitor = reviews.Visitor(visitor_hash="demo-seed", ip_hash="demo-seed")
+    for n, (pid, stars, title, body, name, email, locale, kind, photos, days, reply) in enumerate(REVIEWS):
+        photo_ids = [media.upload_photo(shop, demo_photo(n * 10 + k), visitor_hash="demo-seed").public_id
+                     for k in range(photos)]
+        data = {"rating": stars, "title": title, "body": body, "display_name": name, "locale": locale,
+                "photo_ids": photo_ids}
+        if kind == "verified":
+            order, _ = catalog.ingest_order(shop, {
+                "id": f"DEMO-R{n + 1:03d}", "customer": {"email": email, "name": name, "locale": locale},
+                "items": [{"product_id": pid, "name": names[pid], "quantity": 1, "price": "89.00"}],
+                "placed_at": now - timedelta(days=days + 10), "currency": "EUR", "total": "89.00"})
+            data["token"] = catalog.widget_token(order)
+        else:
+            data["email"] = email
+        review = reviews.submit_review(shop, pid, data, visitor,
+                                       source="import" if kind == "import" else None)
+        if review.status != "published":
+            # What a moderator does in the admin: unverified reviews wait for one.
+            moderation.transition(review, "published", actor="moderator")
+        # Demo data only: no API marks a review incentivised, and reviews written today would all
+        # carry today's date.
+        review.incentivized = kind == "incentivized"
+        review.created_at = review.published_at = now - timedelta(days=days, hours=n)
+        if reply:
+            db.session.add(Reply(review_id=review.id, body=reply, created_at=now - timedelta(days=days - 1)))
+        db.session.commit()
+        for k in range(stars + (n % 3)):
+            reviews.vote(shop, review.public_id, 1, reviews.Visitor(f"demo-voter-{k}", f"demo-voter-{k}"))
+    catalog.ingest_order(shop, {
+        "id": THANK_YOU_ORDER, "customer": {"email": "mila@example.com", "name": "Mila Novak", "locale": "en"},
+        "items": [{"product_id": "rain-shell", "name": "Packable rain shell", "quantity": 1, "price": "129.00"},
+                  {"product_id": "merino-tee", "name": "Merino wool T-shirt", "quantity": 2, "price": "59.00"}],
+        "placed_at": now, "currency": "EUR", "total": "247.00"})

@@ -8,8 +8,10 @@ HTTP error Flask or a library can raise, into one JSON answer:
 from __future__ import annotations
 
 import logging
+import time
 
 from flask import Flask, Response, json, request
+from marshmallow import Schema, fields
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -34,6 +36,10 @@ class DomainError(Exception):
         if field:
             self.errors.setdefault(field, []).append(self.detail)
         self.headers = headers or {}
+
+
+class BadRequest(DomainError):
+    status, title, slug = 400, "Bad request", "bad-request"
 
 
 class Unauthorized(DomainError):
@@ -68,6 +74,17 @@ class Unavailable(DomainError):
     status, title, slug = 503, "Service unavailable", "unavailable"
 
 
+class ProblemSchema(Schema):
+    """The body of every error answer, as the OpenAPI document shows it."""
+
+    type = fields.String(metadata={"description": "A URI naming the kind of problem"})
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String(metadata={"description": "What is wrong, for a person to read"})
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                         metadata={"description": "Messages per field, e.g. items.0.quantity"})
+
+
 _SLUGS = {
     400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found",
     405: "method-not-allowed", 409: "conflict", 413: "payload-too-large",
@@ -100,7 +117,8 @@ def _flatten(messages, prefix: str = "") -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     if isinstance(messages, dict):
         for key, value in messages.items():
-            name = f"{prefix}.{key}" if prefix else str(key)
+            # A nested schema's own error ("customer": "x" is not an object) belongs to its field.
+            name = prefix if key == "_schema" and prefix else f"{prefix}.{key}" if prefix else str(key)
             if isinstance(value, (dict, list)) and not (
                 isinstance(value, list) and all(isinstance(v, str) for v in value)
             ):
@@ -117,11 +135,11 @@ def _validation_errors(exc: HTTPException) -> dict[str, list[str]]:
     messages = data.get("messages") or {}
     # Drop the location level (json / query / files / headers): the field name is what users need.
     merged: dict = {}
-    for location, fields in messages.items():
-        if isinstance(fields, dict):
-            merged.update(fields)
+    for location, by_field in messages.items():
+        if isinstance(by_field, dict):
+            merged.update(by_field)
         else:
-            merged[location] = fields
+            merged[location] = by_field
     return _flatten(merged)
 
 
@@ -150,25 +168,20 @@ def handle_http_exception(exc: HTTPException) -> Response:
 
 
 def rate_limited(exc: HTTPException) -> Response:
+    """429 with Retry-After; Flask-Limiter adds the RateLimit-* headers to every limited answer."""
     from flask import current_app
 
-    limiter = current_app.extensions.get("limiter")
-    headers: dict[str, str] = {}
     retry_after = 1
-    limit = getattr(exc, "limit", None)
-    if limiter is not None:
-        for ext in limiter if isinstance(limiter, set) else {limiter}:
-            current = getattr(ext, "current_limit", None)
+    for ext in current_app.extensions.get("limiter", set()):
+        try:
+            current = ext.current_limit
             if current is not None:
-                import time
-
-                retry_after = max(1, int(current.reset_at - time.time()))
-                headers["RateLimit-Limit"] = str(current.limit.amount)
-                headers["RateLimit-Remaining"] = str(max(0, current.remaining))
-                headers["RateLimit-Reset"] = str(retry_after)
-    headers["Retry-After"] = str(retry_after)
+                retry_after = max(retry_after, int(current.reset_at - time.time()))
+        except Exception:  # noqa: BLE001  (the storage just went away: a 429 still, never a 500)
+            log.warning("rate limit storage unreachable while answering 429")
+    limit = getattr(exc, "limit", None)
     detail = f"Too many requests: the limit is {limit.limit}." if limit is not None else "Too many requests."
-    return problem(429, detail, title="Too many requests", headers=headers)
+    return problem(429, detail, title="Too many requests", headers={"Retry-After": str(retry_after)})
 
 
 def handle_domain_error(exc: DomainError) -> Response:

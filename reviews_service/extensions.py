@@ -41,6 +41,18 @@ def _rate_limit_key() -> str:
 limiter = Limiter(key_func=_rate_limit_key, headers_enabled=True, in_memory_fallback_enabled=True)
 
 
+@limiter.request_filter
+def _unlimited_reads() -> bool:
+    """Storefront reads, assets and probes are cached by CDNs and browsers and never limited;
+    skipping them here, before any limit is looked up, keeps their hot path short."""
+    from flask import request
+
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        return False
+    return request.path.startswith(("/api/v1/public/", "/widget/", "/media/", "/healthz", "/readyz",
+                                    "/assets/"))
+
+
 class Api(_Api):
     """flask-smorest's Api, answering every HTTP error in the project's problem+json shape."""
 

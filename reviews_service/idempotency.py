@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from datetime import timedelta
 
 from flask import Response, request
@@ -20,6 +21,7 @@ from .extensions import db
 from .models_base import insert_ignore, utcnow
 
 HEADER = "Idempotency-Key"
+VALID_KEY = re.compile(r"[\x20-\x7e]{1,255}")
 # A claim whose request died without answering is released after this long.
 ABANDONED_AFTER = timedelta(minutes=2)
 
@@ -37,8 +39,9 @@ def idempotent(view):
         key = request.headers.get(HEADER)
         if key is None:
             return view(*args, **kwargs)
-        if not key.strip() or len(key) > 255:
-            raise Invalid("The Idempotency-Key header must have 1 to 255 characters.",
+        # Visible ASCII only: a control character (NUL above all) could not even be stored.
+        if not key.strip() or not VALID_KEY.fullmatch(key):
+            raise Invalid("The Idempotency-Key header must have 1 to 255 printable ASCII characters.",
                           field=HEADER)
         shop = current_shop()
         fingerprint = _fingerprint()

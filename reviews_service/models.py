@@ -2,6 +2,7 @@
 
 from .catalog.models import Customer, IdempotencyKey, Order, OrderEvent, OrderItem, Product  # noqa: F401
 from .moderation.models import AuditEvent  # noqa: F401
+from .outbox.models import OutboxMessage, WebhookEndpoint  # noqa: F401
 from .ratings.models import ProductRating, ShopRating  # noqa: F401
 from .reviews.models import Photo, Reply, Report, Review, ReviewRequest, Vote  # noqa: F401
 from .shops.models import ApiKey, Membership, Shop, User  # noqa: F401

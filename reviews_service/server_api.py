@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import sys
+
 from flask import current_app, g, request
 from flask_smorest import Blueprint
 
 from .auth import authenticate_secret_key, resolve_public_key
-from .errors import Forbidden, TooLarge, Unsupported
+from .errors import BadRequest, Forbidden, Invalid, NotFound, TooLarge, Unsupported
 from .extensions import limiter
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -26,9 +29,50 @@ def require_json_body(*, multipart_endpoints: frozenset[str] = frozenset()) -> N
         return
     if request.mimetype != "application/json":
         raise Unsupported(f"The body must be application/json, not {request.mimetype or 'untyped'}.")
-    limit = current_app.config["MAX_JSON_BYTES"]
+    limit = min(current_app.config["MAX_JSON_BYTES"], request.max_content_length or sys.maxsize)
     if request.content_length and request.content_length > limit:
         raise TooLarge(f"A JSON body may have at most {limit} bytes.")
+    # A chunked body has no Content-Length to check up front, and Werkzeug cuts a stream at the
+    # limit without a word: read one byte past it, so that "over the limit" can be told apart.
+    request.max_content_length = limit + 1
+    refuse_nul(_parsed_body(limit))
+
+
+def _parsed_body(limit: int):
+    """The body parsed once before the schema parses it, to refuse what would crash further on."""
+    data = request.get_data(cache=True)
+    if len(data) > limit:
+        raise TooLarge(f"A JSON body may have at most {limit} bytes.")
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise BadRequest("The JSON body is nested too deeply.") from None
+    except ValueError:
+        return None  # malformed JSON: the schema's parser answers 400 with the reason
+
+
+def refuse_nul(value) -> None:
+    """PostgreSQL text cannot hold a NUL character: refuse one here, naming its field, rather than
+    fail in the database. Iterative, because the body may be nested as deep as the parser allows."""
+    stack = [("", value)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, str) and "\x00" in item:
+            raise Invalid(f"{path or 'The body'} may not contain NUL characters.", field=path or "_schema")
+        if isinstance(item, dict):
+            for key, child in item.items():
+                if "\x00" in key:
+                    raise Invalid(f"{path or 'The body'} has a field name with a NUL character.",
+                                  field=path or "_schema")
+                stack.append((f"{path}.{key}" if path else key, child))
+        elif isinstance(item, list):
+            stack.extend((f"{path}.{i}" if path else str(i), child) for i, child in enumerate(item))
+
+
+def refuse_nul_in_path(values: dict | None) -> None:
+    """No id with a NUL character can exist (PostgreSQL could not even compare it): answer 404."""
+    if any(isinstance(v, str) and "\x00" in v for v in (values or {}).values()):
+        raise NotFound("Nothing here has an id with a NUL character.")
 
 
 def server_blueprint(name: str, description: str) -> Blueprint:
@@ -38,9 +82,11 @@ def server_blueprint(name: str, description: str) -> Blueprint:
     @blp.before_request
     def _authenticate():
         authenticate_secret_key()
+        refuse_nul_in_path(request.view_args)
         require_json_body()
 
-    limiter.limit(lambda: current_app.config["SERVER_API_LIMIT"], per_method=False)(blp)
+    # One budget per secret key for the whole server API, whichever blueprint a route is in.
+    limiter.shared_limit(lambda: current_app.config["SERVER_API_LIMIT"], scope="server-api")(blp)
     return blp
 
 
@@ -52,6 +98,7 @@ def public_blueprint(name: str, description: str, *,
 
     @blp.url_value_preprocessor
     def _resolve(_endpoint, values):
+        refuse_nul_in_path(values)
         resolve_public_key(values.pop("public_key"))
 
     @blp.url_defaults

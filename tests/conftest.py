@@ -103,16 +103,22 @@ def app(tmp_path, sqlite_template, app_config):
 
 # --- PostgreSQL ----------------------------------------------------------------------------------
 
+def pytest_configure(config):
+    # One token per test run, inherited by xdist's workers: two runs on one machine (two terminals,
+    # or a run beside CI) must not drop each other's databases.
+    os.environ.setdefault("REVIEWS_TEST_RUN", str(os.getpid()))
+
+
 @pytest.fixture(scope="session")
 def pg_url(worker_id) -> str:
-    """A fresh, migrated database per test process on the real PostgreSQL server."""
+    """A fresh, migrated database per test process on the real PostgreSQL server, dropped after."""
     try:
         import psycopg
 
         admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
     except Exception as exc:  # noqa: BLE001
         unavailable("postgres", str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc))
-    name = f"reviews_test_{worker_id}"
+    name = f"reviews_test_{os.environ['REVIEWS_TEST_RUN']}_{worker_id}"
     with admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
@@ -121,7 +127,9 @@ def pg_url(worker_id) -> str:
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET,
                       "INSTANCE_PATH": "/tmp/reviews-test-instance"})
     _upgrade(app)
-    return url
+    yield url
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def truncate_all(app) -> None:

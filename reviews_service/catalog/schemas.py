@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+from decimal import Decimal
+
 from marshmallow import ValidationError, fields, validate, validates
 
 from ..schemas import Money, StrictInteger, StrictSchema, text
 
 _url = fields.Url(schemes={"http", "https"}, validate=validate.Length(max=2000), allow_none=True)
 LOCALE = validate.Regexp(r"^[a-zA-Z]{2,3}([-_][A-Za-z0-9]{2,8})?$", error="Not a locale like en or pt-BR.")
+# Amounts are stored as numeric(14, 2).
+MAX_AMOUNT = Decimal("999999999999.99")
+
+
+def amount(**kwargs) -> Money:
+    return Money(validate=validate.Range(min=0, max=MAX_AMOUNT), **kwargs)
+
+
+class UTCTimestamp(fields.AwareDateTime):
+    """An aware date-time, kept in UTC; one with no UTC equivalent (before year 1, after 9999)
+    is refused here instead of overflowing when it is stored."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:
+            raise self.make_error("invalid", obj_type=self.OBJ_TYPE) from None
 
 
 class ProductIn(StrictSchema):
@@ -44,7 +65,7 @@ class ItemIn(StrictSchema):
     product_id = fields.String(required=True, validate=validate.Length(1, 255))
     name = fields.String(required=True, validate=validate.Length(1, 500))
     quantity = StrictInteger(load_default=1, validate=validate.Range(1, 100000))
-    price = Money(required=True)
+    price = amount(required=True)
     url = _url
     image_url = _url
     sku = text(100, allow_none=True)
@@ -55,20 +76,21 @@ class OrderIn(StrictSchema):
     id = fields.String(required=True, validate=validate.Length(1, 255))
     customer = fields.Nested(CustomerIn, required=True)
     items = fields.List(fields.Nested(ItemIn), required=True, validate=validate.Length(1, 500))
-    placed_at = fields.AwareDateTime(required=True)
+    placed_at = UTCTimestamp(required=True)
     currency = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{3}$",
                                                                       error="An ISO 4217 code like EUR."))
-    total = Money(required=True)
+    total = amount(required=True)
     referral_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 64))
 
     @validates("items")
     def _distinct_products(self, items, **_):
         seen = set()
         for item in items:
-            if item["product_id"] in seen:
-                raise ValidationError(f"Product {item['product_id']!r} appears twice; "
+            product_id = item.get("product_id")  # absent when the item itself was invalid
+            if product_id is not None and product_id in seen:
+                raise ValidationError(f"Product {product_id!r} appears twice; "
                                       "send one item with its quantity.")
-            seen.add(item["product_id"])
+            seen.add(product_id)
 
 
 class CustomerOut(StrictSchema):
@@ -113,5 +135,5 @@ class OrderOut(StrictSchema):
 class OrderEventIn(StrictSchema):
     type = fields.String(required=True, validate=validate.OneOf(
         ["fulfilled", "delivered", "refunded", "cancelled"]))
-    occurred_at = fields.AwareDateTime(load_default=None)
+    occurred_at = UTCTimestamp(load_default=None)
     note = text(500, load_default="")

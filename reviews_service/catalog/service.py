@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import auth
-from ..errors import Conflict, NotFound
+from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..models_base import insert_ignore, utcnow
 from ..shops.models import Shop
@@ -19,6 +19,7 @@ from .models import Customer, Order, OrderEvent, OrderItem, Product
 
 PRODUCT_FIELDS = ("name", "url", "image_url", "gtin", "mpn", "brand", "sku")
 TERMINAL = ("refunded", "cancelled")
+EXTERNAL_ID_MAX = 255  # the shop's own ids, as the columns hold them
 
 
 def normalize_email(email: str) -> str:
@@ -29,6 +30,8 @@ def normalize_email(email: str) -> str:
 
 def upsert_product(shop: Shop, external_id: str, data: dict[str, Any]) -> tuple[Product, bool]:
     """Create or replace a product's fields; answers the product and whether it was created."""
+    if len(external_id) > EXTERNAL_ID_MAX:
+        raise Invalid(f"A product_id may have at most {EXTERNAL_ID_MAX} characters.", field="product_id")
     values = {f: data.get(f) for f in PRODUCT_FIELDS}
     created = db.session.execute(
         insert_ignore(Product, {"shop_id": shop.id, "external_id": external_id, **values},
@@ -82,7 +85,7 @@ def ensure_customer(shop: Shop, email: str, name: str = "", locale: str | None =
     email = normalize_email(email)
     db.session.execute(insert_ignore(Customer, {
         "shop_id": shop.id, "email": email, "name": name or "",
-        "locale": (locale or "en").replace("_", "-"),
+        "locale": (locale or _default_locale(shop)).replace("_", "-"),
     }, ["shop_id", "email"]))
     customer = db.session.scalar(
         select(Customer).where(Customer.shop_id == shop.id, Customer.email == email))
@@ -95,6 +98,12 @@ def ensure_customer(shop: Shop, email: str, name: str = "", locale: str | None =
         for key, value in changes.items():
             setattr(customer, key, value)
     return customer
+
+
+def _default_locale(shop: Shop) -> str:
+    from ..shops.service import settings_of
+
+    return settings_of(shop)["default_locale"]
 
 
 def find_customer(shop: Shop, email: str) -> Customer | None:
@@ -134,6 +143,9 @@ def ingest_order(shop: Shop, data: dict[str, Any]) -> tuple[Order, bool]:
                                  price=Decimal(item["price"])))
     db.session.flush()
     order = db.session.get(Order, inserted.id)
+    from ..outbox import service as outbox  # delivery builds on catalog, not the reverse
+
+    outbox.emit_event(shop.id, "order.processed", {"order": order_view(order)})
     db.session.commit()
     return order, True
 
@@ -155,8 +167,10 @@ def record_event(shop: Shop, external_id: str, kind: str, occurred_at: datetime 
     """Apply `fulfilled`, `delivered`, `refunded` or `cancelled`. The same event again changes
     nothing; an event after a refund or cancellation is a conflict."""
     order = get_order(shop, external_id)
-    # Lock the order so that two events for it apply one after the other.
-    order = db.session.scalar(select(Order).where(Order.id == order.id).with_for_update())
+    # Lock the order so that two events for it apply one after the other, and reload it: another
+    # event may have changed it (a refund) while this one waited for the lock.
+    order = db.session.scalar(select(Order).where(Order.id == order.id).with_for_update()
+                              .execution_options(populate_existing=True))
     at = occurred_at or utcnow()
     if any(e.kind == kind for e in order.events):
         db.session.rollback()

@@ -72,7 +72,17 @@ def transition(review: Review, to_status: str, *, actor: str, reason: str | None
     db.session.add(AuditEvent(shop_id=review.shop_id, review_id=review.id, actor=actor,
                               action="status", from_status=from_status, to_status=to_status,
                               reason=reason, note=note))
+    if to_status in ("published", "rejected"):
+        _emit(review, f"review.{to_status}")
     return review
+
+
+def _emit(review: Review, event_type: str) -> None:
+    """Queue the webhook in this same transaction: it leaves only if the change commits."""
+    from ..outbox import service as outbox
+    from ..reviews import listing
+
+    outbox.emit_event(review.shop_id, event_type, {"review": listing.server_view(review)})
 
 
 def record(review: Review, action: str, *, actor: str, note: str = "") -> None:
@@ -80,6 +90,8 @@ def record(review: Review, action: str, *, actor: str, note: str = "") -> None:
     db.session.add(AuditEvent(shop_id=review.shop_id, review_id=review.id, actor=actor,
                               action=action, from_status=review.status, to_status=review.status,
                               note=note))
+    if action == "created":
+        _emit(review, "review.created")
 
 
 def initial_status(review: Review, settings: dict) -> tuple[str, str]:

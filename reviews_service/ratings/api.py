@@ -12,6 +12,7 @@ from marshmallow import fields
 
 from ..errors import Invalid, NotFound
 from ..schemas import StrictSchema
+from ..server_api import refuse_nul_in_path
 from . import public
 
 blp = Blueprint("ratings", __name__, url_prefix="/api/v1/public/<public_key>",
@@ -19,6 +20,12 @@ blp = Blueprint("ratings", __name__, url_prefix="/api/v1/public/<public_key>",
                             "ETag, Cache-Control, 304 on If-None-Match.")
 
 MAX_BULK = 100
+
+
+@blp.url_value_preprocessor
+def _no_nul(_endpoint, values):
+    refuse_nul_in_path(values)
+
 
 
 class Histogram(StrictSchema):
@@ -75,11 +82,11 @@ def parse_ids(raw: str) -> list[str]:
     """`a,b,c` -> unique ids in their order; at most 100."""
     ids = list(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
     if not ids:
-        raise Invalid("Give at least one product id.", field="ids")
+        raise Invalid("ids: give at least one product id.", field="ids")
     if len(ids) > MAX_BULK:
         raise Invalid(f"At most {MAX_BULK} product ids per request, got {len(ids)}.", field="ids")
-    if any(len(i) > 255 for i in ids):
-        raise Invalid("A product id has at most 255 characters.", field="ids")
+    if any(len(i) > 255 or "\x00" in i for i in ids):
+        raise Invalid("ids: a product id has at most 255 characters and no NUL.", field="ids")
     return ids
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, bindparam, case, select, tuple_
@@ -52,16 +52,39 @@ def encode_cursor(sort: str, key: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+# What each position of a sort's key holds: a timestamp, or an integer that fits its column
+# (the rating is a SMALLINT, counts and ids are INTEGERs).
+_KEY_KINDS = {
+    "newest": ("at", "int"), "oldest": ("at", "int"), "sync": ("at", "int"),
+    "highest": ("small", "at", "int"), "lowest": ("small", "at", "int"),
+    "helpful": ("int", "at", "int"), "photos_first": ("int", "at", "int"),
+}
+_INT_BOUND = {"small": 2**15, "int": 2**31}
+
+
+def _key_value(kind: str, value: Any) -> Any:
+    """A cursor is client input: each value must have its column's type before it is bound,
+    or a tampered cursor would reach the database (and answer 500) instead of a 422."""
+    if kind == "at":
+        at = datetime.fromisoformat(value) if isinstance(value, str) else None
+        if at is None or at.tzinfo is None:
+            raise ValueError
+        return at.astimezone(UTC)  # raises OverflowError past year 1 or 9999 in UTC
+    bound = _INT_BOUND[kind]
+    if isinstance(value, bool) or not isinstance(value, int) or not -bound <= value < bound:
+        raise ValueError
+    return value
+
+
 def decode_cursor(cursor: str, sort: str) -> list[Any]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         data = json.loads(raw)
-        key = data["k"]
-        width = 2 if sort == "sync" else len(_sort_columns(sort)[0])
-        if data["s"] != sort or not isinstance(key, list) or len(key) != width:
+        key, kinds = data["k"], _KEY_KINDS[sort]
+        if data["s"] != sort or not isinstance(key, list) or len(key) != len(kinds):
             raise ValueError
-        return [datetime.fromisoformat(v) if isinstance(v, str) else v for v in key]
-    except (ValueError, KeyError, TypeError, json.JSONDecodeError, UnicodeDecodeError):
+        return [_key_value(kind, value) for kind, value in zip(kinds, key, strict=True)]
+    except (ValueError, KeyError, TypeError, OverflowError, json.JSONDecodeError, UnicodeDecodeError):
         raise Invalid("The cursor is not valid for this list; start again without it.",
                       field="cursor") from None
 

@@ -7,14 +7,14 @@ from typing import Any
 from sqlalchemy import delete, select, update
 
 from ..catalog import service as catalog
-from ..catalog.models import Customer, Order
+from ..catalog.models import Customer, IdempotencyKey, Order
 from ..errors import NotFound
 from ..extensions import db
 from ..models_base import utcnow
 from ..moderation import service as moderation
 from ..shops.models import Shop
 from . import listing, media
-from .models import Photo, Report, Review, ReviewRequest, Vote
+from .models import Photo, Reply, Report, Review, ReviewRequest, Vote
 
 
 def _reviews_of(shop: Shop, email: str, customer: Customer | None) -> list[Review]:
@@ -68,6 +68,9 @@ def erase(shop: Shop, email: str) -> dict[str, Any]:
         db.session.execute(delete(Photo).where(Photo.review_id.in_(review_ids)))
         db.session.execute(delete(Vote).where(Vote.review_id.in_(review_ids)))
         db.session.execute(delete(Report).where(Report.review_id.in_(review_ids)))
+        # A merchant's reply is addressed to the person ("Thank you, Ana!") and is never shown
+        # again under a removed review.
+        db.session.execute(delete(Reply).where(Reply.review_id.in_(review_ids)))
     orders = 0
     if customer is not None:
         placeholder = f"erased-{customer.id}@erased.invalid"
@@ -79,6 +82,10 @@ def erase(shop: Shop, email: str) -> dict[str, Any]:
                                                                       cancelled_at=utcnow()))
         orders = db.session.execute(update(Order).where(Order.customer_id == customer.id)
                                     .values(referral_code=None)).rowcount
+    # The server API keeps its answers for Idempotency-Key replays, and an order's answer holds
+    # the customer's e-mail address and name: forget every answer that names this person.
+    db.session.execute(delete(IdempotencyKey).where(
+        IdempotencyKey.shop_id == shop.id, IdempotencyKey.response_body.contains(email, autoescape=True)))
     db.session.commit()
     # Files go once the rows are gone: a failure here leaves unreferenced files, never a dead link.
     for photo in photos:

@@ -103,6 +103,11 @@ def grant_for_token(shop: Shop, token: str) -> Grant:
             grant = Grant(order, "thank_you", for_order(order))
         if grant.order.customer.erased_at is not None:
             break
+        # The thank-you page's token is made before the order ships; once the order is refunded
+        # or cancelled it may no longer vouch for a verified buyer, just as the request's link.
+        if grant.order.status in ("refunded", "cancelled"):
+            raise Forbidden("This order was refunded or cancelled; it can no longer be reviewed.",
+                            field="token")
         return grant
     raise Forbidden("This review link is not valid for this shop.", field="token")
 

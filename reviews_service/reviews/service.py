@@ -20,6 +20,7 @@ from . import requests as review_requests
 from .models import Photo, Report, Review, Vote
 
 MAX_PHOTOS = 5
+_PHOTO_TAKEN = "A photo id is unknown or already used; upload the photo again."
 
 
 @dataclass
@@ -85,7 +86,14 @@ def submit_review(shop: Shop, product_external_id: str, data: dict[str, Any], vi
         what = "this order" if grant else "this e-mail address"
         raise Conflict(f"This product already has a review from {what}.") from None
     for position, photo in enumerate(photos):
-        photo.review_id, photo.position = review.id, position
+        # Compare-and-swap: a photo that a concurrent submission claimed first matches no row.
+        claimed = db.session.execute(
+            update(Photo).where(Photo.id == photo.id, Photo.review_id.is_(None))
+            .values(review_id=review.id, position=position).execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed != 1:
+            db.session.rollback()
+            raise Invalid(_PHOTO_TAKEN, field="photo_ids")
     moderation.record(review, "created", actor="visitor")
     status, rule = moderation.initial_status(review, settings)
     if status != "pending":
@@ -110,8 +118,7 @@ def _claim_photos(shop: Shop, public_ids: list[str]) -> list[Photo]:
     photos = list(db.session.scalars(select(Photo).where(
         Photo.shop_id == shop.id, Photo.public_id.in_(public_ids), Photo.review_id.is_(None))))
     if len(photos) != len(public_ids):
-        raise Invalid("A photo id is unknown or already used; upload the photo again.",
-                      field="photo_ids")
+        raise Invalid(_PHOTO_TAKEN, field="photo_ids")
     order = {pid: n for n, pid in enumerate(public_ids)}
     return sorted(photos, key=lambda p: order[p.public_id])
 

@@ -119,7 +119,7 @@ def active_keys(shop: Shop) -> list[ApiKey]:
 
 def shop_for_secret_key(secret: str) -> Shop | None:
     """The shop whose active key this is; None for unknown, wrong or revoked keys."""
-    if not secret.startswith("sk_") or len(secret) > 100:
+    if not _well_formed(secret, "sk_", 100):
         return None
     key = db.session.scalar(select(ApiKey).where(ApiKey.prefix == auth.key_prefix(secret)))
     if key is None or not auth.keys_match(secret, key.key_hash):
@@ -129,8 +129,15 @@ def shop_for_secret_key(secret: str) -> Shop | None:
     return db.session.get(Shop, key.shop_id)
 
 
+def _well_formed(key: str, prefix: str, max_length: int) -> bool:
+    """Keys are a prefix and ASCII letters and digits; anything else (a NUL, which PostgreSQL
+    refuses even to compare) cannot be a key, and is not looked up."""
+    rest = key[len(prefix):]
+    return key.startswith(prefix) and len(key) <= max_length and rest.isascii() and rest.isalnum()
+
+
 def shop_for_public_key(public_key: str) -> Shop | None:
-    if not public_key.startswith("pk_") or len(public_key) > 64:
+    if not _well_formed(public_key, "pk_", 64):
         return None
     return db.session.scalar(select(Shop).where(Shop.public_key == public_key))
 

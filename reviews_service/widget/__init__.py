@@ -1,0 +1,18 @@
+"""The shopper-facing side: the widget's files, its public endpoints, the review policy page,
+the demo shop and the hosted review page (`pages`, registered on its own)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the widget's blueprints: its files, its API, the policy page and the demo."""
+    from ..extensions import api
+    from . import api as widget_api
+    from . import assets, demo
+
+    app.register_blueprint(assets.bp)
+    app.register_blueprint(widget_api.pages)
+    app.register_blueprint(demo.bp)
+    api.register_blueprint(widget_api.public)

@@ -1,0 +1,73 @@
+"""E-mails: rendered from templates in the reader's language, stored whole in the outbox row,
+and turned into a multipart message (text and HTML) when the worker sends them.
+
+Rendering at queue time means the outbox shows exactly what will be sent, and a later change of
+template or settings never alters a message already queued.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from email import policy
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import current_app, render_template
+
+from .. import auth, i18n
+from ..catalog.models import Customer
+from ..models_base import utcnow
+from ..shops.models import Shop
+
+UNSUBSCRIBE_LIFETIME = timedelta(days=5 * 365)
+
+
+def unsubscribe_url(shop: Shop, customer: Customer) -> str:
+    token = auth.sign(auth.UNSUBSCRIBE_TOKEN, shop.id, customer=customer.id,
+                      expires_at=utcnow() + UNSUBSCRIBE_LIFETIME)
+    return f"{current_app.config['PUBLIC_URL']}/unsubscribe/{token}"
+
+
+def render(template: str, *, shop: Shop, to: str, lang: str, unsubscribe: str | None = None,
+           **context: Any) -> dict[str, Any]:
+    """Render `emails/<template>.txt` and `.html` into an outbox payload."""
+    lang = i18n.negotiate(lang)
+
+    def t(key: str, **params: Any) -> str:
+        return i18n.translate(lang, key, **params)
+
+    ctx = {"t": t, "shop": shop, "lang": lang, "dir": i18n.direction(lang), "unsubscribe": unsubscribe,
+           **context}
+    subject = t(f"email.{template}.subject", shop=shop.name, **context.get("subject_params", {}))
+    host = urlsplit(current_app.config["PUBLIC_URL"]).hostname or "localhost"
+    headers = {"Message-ID": make_msgid(domain=host), "Content-Language": lang,
+               "Auto-Submitted": "auto-generated"}
+    if unsubscribe:
+        headers["List-Unsubscribe"] = f"<{unsubscribe}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return {
+        "from": formataddr((shop.name, current_app.config["MAIL_FROM"])),
+        "reply_to": current_app.config.get("MAIL_REPLY_TO") or None,
+        "to": to, "subject": subject, "headers": headers,
+        "text": render_template(f"emails/{template}.txt", **ctx),
+        "html": render_template(f"emails/{template}.html", **ctx),
+    }
+
+
+def build_message(payload: dict[str, Any]) -> EmailMessage:
+    """The multipart message for a stored payload."""
+    # RFC 5322 allows 998 characters a line: long one-token headers such as List-Unsubscribe
+    # must stay plain, not be folded into encoded words that mail clients do not decode.
+    message = EmailMessage(policy=policy.SMTP.clone(max_line_length=998))
+    message["From"] = payload["from"]
+    message["To"] = payload["to"]
+    message["Subject"] = payload["subject"]
+    if payload.get("reply_to"):
+        message["Reply-To"] = payload["reply_to"]
+    for name, value in payload.get("headers", {}).items():
+        message[name] = value
+    message.set_content(payload["text"])
+    message.add_alternative(payload["html"], subtype="html")
+    return message

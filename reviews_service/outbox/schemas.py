@@ -1,0 +1,57 @@
+"""Webhook endpoints and outbox messages as the server API shows them."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from ..schemas import StrictSchema, text
+from .models import STATUSES
+from .webhooks import EVENTS
+
+
+class EndpointIn(StrictSchema):
+    url = fields.Url(required=True, schemes={"http", "https"}, require_tld=False,
+                     validate=validate.Length(max=2000))
+    events = fields.List(fields.String(validate=validate.OneOf([*EVENTS, "*"])), required=True,
+                         validate=validate.Length(min=1))
+    description = text(200, load_default="")
+
+
+class EndpointOut(StrictSchema):
+    id = fields.String(attribute="public_id")
+    url = fields.String()
+    events = fields.List(fields.String())
+    description = fields.String()
+    active = fields.Boolean()
+    created_at = fields.AwareDateTime()
+
+
+class EndpointCreatedOut(EndpointOut):
+    secret = fields.String(metadata={"description": "The signing secret: shown only in this answer."})
+
+
+class EndpointList(StrictSchema):
+    endpoints = fields.List(fields.Nested(EndpointOut))
+
+
+class OutboxQuery(StrictSchema):
+    status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+
+
+class OutboxMessageOut(StrictSchema):
+    id = fields.Integer()
+    kind = fields.String()
+    topic = fields.String()
+    recipient = fields.String()
+    status = fields.String()
+    attempts = fields.Integer()
+    max_attempts = fields.Integer()
+    next_attempt_at = fields.AwareDateTime()
+    last_error = fields.String(allow_none=True)
+    sent_at = fields.AwareDateTime(allow_none=True)
+    created_at = fields.AwareDateTime()
+
+
+class OutboxList(StrictSchema):
+    messages = fields.List(fields.Nested(OutboxMessageOut))

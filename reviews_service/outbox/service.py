@@ -1,0 +1,155 @@
+"""The outbox: queue messages in the caller's transaction, claim them safely, record the outcome.
+
+Nothing is sent from a request. A change writes its e-mails and webhooks here in its own
+transaction; the worker claims due rows (`FOR UPDATE SKIP LOCKED` on PostgreSQL, an atomic
+UPDATE on SQLite), delivers them, and retries with exponential backoff and jitter.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import or_, select, update
+
+from ..extensions import db
+from ..models_base import insert_ignore, utcnow
+from .models import OutboxMessage, WebhookEndpoint
+
+LEASE = timedelta(minutes=5)  # a claim older than this belonged to a worker that died
+BACKOFF_BASE = 30  # seconds before the first retry
+BACKOFF_CAP = 6 * 3600
+
+
+def enqueue(*, kind: str, topic: str, payload: dict[str, Any], shop_id: int | None,
+            recipient: str = "", customer_id: int | None = None, endpoint_id: int | None = None,
+            dedupe_key: str | None = None, due_at: datetime | None = None) -> bool:
+    """Add a message to the current transaction; answers False when its dedupe key was queued before."""
+    now = utcnow()
+    values = {
+        "kind": kind, "topic": topic, "payload": payload, "shop_id": shop_id, "recipient": recipient,
+        "customer_id": customer_id, "endpoint_id": endpoint_id, "dedupe_key": dedupe_key,
+        "status": "pending", "attempts": 0, "max_attempts": 8, "due_at": due_at or now,
+        "next_attempt_at": due_at or now, "created_at": now,
+    }
+    if dedupe_key is None:
+        db.session.add(OutboxMessage(**values))
+        return True
+    inserted = db.session.execute(insert_ignore(OutboxMessage, values, ["dedupe_key"])
+                                  .returning(OutboxMessage.id)).first()
+    return inserted is not None
+
+
+def jsonable(value: Any) -> Any:
+    """Datetimes and decimals as strings, so that a payload survives the JSON column."""
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def emit_event(shop_id: int, event_type: str, data: dict[str, Any], *, dedupe: str | None = None) -> str:
+    """Queue a webhook event for every active endpoint of the shop subscribed to it.
+
+    One row per endpoint, so that a failing endpoint retries alone. All rows carry the same event
+    id, which receivers use to deduplicate."""
+    event_id = "evt_" + secrets.token_urlsafe(16)
+    body = {"id": event_id, "type": event_type, "created": int(utcnow().timestamp()), "data": jsonable(data)}
+    endpoints = db.session.scalars(select(WebhookEndpoint).where(
+        WebhookEndpoint.shop_id == shop_id, WebhookEndpoint.active.is_(True)))
+    for endpoint in endpoints:
+        if event_type in endpoint.events or "*" in endpoint.events:
+            enqueue(kind="webhook", topic=event_type, payload=body, shop_id=shop_id,
+                    recipient=endpoint.url, endpoint_id=endpoint.id,
+                    dedupe_key=f"{dedupe}:{endpoint.id}" if dedupe else None)
+    return event_id
+
+
+def claim(worker_id: str, *, limit: int = 20, kinds: tuple[str, ...] = ("email", "webhook"),
+          now: datetime | None = None) -> list[OutboxMessage]:
+    """Take up to `limit` due messages for this worker and commit the claim.
+
+    On PostgreSQL the inner SELECT locks with SKIP LOCKED, so concurrent workers take disjoint rows;
+    on SQLite the single UPDATE is atomic because SQLite has one writer at a time. Either way a row
+    is claimed by exactly one worker, and a claim that outlives its lease can be taken again.
+    """
+    now = now or utcnow()
+    due = or_(
+        OutboxMessage.status.in_(("pending", "failed")) & (OutboxMessage.next_attempt_at <= now),
+        (OutboxMessage.status == "sending") & (OutboxMessage.locked_until < now),
+    )
+    candidates = (select(OutboxMessage.id).where(due, OutboxMessage.kind.in_(kinds))
+                  .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)
+                  .with_for_update(skip_locked=True))
+    claim_token = f"{worker_id}:{secrets.token_hex(4)}"
+    db.session.execute(
+        update(OutboxMessage).where(OutboxMessage.id.in_(candidates.scalar_subquery()), due)
+        .values(status="sending", locked_by=claim_token, locked_until=now + LEASE)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.locked_by == claim_token,
+                                                               OutboxMessage.status == "sending")
+                                   .order_by(OutboxMessage.id)))
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, ... capped at 6 h, each with up to 25 % jitter so that retries of a
+    shared outage do not all come back at the same second."""
+    delay = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, attempts - 1))
+    return timedelta(seconds=delay * (1 + random.uniform(0, 0.25)))
+
+
+def mark_sent(message: OutboxMessage) -> None:
+    _finish(message, status="sent", sent_at=utcnow(), attempts=message.attempts + 1, last_error=None)
+
+
+def mark_failed(message: OutboxMessage, error: str) -> None:
+    attempts = message.attempts + 1
+    if attempts >= message.max_attempts:
+        _finish(message, status="dead", attempts=attempts, last_error=error[:2000])
+    else:
+        _finish(message, status="failed", attempts=attempts, last_error=error[:2000],
+                next_attempt_at=utcnow() + backoff(attempts))
+
+
+def release(message: OutboxMessage) -> None:
+    """Give a claimed message back untouched (e.g. e-mail while no SMTP server is configured)."""
+    _finish(message, status="pending", attempts=message.attempts)
+
+
+def _finish(message: OutboxMessage, **values: Any) -> None:
+    # Only the worker holding the claim may record the outcome.
+    db.session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == message.id,
+                                    OutboxMessage.locked_by == message.locked_by)
+        .values(locked_by=None, locked_until=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def retry_now(shop_id: int, message_id: int) -> bool:
+    """Put a failed or dead message back at the front of the queue."""
+    changed = db.session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.shop_id == shop_id,
+                                    OutboxMessage.status.in_(("failed", "dead")))
+        .values(status="pending", next_attempt_at=utcnow(), max_attempts=OutboxMessage.attempts + 8)
+    ).rowcount
+    db.session.commit()
+    return bool(changed)
+
+
+def messages(shop_id: int, *, status: str | None = None, limit: int = 100) -> list[OutboxMessage]:
+    query = select(OutboxMessage).where(OutboxMessage.shop_id == shop_id)
+    if status:
+        query = query.where(OutboxMessage.status == status)
+    return list(db.session.scalars(query.order_by(OutboxMessage.id.desc()).limit(limit)))

@@ -1,0 +1,118 @@
+"""Signed webhooks: endpoints per shop, Stripe-style signatures, and delivery with a timeout.
+
+Signature header: `Reviews-Signature: t=<unix time>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`.
+A receiver recomputes it over the raw body, compares in constant time, and rejects old `t` values
+(replays); it deduplicates on the event id (`Reviews-Event-Id`, also `id` in the body).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import secrets
+import socket
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from flask import current_app
+from sqlalchemy import select
+
+from ..errors import Invalid, NotFound
+from ..extensions import db
+from ..shops.models import Shop
+from .models import WebhookEndpoint
+
+SIGNATURE_HEADER = "Reviews-Signature"
+EVENT_HEADER = "Reviews-Event-Id"
+EVENTS = ("review.created", "review.published", "review.rejected", "order.processed",
+          "referral.created", "referral.approved", "referral.rejected", "referral.reward_earned")
+TIMEOUT = 10.0
+
+
+def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
+    t = int(time.time()) if timestamp is None else timestamp
+    digest = hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={t},v1={digest}"
+
+
+def verify(secret: str, body: bytes, header: str, *, tolerance: int = 300, now: int | None = None) -> bool:
+    """What a receiver does (the README shows the same in a few lines)."""
+    try:
+        fields = dict(part.split("=", 1) for part in header.split(","))
+        t = int(fields["t"])
+    except (ValueError, KeyError):
+        return False
+    if abs((int(time.time()) if now is None else now) - t) > tolerance:
+        return False
+    expected = hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, fields.get("v1", ""))
+
+
+# --- endpoints -----------------------------------------------------------------------------------
+
+def _check_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise Invalid("A webhook URL must be an http(s) URL.", field="url")
+    if parts.scheme == "http" and not current_app.config["WEBHOOK_ALLOW_HTTP"]:
+        raise Invalid("A webhook URL must use https.", field="url")
+    return url
+
+
+def _public_address(host: str) -> None:
+    """Refuse to call into the service's own network (SSRF), unless the operator allows it."""
+    if current_app.config["WEBHOOK_ALLOW_PRIVATE"]:
+        return
+    for info in socket.getaddrinfo(host, None):
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            raise ConnectionRefusedError(f"{host} resolves to a non-public address ({address})")
+
+
+def create_endpoint(shop: Shop, url: str, events: list[str], description: str = "") -> WebhookEndpoint:
+    unknown = sorted(set(events) - set(EVENTS) - {"*"})
+    if unknown:
+        raise Invalid(f"Unknown events: {', '.join(unknown)}. Known: {', '.join(EVENTS)}.",
+                      field="events")
+    endpoint = WebhookEndpoint(public_id="we_" + secrets.token_urlsafe(12), shop_id=shop.id,
+                               url=_check_url(url), secret="whsec_" + secrets.token_urlsafe(32),
+                               events=sorted(set(events)), description=description)
+    db.session.add(endpoint)
+    db.session.commit()
+    return endpoint
+
+
+def endpoints(shop: Shop) -> list[WebhookEndpoint]:
+    return list(db.session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.shop_id == shop.id)
+                                   .order_by(WebhookEndpoint.id)))
+
+
+def get_endpoint(shop: Shop, public_id: str) -> WebhookEndpoint:
+    endpoint = db.session.scalar(select(WebhookEndpoint).where(
+        WebhookEndpoint.shop_id == shop.id, WebhookEndpoint.public_id == public_id))
+    if endpoint is None:
+        raise NotFound("No webhook endpoint with this id in this shop.")
+    return endpoint
+
+
+def delete_endpoint(shop: Shop, public_id: str) -> None:
+    db.session.delete(get_endpoint(shop, public_id))
+    db.session.commit()
+
+
+# --- delivery ------------------------------------------------------------------------------------
+
+def deliver(endpoint: WebhookEndpoint, payload: dict[str, Any], session: requests.Session | None = None) -> None:
+    """POST the event; any answer but 2xx, and any timeout, raises so that the outbox retries."""
+    body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+    _public_address(urlsplit(endpoint.url).hostname or "")
+    headers = {"Content-Type": "application/json", "User-Agent": "reviews-service-webhooks/1",
+               SIGNATURE_HEADER: sign(endpoint.secret, body), EVENT_HEADER: payload["id"]}
+    response = (session or requests).post(endpoint.url, data=body, headers=headers, timeout=TIMEOUT,
+                                          allow_redirects=False)
+    if not 200 <= response.status_code < 300:
+        raise RuntimeError(f"{endpoint.url} answered {response.status_code}")

@@ -1,0 +1,118 @@
+"""`reviews-service worker`: queue what fell due, then deliver the outbox, until SIGTERM.
+
+Run as many copies as you like: every step claims its rows so that no two workers send the same one.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import requests
+from flask import current_app
+
+from ..extensions import db
+from . import emails, mailer, scheduling, service
+from .models import OutboxMessage, WebhookEndpoint
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Stats:
+    sent: int = 0
+    failed: int = 0
+    held: int = 0
+    queued: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class Worker:
+    """One worker process. `printer` (for --print) shows e-mails instead of sending them."""
+
+    def __init__(self, *, printer: Callable[[str], None] | None = None, batch: int = 20):
+        self.id = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 100000}"
+        self.printer = printer
+        self.batch = batch
+        self.stopping = threading.Event()
+        self.http = requests.Session()
+        url = current_app.config["SMTP_URL"]
+        self.smtp = mailer.parse_smtp_url(url) if url else None
+
+    def stop(self, *_args) -> None:
+        self.stopping.set()
+
+    def tick(self) -> Stats:
+        """One round: queue due requests, reminders and digests; then drain what is due."""
+        stats = Stats()
+        stats.queued += scheduling.queue_due_requests()
+        stats.queued += scheduling.queue_digests()
+        kinds = ("email", "webhook") if (self.smtp or self.printer) else ("webhook",)
+        while not self.stopping.is_set():
+            batch = service.claim(self.id, limit=self.batch, kinds=kinds)
+            if not batch:
+                break
+            for message in batch:
+                self._deliver(message, stats)
+        return stats
+
+    def _deliver(self, message: OutboxMessage, stats: Stats) -> None:
+        try:
+            if message.kind == "email":
+                self._send_email(message)
+            else:
+                endpoint = db.session.get(WebhookEndpoint, message.endpoint_id)
+                if endpoint is None or not endpoint.active:
+                    raise RuntimeError("the webhook endpoint was deleted or disabled")
+                from .webhooks import deliver
+
+                deliver(endpoint, message.payload, self.http)
+        except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried
+            db.session.rollback()
+            service.mark_failed(message, f"{type(exc).__name__}: {exc}")
+            stats.failed += 1
+            stats.errors.append(f"{message.id}: {exc}")
+            log.warning("outbox %s (%s %s) failed: %s", message.id, message.kind, message.topic, exc)
+            return
+        service.mark_sent(message)
+        stats.sent += 1
+
+    def _send_email(self, message: OutboxMessage) -> None:
+        built = emails.build_message(message.payload)
+        if self.printer is not None:
+            self.printer(built.as_string())
+            return
+        mailer.send(self.smtp, built)
+
+    def run(self, *, once: bool = False, poll: float | None = None) -> Stats:
+        """Loop until SIGTERM/SIGINT (or, with `once`, until nothing is due)."""
+        poll = current_app.config["WORKER_POLL_SECONDS"] if poll is None else poll
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, self.stop)
+            signal.signal(signal.SIGINT, self.stop)
+        total = Stats()
+        while not self.stopping.is_set():
+            try:
+                stats = self.tick()
+            except Exception:  # the database went away: wait and try again, lose nothing
+                db.session.rollback()
+                db.session.remove()
+                log.exception("worker round failed; retrying")
+                if once:
+                    raise
+                self.stopping.wait(poll)
+                continue
+            finally:
+                db.session.remove()
+            for name in ("sent", "failed", "queued"):
+                setattr(total, name, getattr(total, name) + getattr(stats, name))
+            total.errors.extend(stats.errors)
+            if once:
+                break
+            self.stopping.wait(poll)
+        return total

@@ -1,0 +1,667 @@
+/* reviews.js: the reviews widget, plain ES2020 with no build step (README.md: embed, API, events).
+ * Each widget renders into a shadow root styled by an adopted stylesheet, never a style attribute,
+ * so pages with a strict CSP work. User text only ever becomes Text nodes or attribute values. */
+(() => {
+  "use strict";
+
+  // The server writes its digest here: the CSS and locales then load from immutable URLs.
+  const VERSION = "__RV_VERSION__";
+  const SCRIPT = document.currentScript || document.querySelector("script[src*='reviews.js']");
+  const SRC = new URL(SCRIPT.src);
+  const BASE = new URL(VERSION.startsWith("__") || SRC.pathname.includes(`/${VERSION}/`)
+    ? "./" : `./${VERSION}/`, SRC);
+  const LANGS = "en es de fr pt it nl pl ru uk tr ar hy ka lo vi ja zh".split(" ");
+  const RTL = ["ar"];
+  const SORTS = ["newest", "helpful", "highest", "lowest", "photos_first", "oldest"];
+  const REASONS = ["spam", "abuse", "personal_data", "off_topic", "fake", "other"];
+  const FIELDS = ["rating", "title", "body", "photos", "display_name", "email"];
+  const PAGE = 10;
+  const MAX_PHOTOS = 5;
+  const MAX_EDGE = 2048;
+  const STAR = "l3 6 7 1-5 5 1 7-6-3-6 3 1-7-5-5 7-1z";
+  // Reserves the element's space from the first frame, before the stylesheet and data arrive.
+  const RESERVE = new CSSStyleSheet();
+  RESERVE.replaceSync(":host{display:block;min-height:var(--rv-min-height,20rem)}" +
+    ":host([data-reviews-state=ready]){min-height:0}");
+
+  let uid = 0;
+  const id = () => `rv${++uid}`;
+  const cache = new Map();
+  const mounted = new WeakSet();
+  const roots = new WeakMap();
+  let observer;
+
+  /** One promise per key (stylesheet, locale, shop), shared by all widgets; dropped if it fails. */
+  function once(key, make) {
+    if (!cache.has(key)) cache.set(key, make().catch((e) => { cache.delete(key); throw e; }));
+    return cache.get(key);
+  }
+
+  /** An element. `text` sets textContent, `on*` listens; strings become Text nodes, falsy kids go. */
+  function h(tag, attrs, ...kids) {
+    const el = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v == null || v === false) continue;
+      if (k === "text") el.textContent = v;
+      else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+      else el.setAttribute(k, v === true ? "" : v);
+    }
+    el.append(...kids.flat().filter(Boolean));
+    return el;
+  }
+
+  const button = (text, onclick, cls = "btn", attrs) =>
+    h("button", { class: cls, type: "button", onclick, ...attrs }, text);
+
+  function flip(b) {
+    const open = b.getAttribute("aria-expanded") !== "true";
+    b.setAttribute("aria-expanded", open);
+    return open;
+  }
+
+  function svg(tag, attrs) {
+    const el = document.createElementNS("http://www.w3.org/2000/svg", tag);
+    for (const k in attrs) el.setAttribute(k, attrs[k]);
+    return el;
+  }
+
+  /** Five stars, filled to `value` by an SVG width (not a style). */
+  function stars(value) {
+    const d = [0, 1, 2, 3, 4].map((i) => `M${12 + 24 * i} 2${STAR}`).join("");
+    const box = svg("svg", { class: "stars", viewBox: "0 0 120 24", "aria-hidden": "true" });
+    const on = svg("svg", { width: (value / 5) * 120, height: 24 });
+    on.append(svg("path", { class: "on", d }));
+    box.append(svg("path", { class: "off", d }), on);
+    return box;
+  }
+
+  /** An absolute http(s) URL from data, or null: never `javascript:`. */
+  function safeUrl(value) {
+    try {
+      const url = new URL(value);
+      return /^https?:$/.test(url.protocol) ? url.href : null;
+    } catch { return null; }
+  }
+
+  async function json(url, init) {
+    const res = await fetch(url, { credentials: "omit", ...init });
+    const body = await res.json().catch(() => ({}));
+    if (!res.ok) throw Object.assign({ status: res.status }, body);
+    return body;
+  }
+
+  const post = (url, data) => json(url, {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(data),
+  });
+
+  function emit(ctx, name, detail) {
+    ctx.el.dispatchEvent(new CustomEvent(`reviews:${name}`, { bubbles: true, composed: true, detail }));
+  }
+
+  /** The element's data-reviews-locale, then the page's lang, then the browser's language. */
+  function locale(el) {
+    for (const tag of [el.dataset.reviewsLocale, el.closest("[lang]")?.lang, navigator.language]) {
+      const lang = (tag || "").toLowerCase().split(/[-_]/)[0];
+      if (!LANGS.includes(lang)) continue;
+      try { return { lang, intl: Intl.getCanonicalLocales(tag)[0] }; } catch { return { lang, intl: lang }; }
+    }
+    return { lang: "en", intl: "en" };
+  }
+
+  async function context(el) {
+    const key = el.dataset.reviewsKey || SCRIPT.dataset.reviewsKey || "";
+    const origin = el.dataset.reviewsApi || SCRIPT.dataset.reviewsApi || SRC.origin;
+    const api = `${origin}/api/v1/public/${encodeURIComponent(key)}/`;
+    const { lang, intl } = locale(el);
+    const [sheet, table, shop] = await Promise.all([
+      once("css", async () => {
+        const res = await fetch(new URL("reviews.css", BASE));
+        if (!res.ok) throw { status: res.status };
+        const css = new CSSStyleSheet();
+        css.replaceSync(await res.text());
+        return css;
+      }),
+      once(`l:${lang}`, () => json(new URL(`locales/${lang}.json`, BASE))),
+      once(`c:${api}`, () => json(`${api}widget-config`).catch(() => ({}))),
+    ]);
+    const plural = new Intl.PluralRules(intl);
+    const num = new Intl.NumberFormat(intl);
+    const t = (k, p = {}) => {
+      let text = table[k] ?? k;
+      if (typeof text === "object") text = text[plural.select(p.n)] ?? text.other;
+      return text.replace(/\{(\w+)\}/g, (_, name) =>
+        typeof p[name] === "number" ? num.format(p[name]) : p[name] ?? "");
+    };
+    return {
+      el, key, api, lang, t, sheet, shop, num, token: el.dataset.reviewsToken,
+      policy: safeUrl(shop.policy_url) || `${origin}/policy/${encodeURIComponent(key)}?lang=${lang}`,
+      dir: RTL.includes(lang) ? "rtl" : "ltr",
+      level: Math.min(5, +el.dataset.reviewsHeadingLevel || 2),
+      avg: new Intl.NumberFormat(intl, { minimumFractionDigits: 1, maximumFractionDigits: 1 }),
+      pct: new Intl.NumberFormat(intl, { style: "percent" }),
+      date: new Intl.DateTimeFormat(intl, { dateStyle: "medium" }),
+    };
+  }
+
+  /** Render; a <form> (the hosted page's) is hidden only once the widget stands before it. */
+  function show(ctx, node) {
+    const root = rootOf(ctx.el);
+    if (ctx.el.tagName === "FORM") ctx.el.hidden = true;
+    root.adoptedStyleSheets = [RESERVE, ctx.sheet];
+    root.replaceChildren(h("div", { class: "rv", lang: ctx.lang, dir: ctx.dir }, node));
+    root.host.setAttribute("data-reviews-state", "ready");
+  }
+
+  /** The element's shadow root; a <form> or an <li> cannot hold one, so a <div> does. */
+  function rootOf(el) {
+    if (!roots.has(el)) {
+      const div = () => h("div", { "data-reviews-theme": el.dataset.reviewsTheme });
+      let root;
+      if (el.tagName === "FORM") el.before(root = div());
+      try {
+        root = (root || el).attachShadow({ mode: "open" });
+      } catch {
+        root = el.appendChild(div()).attachShadow({ mode: "open" });
+      }
+      root.adoptedStyleSheets = [RESERVE];
+      roots.set(el, root);
+    }
+    return roots.get(el);
+  }
+
+  const heading = (ctx, extra, attrs, text) => h(`h${ctx.level + extra}`, attrs, text);
+
+  const policyLink = (ctx) =>
+    h("a", { class: "policy", href: ctx.policy, target: "_blank", rel: "noopener" }, ctx.t("policy"));
+
+  function productUrl(ctx, path, params) {
+    const url = new URL(`${ctx.api}products/${encodeURIComponent(ctx.el.dataset.reviewsProduct)}/${path}`);
+    for (const [k, v] of Object.entries(params || {})) if (v) url.searchParams.set(k, v);
+    return url;
+  }
+
+  /** The server-rendered fragment's first page, if the element is that fragment. */
+  function takeover(el) {
+    const state = el.querySelector("script.rv-state");
+    try { return state && JSON.parse(state.textContent); } catch { return null; }
+  }
+
+  async function product(ctx) {
+    const first = takeover(ctx.el);
+    const [rating, page] = first ? [first.rating, first] : await Promise.all([
+      json(productUrl(ctx, "rating")), json(productUrl(ctx, "reviews", { limit: PAGE })),
+    ]);
+    show(ctx, productView(ctx, rating, page));
+    emit(ctx, "ready", { product: ctx.el.dataset.reviewsProduct, rating });
+  }
+
+  function productView(ctx, rating, page) {
+    const { t } = ctx;
+    const q = { sort: "newest", rating: null, photos: false };
+    let cursor = page.next_cursor;
+    let shown = 0;
+    let loading = 0;
+    const bars = [];
+    const summary = h("div");
+    const formSlot = h("div");
+    const list = h("ol", { class: "list", "aria-label": t("list") });
+    const status = h("p", { class: "status", role: "status" });
+    const more = button(t("more"), () => load(false));
+    const foot = h("div", { class: "foot" }, more);
+    const filterNote = h("p", { class: "filter", hidden: true });
+    const sort = h("select", { onchange: () => { q.sort = sort.value; load(true); } },
+      SORTS.map((s) => h("option", { value: s }, t(`sort_${s}`))));
+    const photos = h("input", {
+      type: "checkbox", onchange: () => { q.photos = photos.checked; load(true); },
+    });
+    const tools = h("div", { class: "tools" },
+      h("label", { class: "sel" }, h("span", {}, t("sort")), sort),
+      h("label", { class: "chk" }, photos, h("span", {}, t("with_photos"))),
+      filterNote, status);
+    const write = button(t("write"), () => {
+      formSlot.replaceChildren();
+      if (!flip(write)) return;
+      formSlot.append(reviewForm(ctx, ctx.el.dataset.reviewsProduct, {
+        title: t("form_title"),
+        onDone(review) {
+          write.setAttribute("aria-expanded", "false");
+          if (review.status !== "published") return;
+          json(productUrl(ctx, "rating")).then((r) => { rating = r; paint(); }, () => {});
+          load(true);
+        },
+      }));
+      formSlot.querySelector("input").focus();
+    }, "btn primary", { "aria-expanded": "false" });
+
+    function top() {
+      if (!rating.count) return h("div", { class: "empty" }, h("p", {}, t("empty")), write, policyLink(ctx));
+      bars.length = 0;
+      const hist = h("ul", { class: "hist", "aria-label": t("filter_by") });
+      for (let n = 5; n >= 1; n--) {
+        const k = rating.histogram[n] || 0;
+        const track = svg("svg", { class: "track", "aria-hidden": "true" });
+        track.append(svg("rect", { height: "100%", width: `${(100 * k) / rating.count}%`, rx: 4 }));
+        // Its name starts with the visible "5 stars 6" and goes on in hidden words.
+        const bar = button([h("span", { class: "bar-l" }, t("star_n", { n })), " ", track, " ",
+          h("span", { class: "bar-n" }, h("span", { "aria-hidden": "true" }, ctx.num.format(k)),
+            h("span", { class: "vh" }, `${t("reviews_n", { n: k })}, ${ctx.pct.format(k / rating.count)}`))],
+        () => filter(q.rating === n ? null : n), "bar",
+        { "aria-pressed": String(q.rating === n), disabled: !k, "data-stars": n });
+        bars.push(bar);
+        hist.append(h("li", {}, bar));
+      }
+      const avg = ctx.avg.format(rating.average);
+      return h("div", { class: "top" },
+        h("div", { class: "score" },
+          h("p", { class: "avg", "aria-hidden": "true" }, avg),
+          stars(rating.average),
+          h("p", { class: "count" }, h("span", { class: "vh" }, `${t("rated", { avg })}. `),
+            t("based_on", { n: rating.count }))),
+        hist,
+        h("div", { class: "cta" }, h("p", {}, t("share")), write, policyLink(ctx)));
+    }
+
+    function paint() {
+      summary.replaceChildren(top());
+      tools.hidden = list.hidden = !rating.count;
+    }
+
+    function filter(n) {
+      q.rating = n;
+      for (const bar of bars) bar.setAttribute("aria-pressed", +bar.dataset.stars === n);
+      filterNote.hidden = !n;
+      filterNote.replaceChildren(t("filtered", { stars: t("star_n", { n: n || 0 }) }), " ",
+        button(t("show_all"), () => filter(null), "link"));
+      load(true);
+    }
+
+    function say() {
+      const total = q.photos ? null : q.rating ? rating.histogram[q.rating] : rating.count;
+      status.textContent = !shown ? t("none")
+        : total != null ? t("showing", { n: shown, total }) : t("shown", { n: shown });
+    }
+
+    async function load(reset) {
+      const ticket = ++loading;
+      more.disabled = true;
+      try {
+        const res = await json(productUrl(ctx, "reviews", {
+          sort: q.sort, rating: q.rating, with_photos: q.photos, limit: PAGE, cursor: !reset && cursor,
+        }));
+        if (ticket !== loading) return;  // a newer sort or filter won
+        if (reset) { list.replaceChildren(); shown = 0; }
+        append(res.reviews, !reset);
+        cursor = res.next_cursor;
+        say();
+      } catch {
+        if (ticket === loading) status.textContent = t("error_load");
+      } finally {
+        if (ticket === loading) { more.disabled = false; foot.hidden = !cursor; }
+      }
+    }
+
+    function append(reviews, focus) {
+      const items = reviews.map((r) => review(ctx, r));
+      list.append(...items);
+      shown += items.length;
+      // After "show more", keyboard users continue from the first new review.
+      if (focus && items[0]) items[0].firstChild.focus();
+    }
+
+    paint();
+    append(page.reviews || [], false);
+    foot.hidden = !cursor;
+    say();
+    return h("div", {}, heading(ctx, 0, { class: "h" }, t("title")), summary, formSlot, tools, list, foot);
+  }
+
+  /** One review; its user text gets dir="auto", so it keeps its own direction on any page. */
+  function review(ctx, r) {
+    const { t } = ctx;
+    const titleId = id();
+    const photos = r.photos || [];
+    const labels = (r.labels || []).map((name) => h("li", {}, h("details", { class: `lab ${name}` },
+      h("summary", {}, t(`label_${name}`)), h("p", { text: t(`label_${name}_info`) }))));
+    const thumb = (p, i) => h("li", {}, button(h("img", {
+      src: safeUrl(p.thumb_url), alt: "", width: p.thumb_width, height: p.thumb_height, loading: "lazy",
+    }), () => lightbox(ctx, item, photos, i), "th",
+    { "aria-label": t("open_photo", { i: i + 1, n: photos.length }) }));
+    const item = h("article", { class: "rev", tabindex: "-1", "aria-labelledby": titleId },
+      h("div", { class: "rev-top" },
+        stars(r.rating), h("span", { class: "vh" }, t("rated", { avg: r.rating })),
+        r.title && heading(ctx, 1, { class: "rev-t", id: titleId, dir: "auto", text: r.title })),
+      h("p", { class: "meta", id: r.title ? null : titleId },
+        h("span", { class: "au", dir: "auto", text: r.author || t("anonymous") }),
+        r.published_at && h("time", {
+          datetime: r.published_at, text: ctx.date.format(new Date(r.published_at)),
+        })),
+      labels.length && h("ul", { class: "labels", "aria-label": t("labels") }, labels),
+      r.body && h("p", { class: "body", dir: "auto", text: r.body }),
+      photos.length && h("ul", { class: "ph" }, photos.map(thumb)),
+      r.reply && h("div", { class: "reply" },
+        h("p", {
+          class: "reply-by", text: ctx.shop.name ? t("reply_by", { shop: ctx.shop.name }) : t("reply_shop"),
+        }),
+        h("p", { class: "reply-b", dir: "auto", text: r.reply.body })),
+      actions(ctx, r));
+    return h("li", {}, item);
+  }
+
+  function actions(ctx, r) {
+    const { t } = ctx;
+    const qid = id();
+    const api = `${ctx.api}reviews/${encodeURIComponent(r.id)}/`;
+    const counts = { up: 0, down: 0, ...r.helpful };
+    const paint = (mine) => {
+      for (const b of votes) {
+        b.textContent = `${t(b.value === "up" ? "yes" : "no")} · ${counts[b.value]}`;
+        if (mine) b.setAttribute("aria-pressed", b.value === mine);
+      }
+    };
+    const votes = ["up", "down"].map((value) => button("", async (e) => {
+      try {
+        Object.assign(counts, (await post(`${api}votes`, { value })).helpful);
+        paint(value);
+      } catch {
+        e.target.after(h("span", { role: "status", class: "vh", text: t("error_generic") }));
+      }
+    }, "vote", { "aria-pressed": "false", value }));
+    paint();
+    const report = button(t("report"), () => {
+      box.querySelector(".rep")?.remove();
+      if (flip(report)) { box.append(reportForm(ctx, api, report)); box.querySelector("select").focus(); }
+    }, "link", { "aria-expanded": "false" });
+    const box = h("div", {}, h("div", { class: "acts" }, h("span", { id: qid }, t("helpful")),
+      h("span", { role: "group", "aria-labelledby": qid }, votes[0], " ", votes[1]), report));
+    return box;
+  }
+
+  function reportForm(ctx, api, opener) {
+    const { t } = ctx;
+    const reason = h("select", {}, REASONS.map((x) => h("option", { value: x }, t(`reason_${x}`))));
+    const note = h("textarea", { maxlength: 1000, rows: 3 });
+    const err = h("p", { class: "err", role: "alert" });
+    const form = h("form", {
+      class: "rep", "aria-label": t("report_title"),
+      onsubmit: async (e) => {
+        e.preventDefault();
+        try {
+          await post(`${api}reports`, { reason: reason.value, note: note.value });
+          const done = h("p", { class: "note", tabindex: "-1", role: "status" }, t("reported"));
+          form.replaceWith(done);
+          opener.disabled = true;
+          done.focus();
+        } catch (p) { err.textContent = problemText(ctx, p); }
+      },
+    },
+    h("label", { class: "fld" }, h("span", { class: "fl" }, t("reason")), reason),
+    h("label", { class: "fld" },
+      h("span", { class: "fl" }, t("note"), h("span", { class: "opt" }, ` (${t("optional")})`)), note),
+    err,
+    h("div", { class: "actions" },
+      h("button", { class: "btn primary", type: "submit" }, t("send_report")),
+      button(t("cancel"), () => { opener.click(); opener.focus(); })));
+    return form;
+  }
+
+  /** A review's photos in a modal <dialog>: Esc closes, arrow keys move. */
+  function lightbox(ctx, item, photos, i) {
+    const { t } = ctx;
+    const img = h("img", { class: "lb-img", alt: "" });
+    const cap = h("p", { id: id() });
+    const many = photos.length > 1;
+    const nav = (d) => {
+      i = (i + d + photos.length) % photos.length;
+      img.src = safeUrl(photos[i].url) || "";
+      cap.textContent = t("photo_n", { i: i + 1, n: photos.length });
+    };
+    const dialog = h("dialog", {
+      "aria-labelledby": cap.id,
+      onclose: () => { dialog.remove(); item.querySelectorAll(".th")[i]?.focus(); },
+      onkeydown: (e) => {
+        if (!many || !/^Arrow(Left|Right)$/.test(e.key)) return;
+        nav((e.key === "ArrowRight") === (ctx.dir === "ltr") ? 1 : -1);
+      },
+      onclick: (e) => { if (e.target === dialog) dialog.close(); },
+    }, h("figure", { class: "lb-fig" }, img,
+      h("figcaption", { class: "lb-bar" },
+        many && button(t("prev"), () => nav(-1)), cap, many && button(t("next"), () => nav(1)),
+        button(t("close"), () => dialog.close(), "btn primary"))));
+    nav(0);
+    item.append(dialog);
+    dialog.showModal();
+  }
+
+  /** The form for one product; with a token, a verified buyer's (no e-mail). */
+  function reviewForm(ctx, productId, opts) {
+    const { t } = ctx;
+    const ids = Object.fromEntries(FIELDS.map((f) => [f, id()]));
+    const errors = {};
+    const uploads = [];
+    const fieldError = (f) => (errors[f] = h("p", { class: "err", id: `${ids[f]}e`, hidden: true }));
+
+    const rate = h("div", { class: "rate" });
+    const starsSet = h("fieldset", { id: ids.rating },
+      h("legend", {}, opts.legend || t("your_rating")), rate, fieldError("rating"));
+    for (let n = 1; n <= 5; n++) {
+      const rid = id();
+      const icon = svg("svg", { viewBox: "0 0 24 24", "aria-hidden": "true" });
+      icon.append(svg("path", { d: `M12 2${STAR}` }));
+      rate.append(h("input", { type: "radio", name: `${ids.rating}r`, value: n, id: rid }),
+        h("label", { for: rid }, icon, h("span", { class: "vh" }, t("star_n", { n }))));
+    }
+
+    const input = (f, attrs) => h(f === "body" ? "textarea" : "input", {
+      id: ids[f], name: f, "aria-describedby": `${ids[f]}h ${ids[f]}e`, ...attrs,
+    });
+    const field = (f, label, control, hint, optional) => h("div", { class: "fld" },
+      h("label", { class: "fl", for: ids[f] },
+        label, optional && h("span", { class: "opt" }, ` (${t("optional")})`)),
+      h("p", { class: "hint", id: `${ids[f]}h` }, hint || ""), control, fieldError(f));
+    const title = input("title", { type: "text", maxlength: 150, autocomplete: "off" });
+    const body = input("body", { maxlength: 5000, rows: 5 });
+    const name = input("display_name", {
+      type: "text", maxlength: 100, autocomplete: "nickname", value: opts.name,
+    });
+    const email = !ctx.token && input("email", { type: "email", maxlength: 254, autocomplete: "email" });
+    const files = input("photos", {
+      type: "file", accept: "image/jpeg,image/png,image/webp", multiple: true,
+    });
+    const previews = h("ul", { class: "ups", "aria-label": t("photos") });
+    const formError = h("p", { class: "ferr", role: "alert" });
+    const submit = h("button", { class: "btn primary", type: "submit" }, t("submit"));
+
+    files.addEventListener("change", () => {
+      for (const file of [...files.files].slice(0, MAX_PHOTOS - uploads.length)) addPhoto(file);
+      files.value = "";
+    });
+
+    function addPhoto(file) {
+      const n = uploads.length + 1;
+      const bar = h("progress", { max: 1, value: 0, "aria-label": t("uploading", { i: n }) });
+      const box = h("div", { class: "up-box" }, bar);
+      const item = h("li", { class: "up" }, box);
+      const entry = { item };
+      const remove = () => { uploads.splice(uploads.indexOf(entry), 1); item.remove(); files.focus(); };
+      entry.done = shrink(file).then((blob) => upload(ctx, blob, (share) => { bar.value = share; }))
+        .then((photo) => {
+          entry.id = photo.id;
+          const alt = t("photo_n", { i: n, n: uploads.length });
+          box.replaceChildren(h("img", { src: safeUrl(photo.thumb_url), alt }));
+        }, (p) => {
+          box.replaceChildren();
+          item.append(h("p", { class: "err", text: problemText(ctx, p, "photos") }));
+        })
+        .finally(() => item.append(
+          button(t("remove"), remove, "link", { "aria-label": t("remove_photo", { i: n }) })));
+      uploads.push(entry);
+      previews.append(item);
+    }
+
+    const headId = opts.title && id();
+    const rest = h("div", { class: "rest", hidden: opts.compact },
+      field("title", t("f_title"), title, "", true),
+      field("body", t("f_body"), body, t("f_body_hint"), ctx.shop.allow_rating_only !== false),
+      field("photos", t("photos"), files, t("f_photos_hint", { n: MAX_PHOTOS }), true),
+      previews,
+      field("display_name", t("f_name"), name, t("f_name_hint")),
+      email && field("email", t("f_email"), email, t("f_email_hint")),
+      formError,
+      h("div", { class: "actions" }, submit));
+    const form = h("form", { class: "form", novalidate: true, "aria-labelledby": headId },
+      opts.title && heading(ctx, 1, { class: "form-h", id: headId }, opts.title), starsSet, rest);
+    // In the thank-you panel, choosing stars opens the rest of the product's form.
+    rate.addEventListener("change", () => { rest.hidden = false; });
+
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      submit.disabled = true;
+      submit.textContent = t("sending");
+      for (const f in errors) errors[f].hidden = true;
+      for (const el of form.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
+      formError.textContent = "";
+      await Promise.all(uploads.map((u) => u.done));
+      const data = {
+        rating: +rate.querySelector(":checked")?.value || undefined,
+        title: title.value.trim(), body: body.value.trim(), display_name: name.value.trim(),
+        locale: ctx.lang, photo_ids: uploads.map((u) => u.id).filter(Boolean),
+      };
+      if (ctx.token) data.token = ctx.token;
+      else if (email.value.trim()) data.email = email.value.trim();
+      try {
+        const res = await post(`${ctx.api}products/${encodeURIComponent(productId)}/reviews`, data);
+        const done = h("div", { class: "done", role: "status", tabindex: "-1" },
+          h("strong", {}, t("thanks")), h("p", {}, t(res.status === "published" ? "published" : "pending")));
+        form.replaceWith(done);
+        done.focus();
+        emit(ctx, "submit", { product: productId, status: res.status, review: res });
+        opts.onDone?.(res);
+      } catch (p) {
+        showErrors(p);
+        submit.disabled = false;
+        submit.textContent = t("submit");
+      }
+    });
+
+    function showErrors(p) {
+      const bad = [];
+      for (const f of Object.keys(p.errors || {})) {
+        const key = f === "photo_ids" ? "photos" : f;
+        if (!errors[key]) continue;
+        errors[key].hidden = false;
+        errors[key].textContent = t(`e_${key}`);
+        const control = key === "rating" ? starsSet : form.querySelector(`#${ids[key]}`);
+        control.setAttribute("aria-invalid", "true");
+        bad.push(key === "rating" ? rate.querySelector("input") : control);
+      }
+      formError.textContent = bad.length ? t("check") : problemText(ctx, p);
+      rest.hidden = false;
+      (bad[0] || formError).focus?.();
+    }
+    return form;
+  }
+
+  /** A problem+json answer in the reader's words. */
+  function problemText(ctx, p, field) {
+    const status = p && p.status;
+    return ctx.t(status === 409 ? "e_conflict" : status === 429 ? "e_rate"
+      : field || status === 413 || status === 415 ? "e_photos"
+        : status === 403 ? "e_forbidden" : "error_generic");
+  }
+
+  /** Downscaled before upload: less to send from a phone. */
+  async function shrink(file) {
+    try {
+      const bitmap = await createImageBitmap(file);
+      const k = Math.min(1, MAX_EDGE / Math.max(bitmap.width, bitmap.height));
+      if (k === 1 && file.size < 1.5e6) return file;
+      const canvas = h("canvas", {
+        width: Math.round(bitmap.width * k), height: Math.round(bitmap.height * k),
+      });
+      const g = canvas.getContext("2d");
+      g.fillStyle = "#fff";  // a transparent PNG becomes a JPEG on white, not on black
+      g.fillRect(0, 0, canvas.width, canvas.height);
+      g.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      bitmap.close();
+      return await new Promise((done) => canvas.toBlob((b) => done(b || file), "image/jpeg", 0.86));
+    } catch {
+      return file;  // not decodable here: the server has the last word
+    }
+  }
+
+  /** XMLHttpRequest rather than fetch: only it reports upload progress. */
+  function upload(ctx, blob, progress) {
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      const body = new FormData();
+      body.append("photo", blob, blob.name || "photo.jpg");
+      xhr.open("POST", `${ctx.api}photos`);
+      xhr.responseType = "json";
+      xhr.upload.onprogress = (e) => e.lengthComputable && progress(e.loaded / e.total);
+      xhr.onload = () => (xhr.status < 300 ? resolve(xhr.response)
+        : reject({ ...xhr.response, status: xhr.status }));
+      xhr.onerror = () => reject({});
+      xhr.send(body);
+    });
+  }
+
+  /** "Rate what you bought": a compact form per product of the token's order. */
+  async function thanks(ctx) {
+    const { t } = ctx;
+    const info = await json(`${ctx.api}review-requests/${encodeURIComponent(ctx.token)}`);
+    const items = info.products.map((p) => {
+      const image = safeUrl(p.image_url);
+      const url = safeUrl(p.url);
+      const name = h("span", { dir: "auto", text: p.name });
+      return h("li", { class: "prod" },
+        h("div", { class: "prod-h" }, image && h("img", { src: image, alt: "", width: 56, height: 56 }),
+          heading(ctx, 1, { class: "prod-n" }, url ? h("a", { href: url }, name) : name)),
+        p.reviewed ? h("p", { class: "reviewed" }, t("reviewed")) : reviewForm(ctx, p.id, {
+          compact: true, name: info.customer_name, legend: t("rate_product", { product: p.name }),
+        }));
+    });
+    const name = info.customer_name;
+    show(ctx, h("section", { class: "thanks", "aria-label": t("thanks_title") },
+      heading(ctx, 0, { class: "h" }, t("thanks_title")),
+      h("p", { class: "intro" }, name ? t("thanks_intro", { name }) : t("thanks_intro_anon")),
+      h("ul", { class: "prods" }, items),
+      policyLink(ctx)));
+    emit(ctx, "ready", { products: info.products.length });
+  }
+
+  async function start(el) {
+    let ctx;
+    try {
+      ctx = await context(el);
+      await (el.dataset.reviewsToken ? thanks(ctx) : product(ctx));
+    } catch (err) {
+      emit(ctx || { el }, "error", { status: err && err.status });
+      // A server-rendered form or fragment stays as it is.
+      if (!ctx || el.tagName === "FORM" || takeover(el)) return;
+      const message = ctx.t(err && err.status === 403 ? "e_link" : "error_load");
+      const retry = button(ctx.t("retry"), () => start(el));
+      show(ctx, h("p", { class: "msg", role: "status" }, message, " ", retry));
+    }
+  }
+
+  /** Reserve the element's space at once; load when it comes near the viewport. */
+  function mount(el) {
+    if (mounted.has(el)) return;
+    mounted.add(el);
+    const early = el.tagName === "FORM" || takeover(el);
+    if (!early) rootOf(el);
+    if (early || "reviewsEager" in el.dataset || !window.IntersectionObserver) return start(el);
+    observer ||= new IntersectionObserver((entries) => {
+      for (const e of entries) if (e.isIntersecting) { observer.unobserve(e.target); start(e.target); }
+    }, { rootMargin: "600px 0px" });
+    observer.observe(el);
+  }
+
+  function scan(root = document) {
+    root.querySelectorAll("[data-reviews-product],[data-reviews-token]").forEach(mount);
+  }
+
+  window.ReviewsWidget = { version: VERSION, scan, mount };
+  scan();
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => scan());
+})();

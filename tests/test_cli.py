@@ -1,0 +1,287 @@
+"""The `reviews-service` command: set up the database, create shops and keys, rotate keys, create
+moderator accounts, and set up the demo. A failure is one clear line and a non-zero exit."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from reviews_service import clock, create_app
+from reviews_service.cli import main
+from reviews_service.extensions import db
+from reviews_service.shops import service as shops
+from reviews_service.shops.models import Membership, User
+
+from .conftest import base_config
+from .factories import ShopKeys
+from .helpers import row_counts
+
+PASSWORD = "correct horse battery staple"
+
+
+def run(runner, *args, input=None):
+    return runner.invoke(main, list(args), input=input)
+
+
+def one_error_line(result) -> str:
+    """The command failed with exactly one line of output, and no traceback."""
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    return lines[0]
+
+
+def create_shop(runner, name="Shop A", *extra) -> dict:
+    result = run(runner, "create-shop", name, "--json", *extra)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def bearer(secret: str) -> dict:
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def secret_works(client, secret: str) -> bool:
+    status = client.get("/api/v1/shop", headers=bearer(secret)).status_code
+    assert status in (200, 401)
+    return status == 200
+
+
+# --- init ----------------------------------------------------------------------------------------
+
+def test_init_is_idempotent(runner, app):
+    first = run(runner, "init")
+    before = row_counts(app)
+    second = run(runner, "init")
+    assert (first.exit_code, second.exit_code) == (0, 0)
+    assert "up to date" in second.output
+    assert row_counts(app) == before
+
+
+def test_init_creates_the_schema_on_a_fresh_database(tmp_path):
+    app = create_app(base_config(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'fresh.db'}"))
+    assert run(app.test_cli_runner(), "init").exit_code == 0
+    assert app.test_client().get("/readyz").status_code == 200
+    assert "shops" in row_counts(app)
+
+
+# --- create-shop ---------------------------------------------------------------------------------
+
+def test_create_shop_prints_both_keys(runner):
+    result = run(runner, "create-shop", "Shop A")
+    assert result.exit_code == 0
+    assert "pk_" in result.output and "sk_" in result.output
+    assert "only" in result.output  # the secret is shown once
+
+
+def test_create_shop_json_is_valid_and_its_secret_key_works(runner, client):
+    created = create_shop(runner, "Shop A", "--origin", "https://Shop-A.example:443/")
+    assert created["public_key"].startswith("pk_")
+    assert created["secret_key"].startswith("sk_")
+    response = client.get("/api/v1/shop", headers=bearer(created["secret_key"]))
+    assert response.status_code == 200
+    body = response.get_json()
+    assert (body["name"], body["public_key"]) == ("Shop A", created["public_key"])
+    assert body["allowed_origins"] == ["https://shop-a.example"]
+
+
+def test_secret_key_is_stored_only_as_a_hash(runner, app):
+    created = create_shop(runner)
+    with app.app_context():
+        keys = shops.active_keys(shops.get_shop(created["slug"]))
+        assert [k.key_hash for k in keys] != [created["secret_key"]]
+        assert all(created["secret_key"] not in repr(vars(k)) for k in keys)
+
+
+def test_two_shops_with_one_name_get_different_slugs(runner):
+    assert create_shop(runner, "Shop A")["slug"] != create_shop(runner, "Shop A")["slug"]
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["", "--json"], "name"),
+    (["x" * 201], "name"),
+    (["Shop", "--origin", "ftp://shop.example"], "origin"),
+    (["Shop", "--origin", "https://shop.example/path"], "origin"),
+    (["Shop", "--origin", "not a url"], "origin"),
+])
+def test_create_shop_with_bad_input_fails_with_one_line(runner, app, args, says):
+    before = row_counts(app)
+    line = one_error_line(run(runner, "create-shop", *args))
+    assert says in line
+    assert row_counts(app) == before
+
+
+# --- rotate-key ----------------------------------------------------------------------------------
+
+def test_rotate_key_issues_a_new_working_key(runner, client, shop):
+    result = run(runner, "rotate-key", shop.slug, "--json")
+    assert result.exit_code == 0, result.output
+    new = json.loads(result.output)["secret_key"]
+    assert new.startswith("sk_") and new != shop.secret_key
+    assert secret_works(client, new)
+
+
+def test_old_key_keeps_working_during_the_rotation(runner, client, shop):
+    run(runner, "rotate-key", shop.slug)
+    assert secret_works(client, shop.secret_key)
+
+
+def test_old_key_stops_working_when_the_rotation_ends(runner, client, shop):
+    run(runner, "rotate-key", shop.slug)
+    clock.travel(timedelta(hours=25))
+    assert not secret_works(client, shop.secret_key)
+
+
+def test_revoke_now_ends_the_old_key_at_once(runner, client, shop):
+    result = run(runner, "rotate-key", shop.slug, "--revoke-now", "--json")
+    new = json.loads(result.output)["secret_key"]
+    assert not secret_works(client, shop.secret_key)
+    assert secret_works(client, new)
+
+
+@pytest.mark.parametrize("ref", ["id", "slug", "public_key"])
+def test_rotate_key_finds_the_shop_by_id_slug_or_public_key(runner, client, shop, ref):
+    result = run(runner, "rotate-key", str(getattr(shop, ref)), "--json")
+    assert result.exit_code == 0, result.output
+    assert secret_works(client, json.loads(result.output)["secret_key"])
+
+
+@pytest.mark.parametrize("ref", ["no-such-shop", "999", "pk_nope"])
+def test_rotate_key_for_unknown_shop_fails_with_one_line(runner, ref):
+    result = run(runner, "rotate-key", ref)
+    assert result.exit_code == 1
+    assert ref in one_error_line(result)
+
+
+def test_rotation_leaves_other_shops_keys_alone(runner, client, shop, other_shop: ShopKeys):
+    run(runner, "rotate-key", shop.slug, "--revoke-now")
+    assert secret_works(client, other_shop.secret_key)
+
+
+# --- create-user ---------------------------------------------------------------------------------
+
+def user(app, email):
+    """The account's password hash and its roles by shop id, or None."""
+    with app.app_context():
+        found = db.session.scalar(select(User).where(User.email == email))
+        if found is None:
+            return None
+        roles = {m.shop_id: m.role for m in db.session.scalars(
+            select(Membership).where(Membership.user_id == found.id))}
+        return found.password_hash, roles
+
+
+def password_is(app, email, password) -> bool:
+    with app.app_context():
+        return shops.check_password(db.session.scalar(select(User).where(User.email == email)), password)
+
+
+def test_create_user_reads_the_password_from_stdin(runner, app, shop):
+    result = run(runner, "create-user", "Mod@Example.com", "--shop", shop.slug, input=PASSWORD + "\n")
+    assert result.exit_code == 0, result.output
+    assert PASSWORD not in result.output
+    assert user(app, "mod@example.com")[1] == {shop.id: "moderator"}
+    assert password_is(app, "mod@example.com", PASSWORD)
+
+
+def test_password_is_hashed_with_strong_scrypt(runner, app, shop):
+    run(runner, "create-user", "mod@example.com", "--shop", shop.slug, input=PASSWORD + "\n")
+    password_hash, _ = user(app, "mod@example.com")
+    method, n, _r, _p = password_hash.split("$")[0].split(":")
+    assert method == "scrypt" and int(n) >= 2**17
+    assert PASSWORD not in password_hash
+
+
+def test_create_user_as_owner(runner, app, shop):
+    run(runner, "create-user", "owner@example.com", "--shop", shop.slug, "--role", "owner", input=PASSWORD + "\n")
+    assert user(app, "owner@example.com")[1] == {shop.id: "owner"}
+
+
+def test_short_password_is_refused_with_one_line(runner, app, shop):
+    result = run(runner, "create-user", "mod@example.com", "--shop", shop.slug, input="short\n")
+    assert "10 characters" in one_error_line(result)
+    assert user(app, "mod@example.com") is None
+
+
+def test_empty_stdin_is_refused(runner, app, shop):
+    result = run(runner, "create-user", "mod@example.com", "--shop", shop.slug, input="")
+    one_error_line(result)
+    assert user(app, "mod@example.com") is None
+
+
+@pytest.mark.parametrize("args", [
+    ["mod@example.com", PASSWORD],
+    ["mod@example.com", "--password", PASSWORD],
+    ["mod@example.com", f"--password={PASSWORD}"],
+])
+def test_password_is_never_taken_as_an_argument(runner, app, args):
+    result = run(runner, "create-user", *args, input=PASSWORD + "\n")
+    assert result.exit_code != 0
+    assert user(app, "mod@example.com") is None
+
+
+def test_create_user_for_unknown_shop_fails_with_one_line(runner, app):
+    result = run(runner, "create-user", "mod@example.com", "--shop", "nope", input=PASSWORD + "\n")
+    assert "nope" in one_error_line(result)
+    assert user(app, "mod@example.com") is None
+
+
+@pytest.mark.parametrize("email", ["not-an-email", "a@b", "two@@example.com"])
+def test_create_user_with_bad_email_fails_with_one_line(runner, email):
+    one_error_line(run(runner, "create-user", email, input=PASSWORD + "\n"))
+
+
+def test_same_user_and_role_twice_fails_with_one_line(runner, shop):
+    args = ("create-user", "mod@example.com", "--shop", shop.slug)
+    assert run(runner, *args, input=PASSWORD + "\n").exit_code == 0
+    assert "already" in one_error_line(run(runner, *args, input=PASSWORD + "\n"))
+
+
+def test_existing_user_is_added_to_another_shop(runner, app, shop, other_shop):
+    run(runner, "create-user", "mod@example.com", "--shop", shop.slug, input=PASSWORD + "\n")
+    result = run(runner, "create-user", "mod@example.com", "--shop", other_shop.slug, input="\n")
+    assert result.exit_code == 0, result.output
+    assert user(app, "mod@example.com")[1] == {shop.id: "moderator", other_shop.id: "moderator"}
+
+
+# --- demo ----------------------------------------------------------------------------------------
+
+def demo_keys(output: str) -> tuple[str, str]:
+    keys = dict(line.strip().split(": ", 1) for line in output.splitlines() if line.strip().startswith(("public key:", "secret key:")))
+    return keys["public key"], keys["secret key"]
+
+
+def test_demo_sets_up_a_demo_shop_and_prints_its_keys(runner, client):
+    result = run(runner, "demo", "--no-run")
+    assert result.exit_code == 0, result.output
+    public, secret = demo_keys(result.output)
+    assert public.startswith("pk_") and secret.startswith("sk_")
+    response = client.get("/api/v1/shop", headers=bearer(secret))
+    assert response.status_code == 200
+    assert response.get_json()["public_key"] == public
+    assert client.get("/api/v1/products/trail-runner-2", headers=bearer(secret)).status_code == 200
+    assert client.get("/api/v1/orders/DEMO-1001", headers=bearer(secret)).get_json()["status"] == "fulfilled"
+
+
+def test_demo_twice_prints_the_same_keys_and_one_shop(runner, app):
+    first = run(runner, "demo", "--no-run")
+    before = row_counts(app)
+    second = run(runner, "demo", "--no-run")
+    assert second.exit_code == 0
+    assert demo_keys(first.output) == demo_keys(second.output)
+    assert row_counts(app) == before
+
+
+# --- configuration errors ------------------------------------------------------------------------
+
+def test_bad_configuration_is_one_line_not_a_traceback(tmp_path):
+    """Without a test app, the command builds its own from the environment, as in production."""
+    env = {"REVIEWS_ENV": "production", "REVIEWS_SECRET_KEY": "", "REVIEWS_INSTANCE_PATH": str(tmp_path)}
+    result = CliRunner().invoke(main, ["init"], env=env)
+    assert result.exit_code == 1
+    assert "REVIEWS_SECRET_KEY" in one_error_line(result)

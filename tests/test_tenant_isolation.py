@@ -1,0 +1,276 @@
+"""Tenant isolation: shop A's secret key only ever reads and changes shop A's rows.
+
+Both shops hold a product, an order, a customer and a review under the same ids; shop B also has
+some of its own. Every server API route gets called with A's key and those ids: the answer shows
+A's data (or 404 for what only B has), and B's rows are exactly as they were.
+
+The matrix is checked against the app's URL map: a new /api/v1 route without an entry here fails
+`test_every_server_route_is_in_the_matrix` until its isolation is tested.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import select
+
+from reviews_service import create_app
+from reviews_service.extensions import db
+
+from .conftest import base_config
+from .factories import make_shop, order_payload
+from .helpers import assert_problem
+
+SHARED_PRODUCT = "shoes/ü 42"
+SHARED_ORDER = "#1001"
+SHARED_EMAIL = "same.buyer@example.com"
+B_PRODUCT = "only-in-b"
+B_ORDER = "B-ONLY-7"
+B_EMAIL = "only.b@example.com"
+A_HOOK = "https://a.example/hooks/reviews"
+B_HOOK = "https://b.example/hooks/reviews"
+
+
+@dataclass
+class World:
+    a: object
+    b: object
+    ids: dict[str, str]  # review ids "a", "b", "b-only"; webhook endpoint ids "hook-a", "hook-b"
+
+
+def _p(product_id: str) -> str:
+    return quote(product_id, safe="")
+
+
+def _populate(client, shop, label: str, *, product: str, order: str, email: str) -> str:
+    """A product, an order for it and a verified review, through the API; answers the review id."""
+    client.put(f"/api/v1/products/{_p(product)}", json={"name": f"{label} shoes"}, headers=shop.headers)
+    body = order_payload(order, email=email, items=[(product, f"{label} shoes")])
+    body["customer"]["name"] = f"{label} Buyer"
+    answer = client.post("/api/v1/orders", json=body, headers=shop.headers)
+    assert answer.status_code == 201, answer.get_data(as_text=True)
+    review = client.post(f"{shop.public}/products/{_p(product)}/reviews", headers={},
+                         json={"rating": 4, "body": f"Review in {label}",
+                               "token": answer.get_json()["widget_token"]})
+    assert review.status_code == 201, review.get_data(as_text=True)
+    return review.get_json()["id"]
+
+
+def _webhook(client, shop, url: str) -> str:
+    answer = client.post("/api/v1/webhooks", json={"url": url, "events": ["*"]}, headers=shop.headers)
+    assert answer.status_code == 201, answer.get_data(as_text=True)
+    return answer.get_json()["id"]
+
+
+def _build_world(app) -> World:
+    client = app.test_client()
+    a = make_shop(app, "Shop A", origins=["https://shop-a.example"])
+    b = make_shop(app, "Shop B", origins=["https://shop-b.example"])
+    ids = {"hook-a": _webhook(client, a, A_HOOK), "hook-b": _webhook(client, b, B_HOOK)}
+    ids["a"] = _populate(client, a, "A", product=SHARED_PRODUCT, order=SHARED_ORDER, email=SHARED_EMAIL)
+    ids["b"] = _populate(client, b, "B", product=SHARED_PRODUCT, order=SHARED_ORDER, email=SHARED_EMAIL)
+    ids["b-only"] = _populate(client, b, "B", product=B_PRODUCT, order=B_ORDER, email=B_EMAIL)
+    return World(a, b, ids)
+
+
+@pytest.fixture(scope="module")
+def world_template(tmp_path_factory, sqlite_template):
+    """The two shops, built once through the API into a database file that each test copies."""
+    folder = tmp_path_factory.mktemp("world")
+    path = folder / "world.db"
+    shutil.copy(sqlite_template, path)
+    app = create_app(base_config(folder, DATABASE_URL=f"sqlite:///{path}"))
+    world = _build_world(app)
+    with app.app_context():
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.engine.dispose()
+    return path, world
+
+
+@pytest.fixture
+def world_app(tmp_path, world_template):
+    path, world = world_template
+    shutil.copy(path, tmp_path / "world.db")
+    app = create_app(base_config(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'world.db'}"))
+    yield app, world
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def rows_of_shop(app, shop_id: int) -> dict[str, list[tuple]]:
+    """Every row that belongs to the shop: rows with its shop_id, and rows that hang off those
+    through foreign keys (order items, events, ...), found from the schema, not listed by hand."""
+    owned: dict[str, set] = {}
+    rows: dict[str, list[tuple]] = {}
+    with app.app_context():
+        for table in db.metadata.sorted_tables:
+            if table.name == "shops":
+                condition = table.c.id == shop_id
+            elif "shop_id" in table.c:
+                condition = table.c.shop_id == shop_id
+            else:
+                parents = [(fk.parent, owned[fk.column.table.name]) for fk in table.foreign_keys
+                           if fk.column.table.name in owned]
+                if not parents:
+                    continue
+                condition = parents[0][0].in_(parents[0][1])
+                for column, ids in parents[1:]:
+                    condition = condition | column.in_(ids)
+            found = db.session.execute(select(table).where(condition)).all()
+            rows[table.name] = sorted(tuple(map(repr, r)) for r in found)
+            if "id" in table.c:
+                owned[table.name] = {r._mapping["id"] for r in found}
+        db.session.remove()
+    return rows
+
+
+# --- the matrix ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    method: str
+    path: str
+    body: dict | None = None
+    status: int = 200
+    shows: Callable[[object, World], bool] | None = None  # what A's answer must show
+
+
+def _names_a(answer, _world):
+    return answer.json["name"] == "A shoes"
+
+
+def _review_ids(answer) -> list[str]:
+    return [review["id"] for review in answer.json["reviews"]]
+
+
+MATRIX: dict[tuple[str, str], list[Case]] = {
+    ("GET", "/api/v1/shop"): [
+        Case("own shop", "GET", "/api/v1/shop",
+             shows=lambda r, w: (r.json["name"], r.json["public_key"]) == ("Shop A", w.a.public_key)),
+    ],
+    ("PATCH", "/api/v1/shop"): [
+        Case("rename own shop", "PATCH", "/api/v1/shop", {"name": "Shop A renamed"},
+             shows=lambda r, w: r.json["public_key"] == w.a.public_key),
+    ],
+    ("GET", "/api/v1/products/<path:product_id>"): [
+        Case("shared product id", "GET", f"/api/v1/products/{_p(SHARED_PRODUCT)}", shows=_names_a),
+        Case("product only in B", "GET", f"/api/v1/products/{B_PRODUCT}", status=404),
+    ],
+    ("PUT", "/api/v1/products/<path:product_id>"): [
+        Case("shared product id", "PUT", f"/api/v1/products/{_p(SHARED_PRODUCT)}", {"name": "A renamed"},
+             shows=lambda r, w: r.json["name"] == "A renamed"),
+        Case("product only in B is created in A", "PUT", f"/api/v1/products/{B_PRODUCT}",
+             {"name": "A's own"}, status=201),
+    ],
+    ("POST", "/api/v1/orders"): [
+        Case("shared order id", "POST", "/api/v1/orders", order_payload(SHARED_ORDER, email=B_EMAIL),
+             shows=lambda r, w: r.json["customer"]["name"] == "A Buyer"),
+        Case("order only in B is created in A", "POST", "/api/v1/orders",
+             order_payload(B_ORDER, email=B_EMAIL, items=[(B_PRODUCT, "A's item")]), status=201,
+             shows=lambda r, w: r.json["customer"]["name"] == "Ana Buyer"),
+    ],
+    ("GET", "/api/v1/orders/<path:order_id>"): [
+        Case("shared order id", "GET", f"/api/v1/orders/{_p(SHARED_ORDER)}",
+             shows=lambda r, w: r.json["customer"]["name"] == "A Buyer"),
+        Case("order only in B", "GET", f"/api/v1/orders/{B_ORDER}", status=404),
+    ],
+    ("POST", "/api/v1/orders/<path:order_id>/events"): [
+        Case("shared order id", "POST", f"/api/v1/orders/{_p(SHARED_ORDER)}/events", {"type": "refunded"},
+             shows=lambda r, w: (r.json["status"], r.json["customer"]["name"]) == ("refunded", "A Buyer")),
+        Case("order only in B", "POST", f"/api/v1/orders/{B_ORDER}/events", {"type": "refunded"}, status=404),
+    ],
+    ("GET", "/api/v1/reviews"): [
+        Case("list", "GET", "/api/v1/reviews", shows=lambda r, w: _review_ids(r) == [w.ids["a"]]),
+        Case("filtered by shared product", "GET", f"/api/v1/reviews?product_id={_p(SHARED_PRODUCT)}",
+             shows=lambda r, w: _review_ids(r) == [w.ids["a"]]),
+        Case("filtered by product only in B", "GET", f"/api/v1/reviews?product_id={B_PRODUCT}", status=404),
+    ],
+    ("GET", "/api/v1/reviews/<review_id>"): [
+        Case("own review", "GET", "/api/v1/reviews/{a}", shows=lambda r, w: r.json["body"] == "Review in A"),
+        Case("review of the shared product only in B", "GET", "/api/v1/reviews/{b}", status=404),
+        Case("review of a product only in B", "GET", "/api/v1/reviews/{b-only}", status=404),
+    ],
+    ("GET", "/api/v1/customers/export"): [
+        Case("shared e-mail", "GET", f"/api/v1/customers/export?email={SHARED_EMAIL}",
+             shows=lambda r, w: ([o["customer"]["name"] for o in r.json["orders"]], _review_ids(r))
+             == (["A Buyer"], [w.ids["a"]])),
+        Case("e-mail only in B", "GET", f"/api/v1/customers/export?email={B_EMAIL}", status=404),
+    ],
+    ("POST", "/api/v1/customers/erase"): [
+        Case("shared e-mail", "POST", "/api/v1/customers/erase", {"email": SHARED_EMAIL},
+             shows=lambda r, w: r.json["reviews_removed"] == 1),
+        Case("e-mail only in B", "POST", "/api/v1/customers/erase", {"email": B_EMAIL}, status=404),
+    ],
+    ("GET", "/api/v1/feeds/google-product-reviews.xml"): [
+        Case("feed", "GET", "/api/v1/feeds/google-product-reviews.xml",
+             shows=lambda r, w: "Review in A" in r.get_data(as_text=True)
+             and "Review in B" not in r.get_data(as_text=True)),
+    ],
+    ("GET", "/api/v1/webhooks"): [
+        Case("list", "GET", "/api/v1/webhooks",
+             shows=lambda r, w: [e["id"] for e in r.json["endpoints"]] == [w.ids["hook-a"]]),
+    ],
+    ("POST", "/api/v1/webhooks"): [
+        Case("B's URL is added to A", "POST", "/api/v1/webhooks", {"url": B_HOOK, "events": ["*"]},
+             status=201, shows=lambda r, w: r.json["id"] not in (w.ids["hook-a"], w.ids["hook-b"])),
+    ],
+    ("DELETE", "/api/v1/webhooks/<endpoint_id>"): [
+        Case("own endpoint", "DELETE", "/api/v1/webhooks/{hook-a}", status=204),
+        Case("endpoint only in B", "DELETE", "/api/v1/webhooks/{hook-b}", status=404),
+    ],
+    ("GET", "/api/v1/outbox"): [
+        Case("list", "GET", "/api/v1/outbox",
+             shows=lambda r, w: not {m["recipient"] for m in r.json["messages"]} & {B_HOOK, B_EMAIL}),
+    ],
+}
+
+CASES = [case for cases in MATRIX.values() for case in cases]
+# The routes that name nothing but the key's own shop.
+TAKES_NO_ID = {("GET", "/api/v1/shop"), ("PATCH", "/api/v1/shop"), ("GET", "/api/v1/webhooks"),
+               ("POST", "/api/v1/webhooks"), ("GET", "/api/v1/outbox"),
+               ("GET", "/api/v1/feeds/google-product-reviews.xml")}
+
+
+def server_routes(app) -> set[tuple[str, str]]:
+    """Every (method, rule) of the server API, from the URL map."""
+    routes = set()
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/v1/") and not rule.rule.startswith("/api/v1/public/"):
+            routes |= {(method, rule.rule) for method in rule.methods - {"HEAD", "OPTIONS"}}
+    return routes
+
+
+def test_every_server_route_is_in_the_matrix(app):
+    routes = server_routes(app)
+    assert routes - MATRIX.keys() == set(), "server API routes without a tenant-isolation case"
+    assert MATRIX.keys() - routes == set(), "matrix entries for routes that no longer exist"
+
+
+def test_every_route_that_takes_an_id_is_tried_with_one_only_b_has():
+    for route, cases in MATRIX.items():
+        if route not in TAKES_NO_ID:
+            assert any("only in B" in case.name for case in cases), route
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.method} {c.path.split('?')[0]} ({c.name})" for c in CASES])
+def test_shop_a_key_sees_and_changes_only_shop_a(world_app, case):
+    app, world = world_app
+    path = case.path.format(**world.ids) if "{" in case.path else case.path
+    b_before = rows_of_shop(app, world.b.id)
+
+    response = app.test_client().open(path, method=case.method, json=case.body, headers=world.a.headers)
+
+    if case.status == 404:
+        assert_problem(response, 404)
+    else:
+        assert response.status_code == case.status, response.get_data(as_text=True)
+    if case.shows is not None:
+        assert case.shows(response, world), response.get_data(as_text=True)
+    assert rows_of_shop(app, world.b.id) == b_before
