@@ -84,15 +84,36 @@ def resolve_public_key(public_key: str):
     shop = shops.shop_for_public_key(public_key)
     if shop is None:
         raise NotFound("No shop has this public key.")
-    g.shop = shop
+    g.shop, g.shop_id = shop, shop.id
     return shop
+
+
+def resolve_public_key_id(public_key: str) -> int:
+    """Only the shop's id, from a cache: enough for the public reads that run on every page view."""
+    from .ratings.public import shop_id_for_key
+
+    shop_id = shop_id_for_key(public_key)
+    if shop_id is None:
+        raise NotFound("No shop has this public key.")
+    g.shop_id = shop_id
+    return shop_id
 
 
 def current_shop():
     shop = g.get("shop")
+    if shop is None and g.get("shop_id") is not None:
+        from .extensions import db
+        from .shops.models import Shop
+
+        shop = g.shop = db.session.get(Shop, g.shop_id)
     if shop is None:
         raise Unauthorized("No shop for this request.")
     return shop
+
+
+def current_shop_id() -> int:
+    shop_id = g.get("shop_id")
+    return shop_id if shop_id is not None else current_shop().id
 
 
 # --- visitors and rate limits --------------------------------------------------------------------

@@ -177,7 +177,8 @@ def worker_command(once, print_mail, poll):
         click.echo("REVIEWS_SMTP_URL is not set: e-mails stay in the outbox (use --print to see them); "
                    "webhooks are delivered.", err=True)
     stats = worker.run(once=once, poll=poll)
-    click.echo(f"worker {worker.id}: queued {stats.queued}, sent {stats.sent}, failed {stats.failed}", err=True)
+    click.echo(f"worker {worker.id}: queued {stats.queued}, sent {stats.sent}, failed {stats.failed}, "
+               f"dropped {stats.dropped}", err=True)
 
 
 @main.command("check")

@@ -8,7 +8,7 @@ import sys
 from flask import current_app, g, request
 from flask_smorest import Blueprint
 
-from .auth import authenticate_secret_key, resolve_public_key
+from .auth import authenticate_secret_key, resolve_public_key, resolve_public_key_id
 from .errors import BadRequest, Forbidden, Invalid, NotFound, TooLarge, Unsupported
 from .extensions import limiter
 
@@ -99,7 +99,11 @@ def public_blueprint(name: str, description: str, *,
     @blp.url_value_preprocessor
     def _resolve(_endpoint, values):
         refuse_nul_in_path(values)
-        resolve_public_key(values.pop("public_key"))
+        key = values.pop("public_key")
+        if request.method in ("GET", "HEAD"):
+            resolve_public_key_id(key)  # the Shop row is loaded only if the view needs it
+        else:
+            resolve_public_key(key)
 
     @blp.url_defaults
     def _keep_key(_endpoint, values):

@@ -53,6 +53,15 @@ def get_product(shop: Shop, external_id: str) -> Product:
     return product
 
 
+def product_pk(shop_id: int, external_id: str) -> int:
+    """The internal id of a product, without loading it; 404 when the shop has no such product."""
+    pk = db.session.scalar(select(Product.id).where(Product.shop_id == shop_id,
+                                                    Product.external_id == external_id))
+    if pk is None:
+        raise NotFound(f"No product {external_id!r} in this shop.")
+    return pk
+
+
 def find_product(shop: Shop, external_id: str) -> Product | None:
     return db.session.scalar(
         select(Product).where(Product.shop_id == shop.id, Product.external_id == external_id))

@@ -60,7 +60,13 @@ def build_message(payload: dict[str, Any]) -> EmailMessage:
     """The multipart message for a stored payload."""
     # RFC 5322 allows 998 characters a line: long one-token headers such as List-Unsubscribe
     # must stay plain, not be folded into encoded words that mail clients do not decode.
-    message = EmailMessage(policy=policy.SMTP.clone(max_line_length=998))
+    # 7-bit bodies (quoted-printable or base64): smtplib announces BODY=8BITMIME only for SMTPUTF8
+    # addresses, and raw UTF-8 without it is refused or mangled by strict servers and relays.
+    message = EmailMessage(policy=policy.SMTP.clone(max_line_length=998, cte_type="7bit"))
+    message.set_content(payload["text"])
+    message.add_alternative(payload["html"], subtype="html")
+    # Headers after the body: set_content() drops every Content-* header already set
+    # (Content-Language), and add_alternative() would move them into the first part.
     message["From"] = payload["from"]
     message["To"] = payload["to"]
     message["Subject"] = payload["subject"]
@@ -68,6 +74,12 @@ def build_message(payload: dict[str, Any]) -> EmailMessage:
         message["Reply-To"] = payload["reply_to"]
     for name, value in payload.get("headers", {}).items():
         message[name] = value
-    message.set_content(payload["text"])
-    message.add_alternative(payload["html"], subtype="html")
     return message
+
+
+def preview(message: EmailMessage) -> str:
+    """A message as a developer reads it (`worker --print`): decoded headers and the text part,
+    not the wire format's encoded words and base64."""
+    headers = "\n".join(f"{name}: {value}" for name, value in message.items()
+                        if name.lower() not in ("mime-version", "content-type", "content-transfer-encoding"))
+    return f"{headers}\n\n{message.get_body(('plain',)).get_content()}"

@@ -28,18 +28,27 @@ class SmtpSettings:
 def parse_smtp_url(url: str, timeout: float = 15.0) -> SmtpSettings:
     parts = urlsplit(url)
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-        raise MailConfigError(f"REVIEWS_SMTP_URL must look like smtp://user:pass@host:587, got {url!r}")
+        # The URL may hold a password: the message shows it without.
+        shown = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+        raise MailConfigError(f"REVIEWS_SMTP_URL must look like smtp://user:pass@host:587, got {shown!r}")
     query = parse_qs(parts.query)
     starttls = query.get("starttls", ["auto"])[0]
     starttls = {"1": "always", "true": "always", "0": "never", "false": "never"}.get(starttls, starttls)
     if starttls not in ("auto", "always", "never"):
         raise MailConfigError("starttls= must be auto, 1 or 0")
     tls = parts.scheme == "smtps"
-    return SmtpSettings(host=parts.hostname, port=parts.port or (465 if tls else 25), tls=tls,
+    try:
+        port = parts.port or (465 if tls else 25)
+        timeout = float(query.get("timeout", [timeout])[0])
+    except ValueError as exc:  # a port out of range, a timeout that is not a number
+        raise MailConfigError(f"REVIEWS_SMTP_URL: {exc}") from None
+    if not timeout > 0:
+        raise MailConfigError("REVIEWS_SMTP_URL: timeout= must be a number of seconds above 0")
+    return SmtpSettings(host=parts.hostname, port=port, tls=tls,
                         starttls="never" if tls else starttls,
                         username=unquote(parts.username) if parts.username else None,
                         password=unquote(parts.password) if parts.password else None,
-                        timeout=float(query.get("timeout", [timeout])[0]))
+                        timeout=timeout)
 
 
 def send(settings: SmtpSettings, message: EmailMessage, *, context: ssl.SSLContext | None = None) -> None:

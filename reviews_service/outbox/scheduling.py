@@ -109,10 +109,34 @@ def _send_request(request: ReviewRequest, now: datetime, *, reminder: bool) -> i
         unsubscribe=emails.unsubscribe_url(shop, customer), name=(customer.name or "").split(" ")[0],
         link=review_requests.link_for(request), products=_products(order),
         subject_params={"product": _products(order)[0]["name"] if order.items else ""})
+    payload["request_id"] = request.id  # for `withdrawn`: a refund may still come before sending
     enqueue(kind="email", topic=topic, payload=payload, shop_id=shop.id, recipient=customer.email,
             customer_id=customer.id, dedupe_key=f"{topic}:{request.id}")
     db.session.commit()
     return 1
+
+
+def withdrawn(message: OutboxMessage) -> str | None:
+    """Why a queued e-mail must not go out any more (None when it still may).
+
+    A message waits in the outbox while SMTP is down or unset: the order may be refunded, the
+    customer may unsubscribe or be erased, or review, before the worker gets to it."""
+    if message.customer_id is not None:
+        customer = db.session.get(Customer, message.customer_id)
+        if customer is not None and customer.erased_at is not None:
+            return "erased"
+        if customer is not None and customer.unsubscribed_at is not None:
+            return "unsubscribed"
+    request_id = (message.payload or {}).get("request_id")
+    if message.topic not in CAPPED_TOPICS or request_id is None:
+        return None
+    request = db.session.get(ReviewRequest, request_id)
+    if request is None or request.status == "cancelled":
+        return "the order was refunded or cancelled"
+    if message.topic == "reminder" and db.session.scalar(
+            select(Review.id).where(Review.order_id == request.order_id).limit(1)) is not None:
+        return "reviewed"
+    return None
 
 
 def queue_reply_notice(review: Review) -> bool:

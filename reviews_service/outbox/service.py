@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import case, or_, select, update
 
 from ..extensions import db
 from ..models_base import insert_ignore, utcnow
@@ -121,6 +121,11 @@ def mark_failed(message: OutboxMessage, error: str) -> None:
                 next_attempt_at=utcnow() + backoff(attempts))
 
 
+def drop(message: OutboxMessage, reason: str) -> None:
+    """Never send a claimed message (its reason to exist is gone); it stays visible as dead."""
+    _finish(message, status="dead", attempts=message.attempts, last_error=reason)
+
+
 def release(message: OutboxMessage) -> None:
     """Give a claimed message back untouched (e.g. e-mail while no SMTP server is configured)."""
     _finish(message, status="pending", attempts=message.attempts)
@@ -153,3 +158,23 @@ def messages(shop_id: int, *, status: str | None = None, limit: int = 100) -> li
     if status:
         query = query.where(OutboxMessage.status == status)
     return list(db.session.scalars(query.order_by(OutboxMessage.id.desc()).limit(limit)))
+
+
+def forget(shop_id: int, email: str, customer_id: int | None) -> int:
+    """An erasure reaches the outbox too: the person's queued messages are stopped, and every
+    stored copy that names them (e-mails to them, webhook bodies about them) is emptied."""
+    from sqlalchemy import String, cast
+
+    mentions = or_(OutboxMessage.recipient == email, cast(OutboxMessage.payload, String).contains(email))
+    if customer_id is not None:
+        mentions = or_(mentions, OutboxMessage.customer_id == customer_id)
+    rows = db.session.execute(
+        update(OutboxMessage).where(OutboxMessage.shop_id == shop_id, mentions)
+        .values(payload={"erased": True}, recipient="",
+                status=case((OutboxMessage.status.in_(("pending", "failed", "sending")), "dead"),
+                            else_=OutboxMessage.status),
+                last_error=case((OutboxMessage.status.in_(("pending", "failed", "sending")), "erased"),
+                                else_=OutboxMessage.last_error))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return rows

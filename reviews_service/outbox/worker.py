@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 class Stats:
     sent: int = 0
     failed: int = 0
-    held: int = 0
+    dropped: int = 0
     queued: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -58,10 +58,21 @@ class Worker:
             if not batch:
                 break
             for message in batch:
+                if self.stopping.is_set():
+                    # Stopping: hand the rest of the batch back now, rather than hold it until
+                    # the lease runs out or be killed halfway by a supervisor's grace period.
+                    service.release(message)
+                    continue
                 self._deliver(message, stats)
         return stats
 
     def _deliver(self, message: OutboxMessage, stats: Stats) -> None:
+        if message.kind == "email":
+            reason = scheduling.withdrawn(message)
+            if reason:
+                service.drop(message, reason)
+                stats.dropped += 1
+                return
         try:
             if message.kind == "email":
                 self._send_email(message)
@@ -85,16 +96,25 @@ class Worker:
     def _send_email(self, message: OutboxMessage) -> None:
         built = emails.build_message(message.payload)
         if self.printer is not None:
-            self.printer(built.as_string())
+            self.printer(emails.preview(built))
             return
         mailer.send(self.smtp, built)
 
     def run(self, *, once: bool = False, poll: float | None = None) -> Stats:
         """Loop until SIGTERM/SIGINT (or, with `once`, until nothing is due)."""
         poll = current_app.config["WORKER_POLL_SECONDS"] if poll is None else poll
+        previous = {}
         if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, self.stop)
-            signal.signal(signal.SIGINT, self.stop)
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                previous[signum] = signal.signal(signum, self.stop)
+        try:
+            return self._loop(once, poll)
+        finally:
+            # An embedding process (a test run, a shell) gets its own handlers back.
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+    def _loop(self, once: bool, poll: float) -> Stats:
         total = Stats()
         while not self.stopping.is_set():
             try:
@@ -109,7 +129,7 @@ class Worker:
                 continue
             finally:
                 db.session.remove()
-            for name in ("sent", "failed", "queued"):
+            for name in ("sent", "failed", "dropped", "queued"):
                 setattr(total, name, getattr(total, name) + getattr(stats, name))
             total.errors.extend(stats.errors)
             if once:

@@ -13,6 +13,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -173,9 +174,22 @@ def _if_none_match() -> set[str]:
     return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
 
 
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def encode_json(payload: Any) -> bytes:
+    """Compact UTF-8 JSON, timestamps in ISO 8601 (as the API's schemas write them)."""
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False, default=_json_default).encode()
+
+
 def json_entry(payload: Any, *version_parts: Any) -> Cached:
-    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-    return Cached(body, etag_for("json", *version_parts), "application/json")
+    """A JSON answer whose ETag comes from versions; without versions, from the body itself."""
+    body = encode_json(payload)
+    parts = version_parts or (hashlib.blake2b(body, digest_size=16).hexdigest(),)
+    return Cached(body, etag_for("json", *parts), "application/json")
 
 
 def cached_entry(key: Any, compute: Callable[[], Cached]) -> Cached:

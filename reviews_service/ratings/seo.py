@@ -23,7 +23,7 @@ from sqlalchemy import select
 from ..catalog.models import Product
 from ..errors import NotFound
 from ..extensions import db
-from ..reviews import listing, media
+from ..reviews import listing
 from ..reviews.models import Reply, Review
 from ..reviews.schemas import PublicReviewPage
 from ..server_api import refuse_nul_in_path
@@ -138,10 +138,8 @@ class Head:
         """The public views of the newest reviews, and the cursor of the page after them."""
         if not self.rating.count:
             return [], None
-        rows, next_cursor = listing.page(listing.published_query(self.shop, product_id=self.product.id),
-                                         sort="newest", limit=PAGE_SIZE, cursor=None)
-        store = media.storage()
-        return [listing.public_view(r, store) for r in rows], next_cursor
+        return listing.page(listing.published_query(self.sid, product_id=self.product.id),
+                            sort="newest", limit=PAGE_SIZE, cursor=None)
 
 
 def _entry(body: bytes, mimetype: str, kind: str) -> public.Cached:

@@ -6,10 +6,11 @@ from flask import current_app
 from flask.views import MethodView
 from marshmallow import fields
 
-from ..auth import current_shop, current_visitor
+from ..auth import current_shop, current_shop_id, current_visitor
 from ..catalog import service as catalog
 from ..errors import Invalid, TooLarge
 from ..extensions import limiter
+from ..ratings import public as ratings_public
 from ..schemas import StrictSchema
 from ..server_api import public_blueprint, server_blueprint
 from . import listing, media, privacy, service
@@ -44,9 +45,10 @@ def _write_limit() -> str:
 
 
 def _page(query, args):
-    rows, next_cursor = listing.page(query, sort=args["sort"], limit=args["limit"], cursor=args["cursor"])
-    store = media.storage()
-    return {"reviews": [listing.public_view(r, store) for r in rows], "next_cursor": next_cursor}
+    """A page of the public list, as a cacheable answer: its ETag is the body's digest, so a
+    revisit that changed nothing costs the client no bytes."""
+    views, next_cursor = listing.page(query, sort=args["sort"], limit=args["limit"], cursor=args["cursor"])
+    return ratings_public.respond(ratings_public.json_entry({"reviews": views, "next_cursor": next_cursor}))
 
 
 @public.route("/products/<path:product_id>/reviews")
@@ -55,9 +57,9 @@ class ProductReviews(MethodView):
     @public.response(200, PublicReviewPage)
     def get(self, args, product_id):
         """Published reviews of a product"""
-        shop = current_shop()
-        product = catalog.get_product(shop, product_id)
-        return _page(listing.published_query(shop, product_id=product.id, rating=args["rating"],
+        shop_id = current_shop_id()
+        product_pk = catalog.product_pk(shop_id, product_id)
+        return _page(listing.published_query(shop_id, product_id=product_pk, rating=args["rating"],
                                              with_photos=args["with_photos"]), args)
 
     @limiter.limit(_write_limit)
@@ -75,8 +77,7 @@ class ShopReviews(MethodView):
     @public.response(200, PublicReviewPage)
     def get(self, args):
         """Published reviews of the whole shop"""
-        shop = current_shop()
-        return _page(listing.published_query(shop, rating=args["rating"],
+        return _page(listing.published_query(current_shop_id(), rating=args["rating"],
                                              with_photos=args["with_photos"]), args)
 
 

@@ -18,7 +18,7 @@ from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..shops.models import Shop
 from . import media
-from .models import Review
+from .models import Photo, Reply, Review
 
 SORTS = ("newest", "oldest", "highest", "lowest", "helpful", "photos_first")
 
@@ -89,9 +89,14 @@ def decode_cursor(cursor: str, sort: str) -> list[Any]:
                       field="cursor") from None
 
 
-def published_query(shop: Shop, *, product_id: int | None = None, rating: int | None = None,
+def published_query(shop: Shop | int, *, product_id: int | None = None, rating: int | None = None,
                     with_photos: bool = False) -> Select:
-    query = select(Review).where(Review.shop_id == shop.id, Review.status == "published")
+    """Published reviews, as plain rows with the reply joined in: the public list runs on every
+    product page, so it builds no ORM objects and asks the database twice at most."""
+    shop_id = shop if isinstance(shop, int) else shop.id
+    query = (select(*_PUBLIC_COLUMNS).select_from(Review)
+             .outerjoin(Reply, Reply.review_id == Review.id)
+             .where(Review.shop_id == shop_id, Review.status == "published"))
     if product_id is not None:
         query = query.where(Review.product_id == product_id)
     if rating is not None:
@@ -101,8 +106,19 @@ def published_query(shop: Shop, *, product_id: int | None = None, rating: int | 
     return query
 
 
-def page(query: Select, *, sort: str, limit: int, cursor: str | None) -> tuple[list[Review], str | None]:
-    """One page of `query` in `sort` order, and the cursor of the next page (None at the end)."""
+_PUBLIC_COLUMNS = (
+    Review.id, Review.public_id, Review.rating, Review.title, Review.body, Review.author_name,
+    Review.locale, Review.published_at, Review.source, Review.verified_buyer, Review.incentivized,
+    Review.staff, Review.redacted, Review.helpful_up, Review.helpful_down, Review.photo_count,
+    Reply.body.label("reply_body"), Reply.created_at.label("reply_created_at"),
+    Reply.updated_at.label("reply_updated_at"),
+)
+
+
+def page(query: Select, *, sort: str, limit: int, cursor: str | None,
+         storage=None) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of `query` in `sort` order as public views, and the next page's cursor (None at
+    the end)."""
     columns, descending = _sort_columns(sort)
     if cursor:
         key = decode_cursor(cursor, sort)
@@ -111,11 +127,28 @@ def page(query: Select, *, sort: str, limit: int, cursor: str | None) -> tuple[l
         value = tuple_(*[bindparam(None, v, type_=c.type) for v, c in zip(key, columns, strict=True)])
         query = query.where(row < value if descending else row > value)
     order = [c.desc() if descending else c.asc() for c in columns]
-    rows = list(db.session.scalars(
-        query.order_by(*order).limit(limit + 1)
-        .options(selectinload(Review.photos), selectinload(Review.reply))))
+    rows = db.session.execute(query.order_by(*order).limit(limit + 1)).all()
     next_cursor = encode_cursor(sort, _key_of(rows[limit - 1], sort)) if len(rows) > limit else None
-    return rows[:limit], next_cursor
+    rows = rows[:limit]
+    storage = storage or media.storage()
+    photos = _photos_of([r.id for r in rows if r.photo_count], storage)
+    return [_public_dict(r, photos.get(r.id, []), _reply_of(r)) for r in rows], next_cursor
+
+
+def _photos_of(review_ids: list[int], storage) -> dict[int, list[dict]]:
+    if not review_ids:
+        return {}
+    out: dict[int, list[dict]] = {}
+    for photo in db.session.execute(select(Photo).where(Photo.review_id.in_(review_ids))
+                                    .order_by(Photo.review_id, Photo.position)).scalars():
+        out.setdefault(photo.review_id, []).append(media.photo_view(photo, storage))
+    return out
+
+
+def _reply_of(row) -> dict | None:
+    if row.reply_body is None:
+        return None
+    return {"body": row.reply_body, "created_at": row.reply_created_at, "updated_at": row.reply_updated_at}
 
 
 def display_name(name: str, fmt: str = "first_initial") -> str:
@@ -131,6 +164,14 @@ def display_name(name: str, fmt: str = "first_initial") -> str:
 def public_view(review: Review, storage=None) -> dict[str, Any]:
     """A review as anyone may see it: no e-mail, no IP, no order."""
     storage = storage or media.storage()
+    reply = review.reply
+    return _public_dict(review, [media.photo_view(p, storage) for p in review.photos],
+                        {"body": reply.body, "created_at": reply.created_at,
+                         "updated_at": reply.updated_at} if reply else None)
+
+
+def _public_dict(review, photos: list[dict], reply: dict | None) -> dict[str, Any]:
+    """The one definition of the public shape, for ORM reviews and for plain rows alike."""
     labels = [name for name, on in (("verified_buyer", review.verified_buyer),
                                     ("incentivized", review.incentivized), ("staff", review.staff),
                                     ("imported", review.source == "import")) if on]
@@ -149,9 +190,8 @@ def public_view(review: Review, storage=None) -> dict[str, Any]:
         "redacted": review.redacted,
         "labels": labels,
         "helpful": {"up": review.helpful_up, "down": review.helpful_down},
-        "photos": [media.photo_view(p, storage) for p in review.photos],
-        "reply": {"body": review.reply.body, "created_at": review.reply.created_at,
-                  "updated_at": review.reply.updated_at} if review.reply else None,
+        "photos": photos,
+        "reply": reply,
     }
 
 

@@ -41,7 +41,11 @@ def upload_photo(shop: Shop, data: bytes, *, visitor_hash: str | None) -> Photo:
     thumb_name = f"{folder}/{token}-400.{processed.ext}"
     store = storage()
     store.save(display_name, processed.display.data, processed.content_type)
-    store.save(thumb_name, processed.thumb.data, processed.content_type)
+    try:
+        store.save(thumb_name, processed.thumb.data, processed.content_type)
+    except Exception:
+        store.delete(display_name)  # no row will point at it, so nothing else would remove it
+        raise
     photo = Photo(public_id=token, shop_id=shop.id, display_name=display_name, thumb_name=thumb_name,
                   content_type=processed.content_type, width=processed.display.width,
                   height=processed.display.height, thumb_width=processed.thumb.width,

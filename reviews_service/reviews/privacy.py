@@ -82,6 +82,9 @@ def erase(shop: Shop, email: str) -> dict[str, Any]:
                                                                       cancelled_at=utcnow()))
         orders = db.session.execute(update(Order).where(Order.customer_id == customer.id)
                                     .values(referral_code=None)).rowcount
+    from ..outbox import service as outbox  # delivery builds on reviews, not the reverse
+
+    outbox.forget(shop.id, email, customer.id if customer is not None else None)
     # The server API keeps its answers for Idempotency-Key replays, and an order's answer holds
     # the customer's e-mail address and name: forget every answer that names this person.
     db.session.execute(delete(IdempotencyKey).where(

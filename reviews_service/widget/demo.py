@@ -9,8 +9,9 @@ They use the demo shop that `reviews-service demo` creates (slug "demo").
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms import ValidationError
 
@@ -24,7 +25,7 @@ from ..shops import service as shops
 bp = Blueprint("demo", __name__, url_prefix="/demo")
 
 CSS = Path(__file__).resolve().parents[1] / "templates" / "demo" / "demo.css"
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' {media} https: data:; "
        "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 # What a shop's own product pages would say; the reviews come from the service.
@@ -77,8 +78,16 @@ def _page(template: str, status: int = 200, **context):
     products = [{"id": pid, "name": name, **CATALOG[pid]} for pid, name, _sku, _gtin in demo_shop.PRODUCTS]
     html = render_template(f"demo/{template}", shop=shop, products=products,
                            service=request.host_url.rstrip("/"), **context)
-    return html, status, {"Content-Security-Policy": CSP, "Cache-Control": "no-store",
+    # Photos and product images come from the service's public address, whatever host the page
+    # was opened on (127.0.0.1 or localhost).
+    media = " ".join({_origin(current_app.config["PUBLIC_URL"]), _origin(current_app.config["MEDIA_URL"])})
+    return html, status, {"Content-Security-Policy": CSP.format(media=media), "Cache-Control": "no-store",
                           "X-Content-Type-Options": "nosniff", "Referrer-Policy": "strict-origin-when-cross-origin"}
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 @bp.get("")

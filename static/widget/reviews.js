@@ -614,7 +614,9 @@
       const url = safeUrl(p.url);
       const name = h("span", { dir: "auto", text: p.name });
       return h("li", { class: "prod" },
-        h("div", { class: "prod-h" }, image && h("img", { src: image, alt: "", width: 56, height: 56 }),
+        h("div", { class: "prod-h" }, image && h("img", {
+          src: image, alt: "", width: 56, height: 56, onerror: (e) => e.target.remove(),
+        }),
           heading(ctx, 1, { class: "prod-n" }, url ? h("a", { href: url }, name) : name)),
         p.reviewed ? h("p", { class: "reviewed" }, t("reviewed")) : reviewForm(ctx, p.id, {
           compact: true, name: info.customer_name, legend: t("rate_product", { product: p.name }),
@@ -653,7 +655,7 @@
     if (early || "reviewsEager" in el.dataset || !window.IntersectionObserver) return start(el);
     observer ||= new IntersectionObserver((entries) => {
       for (const e of entries) if (e.isIntersecting) { observer.unobserve(e.target); start(e.target); }
-    }, { rootMargin: "600px 0px" });
+    }, { rootMargin: "1000px 0px" });
     observer.observe(el);
   }
 

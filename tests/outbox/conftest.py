@@ -1,0 +1,81 @@
+"""Fixtures for the delivery tests: the real servers, and helpers that drive the service the way a
+shop's backend and an operator would (HTTP for orders and settings, the worker for delivery)."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from email.message import EmailMessage
+
+import pytest
+from sqlalchemy import select
+
+from reviews_service.extensions import db
+from reviews_service.outbox.models import OutboxMessage
+from reviews_service.outbox.worker import Stats, Worker
+from tests.factories import order_payload
+
+from .servers import SmtpServer, WebhookReceiver
+
+
+@pytest.fixture
+def smtp():
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def receiver():
+    server = WebhookReceiver()
+    server.start()
+    yield server
+    server.stop()
+
+
+def run_worker(app, **kwargs) -> Stats:
+    """One `--once` run of the worker, in-process."""
+    with app.app_context():
+        return Worker(**kwargs).run(once=True)
+
+
+def parse(raw: bytes) -> EmailMessage:
+    return email.message_from_bytes(raw, policy=email.policy.default)
+
+
+def set_settings(client, shop, **settings) -> None:
+    response = client.patch("/api/v1/shop", json={"settings": settings}, headers=shop.headers)
+    assert response.status_code == 200, response.json
+
+
+def post_order(client, shop, order_id=None, **kw) -> dict:
+    response = client.post("/api/v1/orders", json=order_payload(order_id, **kw), headers=shop.headers)
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def order_event(client, shop, order_id: str, kind: str) -> dict:
+    response = client.post(f"/api/v1/orders/{order_id}/events", json={"type": kind}, headers=shop.headers)
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def fulfilled_order(client, shop, **kw) -> dict:
+    order = post_order(client, shop, **kw)
+    return order_event(client, shop, order["id"], "fulfilled")
+
+
+def outbox(app, **where) -> list[OutboxMessage]:
+    """The outbox rows, oldest first, detached so that they can be read after the context ends."""
+    with app.app_context():
+        query = select(OutboxMessage).filter_by(**where).order_by(OutboxMessage.id)
+        rows = list(db.session.scalars(query))
+        db.session.expunge_all()
+        return rows
+
+
+def add_endpoint(client, shop, url: str, events: list[str]) -> dict:
+    response = client.post("/api/v1/webhooks", json={"url": url, "events": events}, headers=shop.headers)
+    assert response.status_code == 201, response.json
+    return response.json
