@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate, validates
 
 from ..schemas import StrictSchema, text
 from .models import STATUSES
@@ -12,9 +12,17 @@ from .webhooks import EVENTS
 class EndpointIn(StrictSchema):
     url = fields.Url(required=True, schemes={"http", "https"}, require_tld=False,
                      validate=validate.Length(max=2000))
-    events = fields.List(fields.String(validate=validate.OneOf([*EVENTS, "*"])), required=True,
+    # The enum documents the events; the check below names the unknown ones under `events`.
+    events = fields.List(fields.String(metadata={"enum": [*EVENTS, "*"]}), required=True,
                          validate=validate.Length(min=1))
     description = text(200, load_default="")
+
+    @validates("events")
+    def _known_events(self, events, **_):
+        unknown = [event for event in events if event not in (*EVENTS, "*")]
+        if unknown:
+            raise ValidationError(f"Unknown events: {', '.join(unknown)}. Known: {', '.join(EVENTS)}, "
+                                  "or * for all.")
 
 
 class EndpointOut(StrictSchema):

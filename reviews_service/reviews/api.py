@@ -44,11 +44,24 @@ def _write_limit() -> str:
     return current_app.config["PUBLIC_WRITE_LIMIT"]
 
 
-def _page(query, args):
-    """A page of the public list, as a cacheable answer: its ETag is the body's digest, so a
-    revisit that changed nothing costs the client no bytes."""
-    views, next_cursor = listing.page(query, sort=args["sort"], limit=args["limit"], cursor=args["cursor"])
-    return ratings_public.respond(ratings_public.json_entry({"reviews": views, "next_cursor": next_cursor}))
+def _page(shop_id: int, args, *, product_id: str | None = None):
+    """A page of the public list as a cacheable answer: ETag from the body, Cache-Control, 304.
+
+    The rendered page may be served from the same bounded in-process cache as the ratings
+    (never older than RATING_MAX_AGE); an unknown product is a 404, never cached."""
+    key = ("list", shop_id, product_id, args["sort"], args["rating"], args["with_photos"],
+           args["cursor"], args["limit"])
+
+    def compute():
+        query = listing.published_query(shop_id, product_external_id=product_id, rating=args["rating"],
+                                        with_photos=args["with_photos"])
+        views, next_cursor = listing.page(query, sort=args["sort"], limit=args["limit"],
+                                          cursor=args["cursor"])
+        if not views and product_id is not None:
+            catalog.product_pk(shop_id, product_id)  # an empty page, or no such product (404)?
+        return ratings_public.json_entry({"reviews": views, "next_cursor": next_cursor})
+
+    return ratings_public.respond(ratings_public.cached_entry(key, compute))
 
 
 @public.route("/products/<path:product_id>/reviews")
@@ -57,10 +70,7 @@ class ProductReviews(MethodView):
     @public.response(200, PublicReviewPage)
     def get(self, args, product_id):
         """Published reviews of a product"""
-        shop_id = current_shop_id()
-        product_pk = catalog.product_pk(shop_id, product_id)
-        return _page(listing.published_query(shop_id, product_id=product_pk, rating=args["rating"],
-                                             with_photos=args["with_photos"]), args)
+        return _page(current_shop_id(), args, product_id=product_id)
 
     @limiter.limit(_write_limit)
     @public.arguments(ReviewIn)
@@ -77,8 +87,7 @@ class ShopReviews(MethodView):
     @public.response(200, PublicReviewPage)
     def get(self, args):
         """Published reviews of the whole shop"""
-        return _page(listing.published_query(current_shop_id(), rating=args["rating"],
-                                             with_photos=args["with_photos"]), args)
+        return _page(current_shop_id(), args)
 
 
 class PhotoUpload(StrictSchema):

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, case, select, tuple_
 from sqlalchemy.orm import selectinload
 
+from ..catalog.models import Product
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..shops.models import Shop
@@ -90,7 +91,7 @@ def decode_cursor(cursor: str, sort: str) -> list[Any]:
 
 
 def published_query(shop: Shop | int, *, product_id: int | None = None, rating: int | None = None,
-                    with_photos: bool = False) -> Select:
+                    with_photos: bool = False, product_external_id: str | None = None) -> Select:
     """Published reviews, as plain rows with the reply joined in: the public list runs on every
     product page, so it builds no ORM objects and asks the database twice at most."""
     shop_id = shop if isinstance(shop, int) else shop.id
@@ -99,6 +100,10 @@ def published_query(shop: Shop | int, *, product_id: int | None = None, rating: 
              .where(Review.shop_id == shop_id, Review.status == "published"))
     if product_id is not None:
         query = query.where(Review.product_id == product_id)
+    if product_external_id is not None:
+        # The shop's own product id, resolved in the same query rather than in one before it.
+        query = query.join(Product, Product.id == Review.product_id).where(
+            Product.shop_id == shop_id, Product.external_id == product_external_id)
     if rating is not None:
         query = query.where(Review.rating == rating)
     if with_photos:
@@ -135,12 +140,17 @@ def page(query: Select, *, sort: str, limit: int, cursor: str | None,
     return [_public_dict(r, photos.get(r.id, []), _reply_of(r)) for r in rows], next_cursor
 
 
+_PHOTO_COLUMNS = (Photo.review_id, Photo.public_id, Photo.display_name, Photo.thumb_name, Photo.width,
+                  Photo.height, Photo.thumb_width, Photo.thumb_height)
+
+
 def _photos_of(review_ids: list[int], storage) -> dict[int, list[dict]]:
     if not review_ids:
         return {}
     out: dict[int, list[dict]] = {}
-    for photo in db.session.execute(select(Photo).where(Photo.review_id.in_(review_ids))
-                                    .order_by(Photo.review_id, Photo.position)).scalars():
+    rows = db.session.execute(select(*_PHOTO_COLUMNS).where(Photo.review_id.in_(review_ids))
+                              .order_by(Photo.review_id, Photo.position))
+    for photo in rows:
         out.setdefault(photo.review_id, []).append(media.photo_view(photo, storage))
     return out
 

@@ -85,11 +85,6 @@ def bundle() -> Bundle:
     return ext["reviews.widget_bundle"]
 
 
-def url(name: str) -> str:
-    """The versioned (immutable) URL of a widget file, e.g. for the demo pages."""
-    return f"/widget/v1/{bundle().version}/{name}"
-
-
 def _accepts_gzip() -> bool:
     return any(enc in ("gzip", "*") and q > 0 for enc, q in request.accept_encodings)
 
@@ -111,22 +106,14 @@ def serve(path: str):
     # briefly, so that a wrong file is never kept for a year under that version's URL.
     cache = IMMUTABLE if asked == current.version else ENTRY
 
-    headers = {"Cache-Control": cache, "ETag": asset.etag, "Vary": "Accept-Encoding",
+    gzipped = _accepts_gzip()
+    # Each encoding is its own representation, with its own entity tag.
+    etag = asset.etag[:-1] + '-gz"' if gzipped else asset.etag
+    headers = {"Cache-Control": cache, "ETag": etag, "Vary": "Accept-Encoding",
                "X-Content-Type-Options": "nosniff", "Access-Control-Allow-Origin": "*",
                "Cross-Origin-Resource-Policy": "cross-origin"}
-    if asset.etag in {t.strip().removeprefix("W/") for t in request.headers.get("If-None-Match", "").split(",")}:
+    if etag in {t.strip().removeprefix("W/") for t in request.headers.get("If-None-Match", "").split(",")}:
         return Response(status=304, headers=headers)
-    body = asset.body
-    if _accepts_gzip():
-        body = asset.gzipped
+    if gzipped:
         headers["Content-Encoding"] = "gzip"
-    response = Response(body, mimetype=asset.mimetype.split(";")[0], headers=headers)
-    response.content_type = asset.mimetype
-    return response
-
-
-@bp.errorhandler(404)
-def _not_found(_exc):
-    response = Response("Not found\n", status=404, mimetype="text/plain")
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return Response(asset.gzipped if gzipped else asset.body, headers={**headers, "Content-Type": asset.mimetype})

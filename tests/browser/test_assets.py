@@ -86,10 +86,18 @@ def test_mime_types(client, name, mimetype):
     assert client.get(f"/widget/v1/{name}").headers["Content-Type"] == mimetype
 
 
-def test_etag_answers_not_modified(client):
-    first = client.get("/widget/v1/reviews.js")
-    again = client.get("/widget/v1/reviews.js", headers={"If-None-Match": first.headers["ETag"]})
+@pytest.mark.parametrize("encoding", ["", "gzip"])
+def test_etag_answers_not_modified(client, encoding):
+    first = client.get("/widget/v1/reviews.js", headers={"Accept-Encoding": encoding})
+    again = client.get("/widget/v1/reviews.js", headers={"Accept-Encoding": encoding,
+                                                         "If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and not again.data
+
+
+def test_each_encoding_has_its_own_etag(client):
+    plain = client.get("/widget/v1/reviews.js").headers["ETag"]
+    gzipped = client.get("/widget/v1/reviews.js", headers={"Accept-Encoding": "gzip"}).headers["ETag"]
+    assert plain != gzipped
 
 
 @pytest.mark.parametrize("path", ["/widget/v1/nope.js", "/widget/v1/../../pyproject.toml",

@@ -102,7 +102,7 @@ def test_a_second_review_from_the_same_address_is_explained(live, page, product)
     page.locator(".ferr:text('You have already reviewed this product.')").wait_for()
 
 
-def test_thank_you_panel_lets_the_buyer_rate_each_product(live, page):
+def test_thank_you_panel_lets_the_buyer_rate_each_product(live, page, tmp_path):
     shop = live.shop()
     live.product(shop, "tee", "Merino T-shirt", image_url=f"{live.origin}/demo/img/merino-tee.svg")
     live.product(shop, "shell", "Rain shell")
@@ -122,12 +122,16 @@ def test_thank_you_panel_lets_the_buyer_rate_each_product(live, page):
     assert tee.locator("input[type=email]").count() == 0
     assert tee.get_by_label("Your name").input_value() == "Mila"
     tee.get_by_label("Your review").fill("Soft and warm.")
+    photo = tmp_path / "tee.jpg"
+    photo.write_bytes(jpeg(640, 480))
+    tee.locator("input[type=file]").set_input_files(str(photo))
+    tee.locator(".up img").wait_for()
     tee.get_by_role("button", name="Submit review").click()
     tee.locator(".done").wait_for()
     assert tee.locator(".done p").inner_text() == "Your review is published."
     review = live.stored(shop)[-1]
-    assert (review.verified_buyer, review.status, review.source, review.author_name) == (
-        True, "published", "thank_you", "Mila")
+    assert (review.verified_buyer, review.status, review.source, review.author_name, review.photo_count) == (
+        True, "published", "thank_you", "Mila", 1)
     page.reload()
     ready(page)
     assert page.locator(".prod").first.locator(".reviewed").inner_text() == "Reviewed. Thank you!"

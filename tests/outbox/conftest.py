@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import email
 import email.policy
+import os
+import re
+import subprocess
+import sys
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -13,6 +18,7 @@ from sqlalchemy import select
 from reviews_service.extensions import db
 from reviews_service.outbox.models import OutboxMessage
 from reviews_service.outbox.worker import Stats, Worker
+from tests.conftest import SECRET
 from tests.factories import order_payload
 
 from .servers import SmtpServer, WebhookReceiver
@@ -79,3 +85,20 @@ def add_endpoint(client, shop, url: str, events: list[str]) -> dict:
     response = client.post("/api/v1/webhooks", json={"url": url, "events": events}, headers=shop.headers)
     assert response.status_code == 201, response.json
     return response.json
+
+
+def worker_process(database_url: str, instance: Path, *args: str) -> subprocess.Popen:
+    """`reviews-service worker ...` as an operator starts it: its own process, settings from the
+    environment, no SMTP server configured."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REVIEWS_")}
+    env.update({"REVIEWS_DATABASE_URL": database_url, "REVIEWS_SECRET_KEY": SECRET,
+                "REVIEWS_INSTANCE_PATH": str(instance), "REVIEWS_PUBLIC_URL": "http://reviews.test"})
+    command = Path(sys.executable).with_name("reviews-service")
+    return subprocess.Popen([str(command), "worker", *args], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def worker_summary(stderr: str) -> dict[str, int]:
+    """The counts of the worker's last line: `worker <id>: queued 0, sent 3, failed 0, dropped 0`."""
+    line = stderr.strip().splitlines()[-1]
+    return {name: int(n) for name, n in re.findall(r"(\w+) (\d+)", line.split(": ", 1)[1])}

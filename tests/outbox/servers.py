@@ -73,8 +73,12 @@ class WebhookReceiver:
     secret: str = ""
     fail_next: int = 0
     stall_seconds: float = 0.0
+    # Hold every request until two are in flight at once: proof that two senders overlap.
+    wait_for_company: bool = False
+    company: threading.Event = field(default_factory=threading.Event)
     deliveries: list[Delivery] = field(default_factory=list)
     port: int = 0
+    _in_flight: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _released: threading.Event = field(default_factory=threading.Event)
     _server: ThreadingHTTPServer | None = None
@@ -107,15 +111,24 @@ class WebhookReceiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 - http.server's hook name
                 raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                status, stall = receiver._answer(raw, dict(self.headers.items()))
-                if stall:
-                    receiver._released.wait(stall)
+                with receiver._lock:
+                    receiver._in_flight += 1
+                    if receiver._in_flight >= 2:
+                        receiver.company.set()
                 try:
+                    if receiver.wait_for_company:
+                        receiver.company.wait(60)
+                    status, stall = receiver._answer(raw, dict(self.headers.items()))
+                    if stall:
+                        receiver._released.wait(stall)
                     self.send_response(status)
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                 except OSError:  # the client gave up waiting: that is the point of stalling
                     pass
+                finally:
+                    with receiver._lock:
+                        receiver._in_flight -= 1
 
             def log_message(self, *_args):
                 pass
@@ -126,6 +139,7 @@ class WebhookReceiver:
 
     def stop(self) -> None:
         self._released.set()
+        self.company.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

@@ -334,6 +334,18 @@ def test_refund_after_the_email_was_queued_stops_it(app, client, shop, smtp, no_
     assert outbox(app, kind="email")[0].status == "dead"
 
 
+def test_erased_customer_gets_no_email_already_queued(app, client, shop, smtp, no_delay):
+    fulfilled_order(client, shop)
+    with app.app_context():
+        assert scheduling.queue_due_requests() == 1
+
+    erased = client.post("/api/v1/customers/erase", json={"email": "buyer@example.com"}, headers=shop.headers)
+    run_worker(app)
+
+    assert erased.status_code == 200
+    assert smtp.messages == []
+
+
 def test_no_reminder_for_an_order_refunded_after_the_request(app, client, shop, smtp, no_delay):
     order = fulfilled_order(client, shop)
     run_worker(app)
