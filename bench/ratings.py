@@ -65,13 +65,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--server", default="gunicorn-sync", choices=[*SERVERS, "all"])
     parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--no-cache", action="store_true",
+                        help="turn the in-process answer cache off (REVIEWS_RATING_CACHE_TTL=0)")
     args = parser.parse_args()
     kinds = SERVERS if args.server == "all" else (args.server,)
     with tempfile.TemporaryDirectory() as instance:
         db_url = f"sqlite:///{instance}/bench.db"
         public_key = seed(instance, db_url)
         env = {"REVIEWS_INSTANCE_PATH": instance, "REVIEWS_SECRET_KEY": SECRET,
-               "REVIEWS_DATABASE_URL": db_url, "REVIEWS_ENV": "production"}
+               "REVIEWS_DATABASE_URL": db_url, "REVIEWS_ENV": "production",
+               "REVIEWS_RATING_CACHE_TTL": "0" if args.no_cache else "10"}
+        print("in-process cache:", "off" if args.no_cache else "on (10 s, never past max-age)")
         for kind in kinds:
             results = run(kind, public_key, env, args.seconds)
             for name, ratio in results.items():

@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from flask import Response, current_app, request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..catalog.models import Product
 from ..extensions import db
@@ -64,20 +64,35 @@ def _rating(row) -> Rating:
 
 
 # --- lookups -------------------------------------------------------------------------------------
+# Statements are built once: on this path, building a SELECT costs more than running it.
+
+_SHOP_BY_KEY = select(Shop.id).where(Shop.public_key == bindparam("key"))
+_PRODUCT_RATINGS = (
+    select(Product.external_id, *[getattr(ProductRating, f) for f in _FIELDS])
+    .select_from(Product).outerjoin(ProductRating, ProductRating.product_id == Product.id)
+    .where(Product.shop_id == bindparam("shop"), Product.external_id.in_(bindparam("ids", expanding=True)))
+)
+_SHOP_RATING = select(*[getattr(ShopRating, f) for f in _FIELDS]).where(ShopRating.shop_id == bindparam("shop"))
+_KEYS_KEPT = 10_000
+
 
 def shop_id_for_key(public_key: str) -> int | None:
-    """A public key never changes and never moves to another shop, so this is safe to cache."""
-    return _cached(("shop", public_key), lambda: db.session.scalar(
-        select(Shop.id).where(Shop.public_key == public_key)) if public_key.startswith("pk_") else None)
+    """A public key never changes and never moves to another shop, so its shop id is kept for the
+    life of the process (unknown keys are not kept, so a new shop is found at once)."""
+    if not public_key.startswith("pk_") or len(public_key) > 64:
+        return None
+    known = current_app.extensions.setdefault("reviews.shop_ids", {})
+    shop_id = known.get(public_key)
+    if shop_id is None:
+        shop_id = db.session.connection().execute(_SHOP_BY_KEY, {"key": public_key}).scalar()
+        if shop_id is not None and len(known) < _KEYS_KEPT:
+            known[public_key] = shop_id
+    return shop_id
 
 
 def product_ratings(shop_id: int, external_ids: list[str]) -> dict[str, Rating]:
     """The ratings of these products (unknown ids and products without reviews: zero counts)."""
-    rows = db.session.execute(
-        select(Product.external_id, *[getattr(ProductRating, f) for f in _FIELDS])
-        .select_from(Product).outerjoin(ProductRating, ProductRating.product_id == Product.id)
-        .where(Product.shop_id == shop_id, Product.external_id.in_(external_ids))
-    )
+    rows = db.session.connection().execute(_PRODUCT_RATINGS, {"shop": shop_id, "ids": external_ids})
     found = {row.external_id: _rating(row) for row in rows}
     return {eid: found.get(eid, ZERO) for eid in external_ids}
 
@@ -87,9 +102,7 @@ def product_rating(shop_id: int, external_id: str) -> Rating:
 
 
 def shop_rating(shop_id: int) -> Rating:
-    row = db.session.execute(select(*[getattr(ShopRating, f) for f in _FIELDS])
-                             .where(ShopRating.shop_id == shop_id)).first()
-    return _rating(row)
+    return _rating(db.session.connection().execute(_SHOP_RATING, {"shop": shop_id}).first())
 
 
 # --- the in-process cache -------------------------------------------------------------------------
