@@ -190,7 +190,10 @@ def seed_reviews(shop) -> None:
     from .reviews import service as reviews
     from .reviews.models import Reply
 
-    shops.update_shop(shop, {"settings": {"staff_email_domains": [STAFF_DOMAIN]}})
+    # The demo pages are served by the service itself: let them write from its public address too
+    # (`REVIEWS_PUBLIC_URL`, when it is not the default port 5000).
+    shops.update_shop(shop, {"settings": {"staff_email_domains": [STAFF_DOMAIN]},
+                             "allowed_origins": [*shop.allowed_origins, current_app.config["PUBLIC_URL"]]})
     now = utcnow()
     names = {external_id: name for external_id, name, _sku, _gtin in PRODUCTS}
     visitor = reviews.Visitor(visitor_hash="demo-seed", ip_hash="demo-seed")

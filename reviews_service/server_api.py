@@ -120,9 +120,19 @@ def public_blueprint(name: str, description: str, *,
 
 
 def _origin_allowed() -> bool:
+    """The shop's own origins, and the service's (the hosted review page posts from it)."""
     origin = request.headers.get("Origin")
     shop = g.get("shop")
-    return bool(origin and shop is not None and origin in (shop.allowed_origins or []))
+    if not origin or shop is None:
+        return False
+    return origin in (shop.allowed_origins or []) or origin == _own_origin()
+
+
+def _own_origin() -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(current_app.config["PUBLIC_URL"])
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def check_origin() -> None:

@@ -86,12 +86,16 @@ def claim(worker_id: str, *, limit: int = 20, kinds: tuple[str, ...] = ("email",
         OutboxMessage.status.in_(("pending", "failed")) & (OutboxMessage.next_attempt_at <= now),
         (OutboxMessage.status == "sending") & (OutboxMessage.locked_until < now),
     )
+    # A materialized CTE, not `WHERE id IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED)`: PostgreSQL
+    # may run such a subquery once per outer row (a nested-loop semi join), each run locking and
+    # returning other rows, so one worker took every due row and later rows outlived its lease.
     candidates = (select(OutboxMessage.id).where(due, OutboxMessage.kind.in_(kinds))
                   .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)
-                  .with_for_update(skip_locked=True))
+                  .with_for_update(skip_locked=True)
+                  .cte("candidates").prefix_with("MATERIALIZED", dialect="postgresql"))
     claim_token = f"{worker_id}:{secrets.token_hex(4)}"
     db.session.execute(
-        update(OutboxMessage).where(OutboxMessage.id.in_(candidates.scalar_subquery()), due)
+        update(OutboxMessage).where(OutboxMessage.id.in_(select(candidates.c.id)), due)
         .values(status="sending", locked_by=claim_token, locked_until=now + LEASE)
         .execution_options(synchronize_session=False)
     )
@@ -99,6 +103,18 @@ def claim(worker_id: str, *, limit: int = 20, kinds: tuple[str, ...] = ("email",
     return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.locked_by == claim_token,
                                                                OutboxMessage.status == "sending")
                                    .order_by(OutboxMessage.id)))
+
+
+def renew(message: OutboxMessage) -> bool:
+    """Extend this worker's lease on a message just before delivering it; False when the lease
+    ran out and another worker has taken the message over (then it must not be sent here)."""
+    renewed = db.session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == message.id, OutboxMessage.status == "sending",
+                                    OutboxMessage.locked_by == message.locked_by)
+        .values(locked_until=utcnow() + LEASE).execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return bool(renewed)
 
 
 def backoff(attempts: int) -> timedelta:

@@ -17,6 +17,7 @@ import requests
 from flask import current_app
 
 from ..extensions import db
+from ..referrals import tasks as referral_tasks
 from . import emails, mailer, scheduling, service
 from .models import OutboxMessage, WebhookEndpoint
 
@@ -52,6 +53,7 @@ class Worker:
         stats = Stats()
         stats.queued += scheduling.queue_due_requests()
         stats.queued += scheduling.queue_digests()
+        stats.queued += referral_tasks.process_due()
         kinds = ("email", "webhook") if (self.smtp or self.printer) else ("webhook",)
         while not self.stopping.is_set():
             batch = service.claim(self.id, limit=self.batch, kinds=kinds)
@@ -67,6 +69,10 @@ class Worker:
         return stats
 
     def _deliver(self, message: OutboxMessage, stats: Stats) -> None:
+        # A batch takes a while (a timeout per message): a message whose lease ran out meanwhile
+        # may belong to another worker now.
+        if not service.renew(message):
+            return
         if message.kind == "email":
             reason = scheduling.withdrawn(message)
             if reason:

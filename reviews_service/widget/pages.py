@@ -36,8 +36,9 @@ log = logging.getLogger(__name__)
 bp = Blueprint("pages", __name__, static_folder="static", static_url_path="/assets/pages")
 
 ROUTE = "/review/<path:token>"
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self' https: data:; form-action 'self'; "
-       "base-uri 'none'; frame-ancestors 'none'")
+# The widget (our own script, from our own origin) enhances the form when JavaScript is on.
+CSP = ("default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; "
+       "img-src 'self' https: data: blob:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 STARS = ("1", "2", "3", "4", "5")
 WITHDRAWN = ("refunded", "cancelled")
 # Without JavaScript nothing downscales photos before upload, and a few phone photos of 3 to 6 MB

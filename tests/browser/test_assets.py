@@ -69,7 +69,7 @@ def test_versioned_urls_are_immutable(client, url):
     r = client.get(url.format(v=version), headers={"Accept-Encoding": "gzip, br"})
     assert r.status_code == 200
     assert r.headers["Cache-Control"] == "public, max-age=31536000, immutable"
-    assert r.headers["Content-Encoding"] == "gzip" and r.headers["Vary"] == "Accept-Encoding"
+    assert r.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in r.headers["Vary"]
     assert gzip.decompress(r.data)
     assert r.headers["Access-Control-Allow-Origin"] == "*"
 

@@ -196,3 +196,26 @@ def test_server_rendered_form_is_replaced_when_javascript_runs(live, page, brows
         assert plain.get_by_role("button", name="Send my reviews").is_visible()
     finally:
         context.close()
+
+
+def test_hosted_review_page_runs_the_widget_under_its_own_csp(live, page):
+    """The real /review/<token> page: the widget takes the form over, posts from the service's own
+    origin, and nothing breaks its CSP."""
+    shop = live.shop()
+    live.product(shop, "tee", "Merino T-shirt")
+    token = live.order(shop, [("tee", "Merino T-shirt")])
+    violations: list = []
+    page.expose_function("reportViolation", lambda v: violations.append(v))
+    page.add_init_script("document.addEventListener('securitypolicyviolation',"
+                         " e => window.reportViolation(e.violatedDirective + ' ' + e.blockedURI))")
+    page.goto(f"{live.origin}/review/{token}")
+    ready(page)
+    assert page.locator("form.review-form").is_hidden()
+    tee = page.locator(".prod").first
+    tee.locator(".rate label").nth(4).click()
+    tee.get_by_label("Your review").fill("Soft and warm.")
+    tee.get_by_role("button", name="Submit review").click()
+    tee.locator(".done").wait_for()
+    assert tee.locator(".done p").inner_text() == "Your review is published."
+    assert [(r.source, r.rating) for r in live.stored(shop)] == [("thank_you", 5)]
+    assert violations == []

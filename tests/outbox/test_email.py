@@ -18,7 +18,7 @@ from reviews_service.reviews.models import Reply, Review
 from reviews_service.shops import service as shops
 from tests.factories import make_product
 
-from .conftest import fulfilled_order, order_event, outbox, parse, post_order, run_worker, set_settings
+from .conftest import fulfilled_order, order_event, outbox, parse, run_worker, set_settings
 
 LINK = re.compile(r"https?://\S+/review/\S+")
 
@@ -48,11 +48,6 @@ def text_of(message) -> str:
 
 def html_of(message) -> str:
     return message.get_body(("html",)).get_content()
-
-
-def asked(smtp) -> list:
-    """The asking e-mails (requests and reminders) received, as (recipient, subject) pairs."""
-    return [(m["To"], m["Subject"]) for m in map(parse, smtp.messages)]
 
 
 def review_with_link(client, shop, message, rating=5):

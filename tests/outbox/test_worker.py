@@ -12,9 +12,12 @@ import pytest
 from sqlalchemy import update
 
 from reviews_service import clock
+from reviews_service.cli import main
 from reviews_service.extensions import db
 from reviews_service.outbox import service as outbox_service
+from reviews_service.outbox import webhooks
 from reviews_service.outbox.models import OutboxMessage
+from reviews_service.outbox.worker import Worker
 from tests.factories import make_shop
 
 from .conftest import add_endpoint, outbox, post_order, run_worker, worker_process, worker_summary
@@ -91,7 +94,6 @@ def test_worker_without_smtp_says_emails_stay_in_the_outbox(app, client, shop, t
 
 def test_worker_with_a_bad_smtp_url_exits_1_with_one_line(app, runner):
     app.config["SMTP_URL"] = "smtp://user:hunter2@mail.example:99999"
-    from reviews_service.cli import main
 
     result = runner.invoke(main, ["worker", "--once"])
 
@@ -186,3 +188,48 @@ def test_two_workers_on_postgres_deliver_every_row_exactly_once(pg_app, pg_url, 
     rows = outbox(pg_app)
     assert len(rows) == ROWS
     assert {(row.status, row.attempts) for row in rows} == {("sent", 1)}
+
+
+def test_worker_skips_a_message_whose_lease_another_worker_took_over(app, client, shop, subscribed, monkeypatch):
+    first_order, second_order = post_order(client, shop), post_order(client, shop)
+    real_deliver = webhooks.deliver
+    took_over = []
+
+    def slow_delivery(endpoint, payload, session=None):
+        real_deliver(endpoint, payload, session)
+        if not took_over:  # this delivery outlasted the lease: another worker takes over the batch
+            took_over.append(True)
+            clock.travel(outbox_service.LEASE + timedelta(minutes=1))
+            run_worker(app)
+
+    monkeypatch.setattr(webhooks, "deliver", slow_delivery)
+    run_worker(app)
+
+    orders = [d.body["data"]["order"]["id"] for d in subscribed.deliveries]
+    assert orders.count(second_order["id"]) == 1
+    assert orders.count(first_order["id"]) == 2  # the one delivery that outlasted its lease
+    assert {(row.status, row.attempts) for row in outbox(app)} == {("sent", 1)}
+
+
+@pytest.mark.parametrize("app_config", [{"SMTP_URL": ""}])
+def test_stopping_mid_batch_hands_the_rest_of_the_batch_back(app, client, shop):
+    client.patch("/api/v1/shop", json={"settings": {"review_request_delay_days": 0}}, headers=shop.headers)
+    for n in range(3):
+        order = post_order(client, shop, email=f"buyer{n}@example.com")
+        client.post(f"/api/v1/orders/{order['id']}/events", json={"type": "fulfilled"}, headers=shop.headers)
+
+    with app.app_context():
+        worker = Worker(printer=lambda _text: worker.stop())
+        stats = worker.run()
+
+    rows = outbox(app, kind="email")
+    assert stats.sent == 1
+    assert [(row.status, row.attempts, row.locked_by) for row in rows] == [
+        ("sent", 1, None), ("pending", 0, None), ("pending", 0, None)]
+
+
+@pytest.mark.parametrize("poll", ["0", "-1", "soon"])
+def test_worker_refuses_a_poll_interval_that_would_spin(runner, poll):
+    result = runner.invoke(main, ["worker", "--poll", poll])
+
+    assert result.exit_code == 2 and "--poll" in result.output
