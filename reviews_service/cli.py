@@ -149,6 +149,7 @@ def demo_command(host, port, no_run):
     click.echo(f"  public key: {info['public_key']}")
     click.echo(f"  secret key: {info['secret_key']}")
     click.echo(f"  try:        curl -H 'Authorization: Bearer {info['secret_key']}' {base}/api/v1/shop")
+    click.echo(f"  demo shop:  {base}/demo  (product page), {base}/demo/collection, {base}/demo/thank-you")
     click.echo(f"  API docs:   {base}/api/docs")
     if no_run:
         return
@@ -159,7 +160,8 @@ def demo_command(host, port, no_run):
 @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
 @click.option("--print", "print_mail", is_flag=True,
               help="Print e-mails to standard output instead of sending them (development).")
-@click.option("--poll", type=float, default=None, help="Seconds between rounds (default: REVIEWS_WORKER_POLL_SECONDS).")
+@click.option("--poll", type=click.FloatRange(min=0.1), default=None,
+              help="Seconds between rounds (default: REVIEWS_WORKER_POLL_SECONDS).")
 @with_appcontext
 @friendly
 def worker_command(once, print_mail, poll):
@@ -222,3 +224,68 @@ def feed_command(shop_ref, output):
     click.echo(f"Wrote {stats.reviews} reviews to {output}.")
     if stats.skipped:
         click.echo(f"Left out {stats.skipped} published reviews without text (the feed requires text).")
+
+
+@main.command("import")
+@click.argument("shop_ref", metavar="SHOP")
+@click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["judgeme", "yotpo", "okendo", "shopify"]),
+              help="The platform the file comes from; found from its header if not given.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@with_appcontext
+@friendly
+def import_command(shop_ref, path, fmt, as_json):
+    """Import reviews into SHOP from another platform's CSV export (FILE).
+
+    Rows are stored or refused with a reason; nothing is filtered by stars: the report shows the
+    star distribution of the rows read beside that of the rows stored."""
+    from .reviews import transfer
+    from .shops import service
+
+    shop = service.get_shop(shop_ref)
+    with open(path, "rb") as handle:
+        report = transfer.import_csv(shop, handle, fmt=fmt, actor="cli")
+    if as_json:
+        click.echo(json.dumps(report.as_dict()))
+        return
+    click.echo(f"{report.format}: read {report.rows_read} rows, stored {report.stored}, "
+               f"refused {len(report.refused)}.")
+    click.echo("stars    " + "".join(f"{n:>7}" for n in "12345"))
+    for label, histogram in (("received", report.received_histogram), ("stored", report.stored_histogram)):
+        click.echo(f"{label:<9}" + "".join(f"{histogram[n]:>7}" for n in "12345"))
+    if report.statuses:
+        click.echo("status: " + ", ".join(f"{k} {v}" for k, v in sorted(report.statuses.items())))
+    for row, reason in report.refused:
+        click.echo(f"row {row}: {reason}")
+    if report.photos_not_fetched:
+        click.echo(f"{report.photos_not_fetched} photo URLs in the file were not downloaded.")
+
+
+@main.command("export")
+@click.argument("shop_ref", metavar="SHOP")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write to this file (through a temporary file) instead of standard output.")
+@with_appcontext
+@friendly
+def export_command(shop_ref, fmt, output):
+    """Export every review of SHOP, in every status, with replies, photo URLs, votes and labels."""
+    from .reviews import transfer
+    from .shops import service
+
+    shop = service.get_shop(shop_ref)
+    chunks = transfer.export_reviews(shop, fmt)
+    if not output:
+        for chunk in chunks:
+            click.echo(chunk, nl=False)
+        return
+    temporary = f"{output}.tmp-{os.getpid()}"
+    try:
+        with open(temporary, "w", encoding="utf-8", newline="") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+        os.replace(temporary, output)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    click.echo(f"Wrote {output}.", err=True)

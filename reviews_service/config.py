@@ -54,6 +54,8 @@ class Defaults:
     SMTP_URL = ""  # empty: e-mails wait in the outbox (see `reviews-service worker --print`)
     MAIL_FROM = "reviews@localhost"
     MAIL_REPLY_TO = ""
+    ADMIN_LOGIN_ACCOUNT_LIMIT = "5 per 15 minutes"  # failed sign-ins per account
+    ADMIN_LOGIN_IP_LIMIT = "20 per 15 minutes"  # failed sign-ins per address
     WORKER_POLL_SECONDS = 5
     DIGEST_HOUR = 8  # UTC hour after which the daily digest goes out
     WEBHOOK_ALLOW_HTTP = ""  # empty: allowed in development only

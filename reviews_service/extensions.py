@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -76,3 +77,19 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask marks a response `Vary: Cookie` whenever anything looked at the session, and
+    Flask-Login looks on every request. Public answers never depend on a session, so they must stay
+    cacheable by CDNs: for those paths, looking does not count (a change still would)."""
+
+    public_prefixes = ("/api/v1/public/", "/widget/", "/media/", "/assets/", "/healthz", "/readyz",
+                       "/policy/", "/api/openapi.json")
+
+    def save_session(self, app, session, response):
+        from flask import request
+
+        if not session.modified and request.path.startswith(self.public_prefixes):
+            session.accessed = False
+        return super().save_session(app, session, response)

@@ -1,0 +1,288 @@
+"""Admin sign-in: Flask-Login sessions, login throttling, roles and the shops a user may see.
+
+A session names the user *and* the user's session version; logging out or changing the password
+bumps the version, so every session issued before (on any device) stops working at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from dataclasses import dataclass
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import FixedWindowRateLimiter
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from .. import auth as request_auth
+from ..errors import Invalid
+from ..extensions import db, limiter, login_manager
+from ..shops import service as shops
+from ..shops.models import Membership, Shop, User
+from . import bp
+from .forms import CsrfForm, LoginForm, PasswordForm
+
+LOGIN_FAILED = "That e-mail address and password do not match an account."
+THROTTLED = "Too many failed sign-ins. Wait {minutes} and try again."
+# Failures counted per account (the address typed, whether or not it exists) and per address.
+DEFAULT_ACCOUNT_LIMIT = "5 per 15 minutes"
+DEFAULT_IP_LIMIT = "20 per 15 minutes"
+
+
+class AdminUser:
+    """The signed-in user as Flask-Login sees it: the row, and the id that goes in the session."""
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def __init__(self, user: User):
+        self.user = user
+        self.id = user.id
+        self.email = user.email
+
+    def get_id(self) -> str:
+        return f"{self.user.id}:{self.user.session_version}"
+
+    @property
+    def actor(self) -> str:
+        return f"user:{self.user.id}"
+
+
+def init_login(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "admin.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+
+
+@login_manager.user_loader
+def _load_user(session_id: str) -> AdminUser | None:
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version):
+        return None  # logged out elsewhere, or the password changed: this session is over
+    return AdminUser(user)
+
+
+# --- throttling ----------------------------------------------------------------------------------
+
+_fallback = FixedWindowRateLimiter(MemoryStorage())
+
+
+def _strategy():
+    """The limiter's storage (shared by every process when it is Redis)."""
+    try:
+        return limiter.limiter
+    except Exception:  # noqa: BLE001  (not initialised: count in this process)
+        return _fallback
+
+
+def _throttle_keys(email: str) -> list[tuple]:
+    account = hashlib.sha256(shops.normalize_email(email).encode()).hexdigest()[:32]
+    return [
+        (parse(current_app.config.get("ADMIN_LOGIN_ACCOUNT_LIMIT", DEFAULT_ACCOUNT_LIMIT)),
+         ("admin-login", "account", account)),
+        (parse(current_app.config.get("ADMIN_LOGIN_IP_LIMIT", DEFAULT_IP_LIMIT)),
+         ("admin-login", "ip", request_auth.ip_hash())),
+    ]
+
+
+def _each(action):
+    """Run `action(strategy, item, identifiers)` on both counters; with the storage down, count
+    in this process instead (never "no limit", never a 500)."""
+    results = []
+    for item, identifiers in _throttle_keys(request.form.get("email", "")):
+        try:
+            results.append(action(_strategy(), item, identifiers))
+        except Exception:  # noqa: BLE001
+            results.append(action(_fallback, item, identifiers))
+    return results
+
+
+def throttled_for() -> int:
+    """Seconds until sign-in may be tried again; 0 when it may be tried now."""
+    def wait(strategy, item, identifiers):
+        if strategy.test(item, *identifiers):
+            return 0
+        reset, _ = strategy.get_window_stats(item, *identifiers)
+        return max(1, math.ceil(reset - time.time()))
+
+    return max(_each(wait))
+
+
+def count_failure() -> None:
+    _each(lambda strategy, item, identifiers: strategy.hit(item, *identifiers))
+
+
+def _clear_account_counter() -> None:
+    item, identifiers = _throttle_keys(request.form.get("email", ""))[0]
+    try:
+        _strategy().clear(item, *identifiers)
+    except Exception:  # noqa: BLE001
+        _fallback.clear(item, *identifiers)
+
+
+def _minutes(seconds: int) -> str:
+    minutes = max(1, math.ceil(seconds / 60))
+    return "a minute" if minutes == 1 else f"{minutes} minutes"
+
+
+# --- checking passwords --------------------------------------------------------------------------
+
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _authenticate(email: str, password: str) -> User | None:
+    """The user, if the password is theirs. An unknown address costs the same hash as a known one,
+    so that the time of the answer does not tell which addresses have accounts."""
+    user = db.session.scalar(select(User).where(User.email == shops.normalize_email(email)))
+    if user is None:
+        method = shops.PASSWORD_METHOD
+        if method not in _DUMMY_HASHES:
+            _DUMMY_HASHES[method] = generate_password_hash("not a password", method)
+        shops.check_password(User(password_hash=_DUMMY_HASHES[method]), password)
+        return None
+    return user if shops.check_password(user, password) else None
+
+
+def _start_session(user: User) -> None:
+    """A fresh session: nothing from before sign-in (its CSRF token included) survives."""
+    session.clear()
+    login_user(AdminUser(user))
+    session.permanent = False
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path inside the admin: never another host (`//evil`, `https://...`, `/\\evil`)."""
+    if not target or not target.startswith("/admin") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(url_for("admin.index"))
+    form = LoginForm()
+    status = 200
+    if request.method == "POST":
+        if not form.validate():
+            if form.csrf_token.errors:
+                abort(400, "The form expired or was not sent from this site. Reload the page and sign in.")
+            status = 422
+        else:
+            wait = throttled_for()
+            if wait:
+                form.form_errors.append(THROTTLED.format(minutes=_minutes(wait)))
+                response = current_app.make_response((render_template("admin/login.html", form=form), 429))
+                response.headers["Retry-After"] = str(wait)
+                return response
+            user = _authenticate(form.email.data, form.password.data)
+            if user is None:
+                count_failure()
+                form.form_errors.append(LOGIN_FAILED)
+            else:
+                _clear_account_counter()
+                _start_session(user)
+                return redirect(safe_next(request.args.get("next")) or url_for("admin.index"))
+    return render_template("admin/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    form = CsrfForm()
+    if not form.validate():
+        abort(400, "The form expired; reload the page and sign out again.")
+    if current_user.is_authenticated:
+        user = current_user.user
+        user.session_version = User.session_version + 1
+        db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("admin.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    form = PasswordForm()
+    status = 200
+    if request.method == "POST":
+        if not form.validate():
+            if form.csrf_token.errors:
+                abort(400, "The form expired; reload the page and try again.")
+            status = 422
+        elif not shops.check_password(current_user.user, form.current_password.data):
+            form.current_password.errors.append("This is not your current password.")
+            status = 422
+        else:
+            user = current_user.user
+            try:
+                shops.set_password(user, form.new_password.data)
+            except Invalid as exc:
+                form.new_password.errors.append(exc.detail)
+                status = 422
+            else:
+                db.session.refresh(user)
+                _start_session(user)  # this browser stays signed in; every other session ends
+                flash("Your password is changed. Other sessions are signed out.", "success")
+                return redirect(url_for("admin.account"))
+    return render_template("admin/account.html", form=form, min_length=shops.MIN_PASSWORD_LENGTH), status
+
+
+# --- shops and roles -----------------------------------------------------------------------------
+
+@dataclass
+class Access:
+    shop: Shop
+    role: str
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == "owner"
+
+
+def memberships() -> list[Access]:
+    """The shops the signed-in user works on, by name."""
+    if "admin_memberships" not in g:
+        rows = db.session.execute(
+            select(Shop, Membership.role).join(Membership, Membership.shop_id == Shop.id)
+            .where(Membership.user_id == current_user.id).order_by(Shop.name, Shop.id))
+        g.admin_memberships = [Access(shop, role) for shop, role in rows]
+    return g.admin_memberships
+
+
+def shop_access(owner: bool = False):
+    """Decorate a view taking `slug`: it receives the shop and the role, or answers 404 for a shop
+    the user does not belong to (its existence is not revealed) and 403 for an owner-only page."""
+    def decorate(view):
+        @wraps(view)
+        @login_required
+        def wrapped(slug: str, **kwargs):
+            access = next((a for a in memberships() if a.shop.slug == slug), None)
+            if access is None:
+                abort(404)
+            if owner and not access.is_owner:
+                abort(403, "Only the shop's owners may open this page.")
+            g.access = access
+            return view(access.shop, **kwargs)
+        return wrapped
+    return decorate
+
+
+def actor() -> str:
+    return current_user.actor

@@ -1,0 +1,101 @@
+"""The admin's forms. Each is a FlaskForm, so each validates its CSRF token."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
+
+from ..reviews.models import REJECT_REASONS
+
+REJECT_LABELS = {
+    "abuse": "Abuse or hate speech",
+    "spam": "Spam or advertising",
+    "personal_data": "Personal data",
+    "off_topic": "Not about the product",
+    "illegal": "Illegal content",
+    "duplicate": "Duplicate",
+    "not_a_review": "Not a review",
+}
+REASON_CHOICES = [(r, REJECT_LABELS.get(r, r.replace("_", " ").capitalize())) for r in REJECT_REASONS]
+IMPORT_FORMATS = [("", "Detect from the columns"), ("judgeme", "Judge.me"), ("yotpo", "Yotpo"),
+                  ("okendo", "Okendo"), ("shopify", "Shopify Product Reviews")]
+
+
+class CsrfForm(FlaskForm):
+    """A button that changes something: only the CSRF token to check."""
+
+
+class LoginForm(FlaskForm):
+    email = StringField("E-mail address", validators=[DataRequired(), Length(max=254)],
+                        render_kw={"autocomplete": "username", "type": "email", "autofocus": True})
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)],
+                             render_kw={"autocomplete": "current-password"})
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=1024)],
+                                     render_kw={"autocomplete": "current-password"})
+    new_password = PasswordField("New password", validators=[DataRequired(), Length(max=1024)],
+                                 render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField("New password again", render_kw={"autocomplete": "new-password"},
+                            validators=[DataRequired(), EqualTo("new_password", "The two passwords differ.")])
+
+
+class RejectForm(FlaskForm):
+    reason = SelectField("Reason", choices=REASON_CHOICES, validators=[InputRequired()])
+    note = StringField("Note for the audit log", validators=[Optional(), Length(max=500)])
+
+
+class BulkForm(FlaskForm):
+    """Approve or reject the checked reviews; the ids arrive as repeated `ids` fields."""
+
+    action = SelectField(choices=[("approve", "Approve"), ("reject", "Reject")],
+                         validators=[InputRequired()])
+    reason = SelectField("Reason", choices=[("", "Reason for rejecting…"), *REASON_CHOICES],
+                         validators=[Optional()])
+
+
+class ReplyForm(FlaskForm):
+    body = TextAreaField("Public reply", validators=[DataRequired(), Length(max=5000)])
+
+
+class RedactForm(FlaskForm):
+    title = StringField("Title", validators=[Optional(), Length(max=150)])
+    body = TextAreaField("Text", validators=[Optional(), Length(max=10000)])
+
+
+class KeyForm(FlaskForm):
+    label = StringField("Label", validators=[Optional(), Length(max=100)],
+                        description="Where the key is used, e.g. “production shop”.")
+
+
+class RotateForm(FlaskForm):
+    revoke_now = BooleanField("End the current keys now (for a leaked key) instead of in 24 hours")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class WebhookForm(FlaskForm):
+    url = StringField("URL", validators=[DataRequired(), Length(max=2000)],
+                      render_kw={"type": "url", "placeholder": "https://shop.example/hooks/reviews"})
+    events = MultiCheckboxField("Events", validators=[DataRequired("Choose at least one event.")])
+    description = StringField("Description", validators=[Optional(), Length(max=200)])
+
+
+class ImportForm(FlaskForm):
+    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file to import.")],
+                     render_kw={"accept": ".csv,text/csv"})
+    format = SelectField("Exported from", choices=IMPORT_FORMATS, validators=[Optional()])

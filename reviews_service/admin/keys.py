@@ -1,0 +1,133 @@
+"""API keys and webhook endpoints (owners only). A new secret is shown in the answer to the POST
+that made it, and never again: only its hash is kept (the webhook secret is kept to sign with, but
+no page shows it twice). It is not put in the session, whose cookie is signed, not encrypted."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from sqlalchemy import select, update
+
+from .. import auth as keys_auth
+from ..errors import DomainError, NotFound
+from ..extensions import db
+from ..models_base import utcnow
+from ..outbox import webhooks
+from ..shops import service as shops
+from ..shops.models import ApiKey
+from . import bp
+from .auth import shop_access
+from .forms import CsrfForm, KeyForm, RotateForm, WebhookForm
+
+
+def create_key(shop, label: str) -> str:
+    """Add a secret key beside the current ones; answers the secret (shown once)."""
+    secret = keys_auth.new_secret_key()
+    db.session.add(ApiKey(shop_id=shop.id, prefix=keys_auth.key_prefix(secret),
+                          key_hash=keys_auth.hash_key(secret), label=label[:100]))
+    db.session.commit()
+    return secret
+
+
+def revoke_key(shop, key_id: int) -> None:
+    """End one key now; a key of another shop is not found."""
+    ended = db.session.execute(
+        update(ApiKey).where(ApiKey.id == key_id, ApiKey.shop_id == shop.id)
+        .where((ApiKey.revoked_at.is_(None)) | (ApiKey.revoked_at > utcnow()))
+        .values(revoked_at=utcnow())).rowcount
+    if not ended:
+        db.session.rollback()
+        raise NotFound("No active key with this id in this shop.")
+    db.session.commit()
+
+
+def _keys_page(shop, *, secret: str | None = None, form=None, status: int = 200):
+    revoked = list(db.session.scalars(
+        select(ApiKey).where(ApiKey.shop_id == shop.id, ApiKey.revoked_at.is_not(None),
+                             ApiKey.revoked_at <= utcnow())
+        .order_by(ApiKey.revoked_at.desc()).limit(10)))
+    return render_template("admin/keys.html", keys=shops.active_keys(shop), revoked=revoked,
+                           secret=secret, create=form or KeyForm(), rotate=RotateForm(),
+                           now=utcnow()), status
+
+
+def _csrf(form) -> None:
+    if not form.validate() and form.csrf_token.errors:
+        abort(400, "The form expired or was not sent from this page. Reload the page and try again.")
+
+
+@bp.route("/shops/<slug>/keys")
+@shop_access(owner=True)
+def keys(shop):
+    return _keys_page(shop)
+
+
+@bp.route("/shops/<slug>/keys/create", methods=["POST"])
+@shop_access(owner=True)
+def keys_create(shop):
+    form = KeyForm()
+    _csrf(form)
+    if form.errors:
+        return _keys_page(shop, form=form, status=422)
+    return _keys_page(shop, secret=create_key(shop, (form.label.data or "").strip() or "created in the admin"))
+
+
+@bp.route("/shops/<slug>/keys/rotate", methods=["POST"])
+@shop_access(owner=True)
+def keys_rotate(shop):
+    form = RotateForm()
+    _csrf(form)
+    return _keys_page(shop, secret=shops.rotate_key(shop, revoke_now=bool(form.revoke_now.data)))
+
+
+@bp.route("/shops/<slug>/keys/<int:key_id>/revoke", methods=["POST"])
+@shop_access(owner=True)
+def keys_revoke(shop, key_id: int):
+    _csrf(CsrfForm())
+    revoke_key(shop, key_id)
+    flash("The key is revoked: requests with it are refused from now on.", "success")
+    return redirect(url_for("admin.keys", slug=shop.slug))
+
+
+# --- webhooks ------------------------------------------------------------------------------------
+
+def _webhook_form(formdata=None):
+    form = WebhookForm() if formdata is None else formdata
+    form.events.choices = [("*", "Every event")] + [(e, e) for e in webhooks.EVENTS]
+    return form
+
+
+def _webhooks_page(shop, *, created=None, form=None, status: int = 200):
+    return render_template("admin/webhooks.html", endpoints=webhooks.endpoints(shop), created=created,
+                           form=form or _webhook_form(), events=webhooks.EVENTS), status
+
+
+@bp.route("/shops/<slug>/webhooks", endpoint="webhooks")
+@shop_access(owner=True)
+def webhooks_page(shop):
+    return _webhooks_page(shop)
+
+
+@bp.route("/shops/<slug>/webhooks", methods=["POST"])
+@shop_access(owner=True)
+def webhooks_create(shop):
+    form = _webhook_form()
+    _csrf(form)
+    if form.errors:
+        return _webhooks_page(shop, form=form, status=422)
+    try:
+        endpoint = webhooks.create_endpoint(shop, form.url.data.strip(), list(form.events.data),
+                                            (form.description.data or "").strip())
+    except DomainError as exc:
+        db.session.rollback()
+        (form.url if "url" in exc.errors else form.events).errors.append(exc.detail)
+        return _webhooks_page(shop, form=form, status=422)
+    return _webhooks_page(shop, created=endpoint, status=201)
+
+
+@bp.route("/shops/<slug>/webhooks/<endpoint_id>/delete", methods=["POST"])
+@shop_access(owner=True)
+def webhooks_delete(shop, endpoint_id: str):
+    _csrf(CsrfForm())
+    webhooks.delete_endpoint(shop, endpoint_id)
+    flash("The endpoint is removed; its undelivered events are dropped.", "success")
+    return redirect(url_for("admin.webhooks", slug=shop.slug))

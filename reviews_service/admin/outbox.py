@@ -1,0 +1,85 @@
+"""The outbox (owners only): e-mails and webhooks with their status, attempts and last error,
+the text of a queued e-mail, and "retry now" for the ones that failed."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from ..extensions import db
+from ..outbox import service as outbox
+from ..outbox.models import STATUSES, OutboxMessage
+from . import bp
+from .auth import shop_access
+from .forms import CsrfForm
+
+RETRYABLE = ("failed", "dead")
+
+
+def mask_email(address: str) -> str:
+    """`ana.buyer@example.com` -> `an…@example.com`: enough to tell messages apart, while reviewers'
+    addresses stay out of the admin's pages."""
+    local, at, domain = (address or "").partition("@")
+    if not at:
+        return address
+    return f"{local[:2]}…@{domain}"
+
+
+_TOKEN_LINK = re.compile(r"(/(?:review|unsubscribe)/)[^\s\"'<>)]+|([?&]token=)[^\s\"'<>&)]+")
+
+
+def hide_tokens(text: str) -> str:
+    """Signed links in an e-mail let their reader write a verified review or unsubscribe as the
+    customer: the admin shows where they point, never the token itself."""
+    return _TOKEN_LINK.sub(lambda m: (m.group(1) or m.group(2)) + "[token hidden]", text or "")
+
+
+def _message(shop, message_id: int) -> OutboxMessage:
+    message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.id == message_id,
+                                                            OutboxMessage.shop_id == shop.id))
+    if message is None:
+        abort(404)
+    return message
+
+
+def recipient(message: OutboxMessage) -> str:
+    return mask_email(message.recipient) if message.kind == "email" else message.recipient
+
+
+@bp.route("/shops/<slug>/outbox", endpoint="outbox")
+@shop_access(owner=True)
+def outbox_page(shop):
+    status = request.args.get("status", "")
+    status = status if status in STATUSES else ""
+    rows = outbox.messages(shop.id, status=status or None, limit=200)
+    return render_template("admin/outbox.html", messages=rows, status=status, statuses=STATUSES,
+                           recipient=recipient, retryable=RETRYABLE)
+
+
+@bp.route("/shops/<slug>/outbox/<int:message_id>")
+@shop_access(owner=True)
+def outbox_message(shop, message_id: int):
+    message = _message(shop, message_id)
+    payload = message.payload or {}
+    body = payload.get("text") if message.kind == "email" else json.dumps(payload, indent=2, ensure_ascii=False)
+    body = hide_tokens(body) if body else body
+    return render_template("admin/outbox_message.html", message=message, payload=payload, body=body,
+                           recipient=recipient(message), retryable=RETRYABLE)
+
+
+@bp.route("/shops/<slug>/outbox/<int:message_id>/retry", methods=["POST"])
+@shop_access(owner=True)
+def outbox_retry(shop, message_id: int):
+    if not CsrfForm().validate():
+        abort(400, "The form expired; reload the page and try again.")
+    _message(shop, message_id)  # another shop's message is a 404, not "cannot retry"
+    if outbox.retry_now(shop.id, message_id):
+        flash(f"Message #{message_id} is queued again; the worker picks it up within seconds.", "success")
+    else:
+        flash(f"Message #{message_id} is not failed, so there is nothing to retry.", "info")
+    back = request.form.get("back") == "message"
+    return redirect(url_for("admin.outbox_message", slug=shop.slug, message_id=message_id) if back
+                    else url_for("admin.outbox", slug=shop.slug))

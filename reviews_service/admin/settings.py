@@ -1,0 +1,89 @@
+"""The shop's settings page (owners only): every setting of the schema, the allowed origins,
+and re-running the moderation rules over the reviews that wait."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from ..errors import DomainError
+from ..extensions import db
+from ..moderation import rules
+from ..shops import service as shops
+from ..shops import settings as shop_settings
+from . import bp, settings_form
+from .auth import actor, shop_access
+from .forms import CsrfForm
+
+
+def _rule_keys() -> set[str]:
+    """The settings the moderation rules read: changing one runs the rules again."""
+    return set(getattr(shop_settings, "MODERATION_KEYS", ())) or {
+        k for k in shop_settings.DEFAULTS if k.startswith(("rule_", "blocklist_"))}
+
+
+def _rerun(shop) -> str:
+    report = rules.rerun_rules(shop, actor=actor())
+    changed = getattr(report, "changed", report if isinstance(report, int) else None)
+    if changed is None:
+        return "The rules ran again on the pending and published reviews."
+    text = (f"The rules ran again on {getattr(report, 'examined', changed)} pending and published "
+            f"reviews: {changed} changed status")
+    by_rule = getattr(report, "by_rule", None) or {}
+    if by_rule:
+        text += " (" + ", ".join(f"{rule.replace('_', ' ')}: {n}" for rule, n in sorted(by_rule.items())) + ")"
+    skipped = getattr(report, "skipped_moderated", 0)
+    if skipped:
+        text += f"; {skipped} decided by a moderator were left as they are"
+    return text + "."
+
+
+@bp.route("/shops/<slug>/settings", methods=["GET", "POST"])
+@shop_access(owner=True)
+def settings(shop):
+    form_class, described = settings_form.build()
+    status = 200
+    if request.method == "GET":
+        form = form_class(data=settings_form.initial(shop, described))
+    else:
+        form = form_class()
+        form.validate()
+        if form.csrf_token.errors:
+            abort(400, "The form expired or was not sent from this page. Reload the page and save again.")
+        values = settings_form.collect(form, described)
+        loaded = settings_form.validate_into(form, described, values) if not form.errors else None
+        if loaded is not None:
+            before = (shop.name, list(shop.allowed_origins or []), shops.settings_of(shop))
+            try:
+                shops.update_shop(shop, {"name": form.shop_name.data,
+                                         "allowed_origins": settings_form.lines(form.allowed_origins.data),
+                                         "settings": loaded})
+            except DomainError as exc:
+                db.session.rollback()
+                target = form.allowed_origins if "allowed_origins" in exc.errors else None
+                (target.errors.append if target is not None else form.form_errors.append)(exc.detail)
+            else:
+                after = shops.settings_of(shop)
+                changed = {k for k in after if after.get(k) != before[2].get(k)}
+                renamed = (shop.name, list(shop.allowed_origins or [])) != before[:2]
+                message = "Settings saved." if changed or renamed else "Saved; nothing had changed."
+                if changed & _rule_keys():
+                    message += " " + _rerun(shop)
+                flash(message, "success")
+                return redirect(url_for("admin.settings", slug=shop.slug))
+        status = 422
+        flash("Some settings need a fix; see the messages below.", "error")
+    groups = {}
+    for f in described:
+        groups.setdefault(f.group, {}).setdefault(f.subgroup, []).append(f)
+    groups = {g: groups[g] for g in settings_form.GROUPS if g in groups}
+    return render_template("admin/settings.html", form=form, groups=groups, rerun=CsrfForm(),
+                           subgroup_titles=settings_form.SUBGROUP_TITLES), status
+
+
+@bp.route("/shops/<slug>/settings/rerun-rules", methods=["POST"])
+@shop_access(owner=True)
+def settings_rerun(shop):
+    if not CsrfForm().validate():
+        abort(400, "The form expired; reload the page and try again.")
+    flash(_rerun(shop), "success")
+    return redirect(url_for("admin.settings", slug=shop.slug))

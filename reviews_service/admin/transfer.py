@@ -1,0 +1,64 @@
+"""Import reviews from another platform's CSV export, and export every review (owners only)."""
+
+from __future__ import annotations
+
+from flask import Response, abort, render_template, stream_with_context
+
+from ..errors import DomainError
+from ..extensions import db
+from ..reviews import import_formats, transfer
+from . import bp
+from .auth import actor, shop_access
+from .charts import histogram_pair
+from .forms import ImportForm
+
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+EXPORTS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
+
+
+def _import_form() -> ImportForm:
+    form = ImportForm()
+    form.format.choices = [("", "Detect from the columns")] + [
+        (f.name, f.label) for f in sorted(import_formats.FORMATS.values(), key=lambda f: f.label)]
+    return form
+
+
+@bp.route("/shops/<slug>/transfer", methods=["GET", "POST"], endpoint="transfer")
+@shop_access(owner=True)
+def transfer_page(shop):
+    form = _import_form()
+    report, status = None, 200
+    if form.is_submitted():
+        if not form.validate():
+            if form.csrf_token.errors:
+                abort(400, "The form expired or was not sent from this page. Reload the page and try again.")
+            status = 422
+        else:
+            data = form.file.data.read(MAX_IMPORT_BYTES + 1)
+            if len(data) > MAX_IMPORT_BYTES:
+                form.file.errors.append("The file is larger than 10 MB; split it and import the parts.")
+                status = 422
+            else:
+                try:
+                    report = transfer.import_csv(shop, data, fmt=form.format.data or None, actor=actor())
+                except DomainError as exc:
+                    db.session.rollback()
+                    form.file.errors.append(exc.detail)
+                    status = 422
+    chart = histogram_pair(report.received_histogram, report.stored_histogram,
+                           labels=("Rows received", "Reviews stored"),
+                           title="Stars of the rows received and of the reviews stored") if report else None
+    formats = {f.name: f.label for f in import_formats.FORMATS.values()}
+    return render_template("admin/transfer.html", form=form, report=report, chart=chart,
+                           format_label=formats.get(report.format, report.format) if report else ""), status
+
+
+@bp.route("/shops/<slug>/export.<fmt>")
+@shop_access(owner=True)
+def export(shop, fmt: str):
+    if fmt not in EXPORTS:
+        abort(404)
+    # Streamed: a large shop's export is never held in memory whole.
+    body = stream_with_context(transfer.export_reviews(shop, fmt))
+    return Response(body, content_type=EXPORTS[fmt], headers={
+        "Content-Disposition": f'attachment; filename="{transfer.export_filename(shop, fmt)}"'})
