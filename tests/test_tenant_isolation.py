@@ -213,6 +213,13 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
              shows=lambda r, w: "Review in A" in r.get_data(as_text=True)
              and "Review in B" not in r.get_data(as_text=True)),
     ],
+    ("GET", "/api/v1/reviews/export"): [
+        Case("csv", "GET", "/api/v1/reviews/export?format=csv",
+             shows=lambda r, w: w.ids["a"] in r.get_data(as_text=True)
+             and not {w.ids["b"], w.ids["b-only"]} & set(r.get_data(as_text=True).split(","))),
+        Case("json", "GET", "/api/v1/reviews/export?format=json",
+             shows=lambda r, w: [x["id"] for x in r.json] == [w.ids["a"]]),
+    ],
     ("GET", "/api/v1/webhooks"): [
         Case("list", "GET", "/api/v1/webhooks",
              shows=lambda r, w: [e["id"] for e in r.json["endpoints"]] == [w.ids["hook-a"]]),
@@ -235,7 +242,7 @@ CASES = [case for cases in MATRIX.values() for case in cases]
 # The routes that name nothing but the key's own shop.
 TAKES_NO_ID = {("GET", "/api/v1/shop"), ("PATCH", "/api/v1/shop"), ("GET", "/api/v1/webhooks"),
                ("POST", "/api/v1/webhooks"), ("GET", "/api/v1/outbox"),
-               ("GET", "/api/v1/feeds/google-product-reviews.xml")}
+               ("GET", "/api/v1/feeds/google-product-reviews.xml"), ("GET", "/api/v1/reviews/export")}
 
 
 def server_routes(app) -> set[tuple[str, str]]:

@@ -56,7 +56,7 @@ def settings(shop):
             try:
                 shops.update_shop(shop, {"name": form.shop_name.data,
                                          "allowed_origins": settings_form.lines(form.allowed_origins.data),
-                                         "settings": loaded})
+                                         "settings": loaded}, rerun=False)
             except DomainError as exc:
                 db.session.rollback()
                 target = form.allowed_origins if "allowed_origins" in exc.errors else None

@@ -95,7 +95,8 @@ def record(review: Review, action: str, *, actor: str, note: str = "") -> None:
 
 
 def initial_status(review: Review, settings: dict) -> tuple[str, str]:
-    """The status a new review gets, and the name of the rule that chose it.
+    """The policy alone, without the rules: submission now goes through `moderate_new`, whose
+    rules fall back on the same policy (rules._policy) when none fires.
 
     Verified buyers' reviews are published when the shop auto-publishes them; everything else waits
     for a moderator. Nothing here reads the rating.
@@ -103,3 +104,30 @@ def initial_status(review: Review, settings: dict) -> tuple[str, str]:
     if review.verified_buyer and settings.get("auto_publish_verified", True):
         return "published", "auto_publish_verified"
     return "pending", "hold_unverified"
+
+
+def moderate_new(review: Review, settings: dict):
+    """Give a new review its first status: run the rules (moderation/rules.py), then move it
+    through the transition. Answers the rules' `Decision`.
+
+    A hold keeps the review pending; when a rule (not the policy) held it, that is audited too,
+    so the moderator sees why it waits."""
+    from .rules import evaluate
+
+    decision = evaluate(review, settings)
+    actor = "policy" if decision.by_policy else f"rule:{decision.rule}"
+    if decision.status == "pending":
+        review.moderation_rule = decision.rule
+        if not decision.by_policy:
+            record(review, "held", actor=actor, note=decision.detail)
+    else:
+        transition(review, decision.status, actor=actor, reason=decision.reason,
+                   note=decision.detail, rule=decision.rule)
+    return decision
+
+
+def rerun_rules(shop, *, actor: str):
+    """Run the rules again over a shop's pending and published reviews (see rules.rerun_rules)."""
+    from .rules import rerun_rules as run
+
+    return run(shop, actor=actor)
