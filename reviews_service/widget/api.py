@@ -46,6 +46,8 @@ class WidgetConfigOut(StrictSchema):
     allow_rating_only = fields.Boolean(metadata={"description": "Whether a review may be stars only"})
     auto_publish_verified = fields.Boolean()
     max_photos = fields.Integer()
+    referrals_enabled = fields.Boolean(metadata={"description": "Whether the shop's referral program is "
+                                                 "on: the thank-you panel then shows the customer's link"})
 
 
 def policy_url(shop) -> str:
@@ -63,7 +65,8 @@ class WidgetConfig(MethodView):
         settings = settings_of(shop)
         body = {"name": shop.name, "default_locale": settings["default_locale"],
                 "policy_url": policy_url(shop), "allow_rating_only": settings["allow_rating_only"],
-                "auto_publish_verified": settings["auto_publish_verified"], "max_photos": MAX_PHOTOS}
+                "auto_publish_verified": settings["auto_publish_verified"], "max_photos": MAX_PHOTOS,
+                "referrals_enabled": settings["referrals"]["enabled"]}
         return body, 200, {"Cache-Control": f"public, max-age={CONFIG_MAX_AGE}"}
 
 

@@ -2,9 +2,11 @@
 
 Shops paste the unversioned entry URL (`/widget/v1/reviews.js`), so that URL may be cached only
 briefly: a fix must reach every shop within minutes. Everything the script loads after that (its
-stylesheet, its locale) comes from a versioned URL, `/widget/v1/<version>/...`, which never changes
-and is cached for a year. The version is a digest of every file, and the server writes it into the
-scripts as they are served, so they know which versioned URLs to load.
+stylesheet, its locale, the modules it imports: `referral-link.js`, `referral.js`, `photos.js`) comes
+from a versioned URL, `/widget/v1/<version>/...`, which never changes and is cached for a year.
+Modules are fetched in CORS mode from the shop's pages, hence `Access-Control-Allow-Origin: *`.
+The version is a digest of every file, and the server writes it into the scripts as they are
+served, so they know which versioned URLs to load.
 
 The files are read, versioned and gzipped once per process, on first use: a request costs a dict
 lookup, never a disk read or a compression.

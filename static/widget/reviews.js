@@ -17,7 +17,6 @@
   const FIELDS = ["rating", "title", "body", "photos", "display_name", "email"];
   const PAGE = 10;
   const MAX_PHOTOS = 5;
-  const MAX_EDGE = 2048;
   const STAR = "l3 6 7 1-5 5 1 7-6-3-6 3 1-7-5-5 7-1z";
   // Reserves the element's space from the first frame, before the stylesheet and data arrive.
   const RESERVE = new CSSStyleSheet();
@@ -30,6 +29,8 @@
   const mounted = new WeakSet();
   const roots = new WeakMap();
   let observer;
+  // A visit through a referral link (?ref=CODE): referral-link.js records it and keeps the code.
+  const landing = location.search && import(new URL("referral-link.js", BASE)).then((m) => m.landing, referral);
 
   /** One promise per key (stylesheet, locale, shop), shared by all widgets; dropped if it fails. */
   function once(key, make) {
@@ -108,12 +109,20 @@
     return { lang: "en", intl: "en" };
   }
 
+  /** The code kept from a referral link (referral-link.js) while its attribution window lasts, or null. */
+  function referral() {
+    try {
+      const kept = JSON.parse(localStorage.getItem("rv_ref"));
+      return Date.parse(kept.expires) > Date.now() ? kept : null;
+    } catch { return null; }
+  }
+
   async function context(el) {
     const key = el.dataset.reviewsKey || SCRIPT.dataset.reviewsKey || "";
     const origin = el.dataset.reviewsApi || SCRIPT.dataset.reviewsApi || SRC.origin;
     const api = `${origin}/api/v1/public/${encodeURIComponent(key)}/`;
     const { lang, intl } = locale(el);
-    const [sheet, table, shop] = await Promise.all([
+    const [sheet, table, shop, ref] = await Promise.all([
       once("css", async () => {
         const res = await fetch(new URL("reviews.css", BASE));
         if (!res.ok) throw { status: res.status };
@@ -123,6 +132,7 @@
       }),
       once(`l:${lang}`, () => json(new URL(`locales/${lang}.json`, BASE))),
       once(`c:${api}`, () => json(`${api}widget-config`).catch(() => ({}))),
+      "reviewsShowOffer" in el.dataset && (landing || referral()),
     ]);
     const plural = new Intl.PluralRules(intl);
     const num = new Intl.NumberFormat(intl);
@@ -133,7 +143,7 @@
         typeof p[name] === "number" ? num.format(p[name]) : p[name] ?? "");
     };
     return {
-      el, key, api, lang, t, sheet, shop, num, token: el.dataset.reviewsToken,
+      el, key, api, lang, t, sheet, shop, num, ref, token: el.dataset.reviewsToken,
       policy: safeUrl(shop.policy_url) || `${origin}/policy/${encodeURIComponent(key)}?lang=${lang}`,
       dir: RTL.includes(lang) ? "rtl" : "ltr",
       level: Math.min(5, +el.dataset.reviewsHeadingLevel || 2),
@@ -148,7 +158,7 @@
     const root = rootOf(ctx.el);
     if (ctx.el.tagName === "FORM") ctx.el.hidden = true;
     root.adoptedStyleSheets = [RESERVE, ctx.sheet];
-    root.replaceChildren(h("div", { class: "rv", lang: ctx.lang, dir: ctx.dir }, node));
+    root.replaceChildren(h("div", { class: "rv", lang: ctx.lang, dir: ctx.dir }, offer(ctx), node));
     root.host.setAttribute("data-reviews-state", "ready");
   }
 
@@ -167,6 +177,15 @@
       roots.set(el, root);
     }
     return roots.get(el);
+  }
+
+  /** The friend offer of a referral link, where the shop shows it (data-reviews-show-offer). */
+  function offer({ t, ref }) {
+    const o = ref && ref.offer;
+    if (!o) return null;
+    // The shop's words keep their own direction inside the sentence (Unicode isolates).
+    return h("p", { class: "offer" }, h("strong", { text: t("offer", { offer: `\u2068${o.description}\u2069` }) }),
+      o.code && ` ${t("offer_code", { code: o.code })}`);
   }
 
   const heading = (ctx, extra, attrs, text) => h(`h${ctx.level + extra}`, attrs, text);
@@ -483,7 +502,9 @@
       const item = h("li", { class: "up" }, box);
       const entry = { item };
       const remove = () => { uploads.splice(uploads.indexOf(entry), 1); item.remove(); files.focus(); };
-      entry.done = shrink(file).then((blob) => upload(ctx, blob, (share) => { bar.value = share; }))
+      // Downscaled and uploaded by photos.js, loaded when the first photo is picked.
+      entry.done = import(new URL("photos.js", BASE))
+        .then((m) => m.send(ctx.api, file, (share) => { bar.value = share; }))
         .then((photo) => {
           entry.id = photo.id;
           const alt = t("photo_n", { i: n, n: uploads.length });
@@ -525,6 +546,7 @@
         rating: +rate.querySelector(":checked")?.value || undefined,
         title: title.value.trim(), body: body.value.trim(), display_name: name.value.trim(),
         locale: ctx.lang, photo_ids: uploads.map((u) => u.id).filter(Boolean),
+        referral_code: referral()?.code,
       };
       if (ctx.token) data.token = ctx.token;
       else if (email.value.trim()) data.email = email.value.trim();
@@ -569,42 +591,6 @@
         : status === 403 ? "e_forbidden" : "error_generic");
   }
 
-  /** Downscaled before upload: less to send from a phone. */
-  async function shrink(file) {
-    try {
-      const bitmap = await createImageBitmap(file);
-      const k = Math.min(1, MAX_EDGE / Math.max(bitmap.width, bitmap.height));
-      if (k === 1 && file.size < 1.5e6) return file;
-      const canvas = h("canvas", {
-        width: Math.round(bitmap.width * k), height: Math.round(bitmap.height * k),
-      });
-      const g = canvas.getContext("2d");
-      g.fillStyle = "#fff";  // a transparent PNG becomes a JPEG on white, not on black
-      g.fillRect(0, 0, canvas.width, canvas.height);
-      g.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-      bitmap.close();
-      return await new Promise((done) => canvas.toBlob((b) => done(b || file), "image/jpeg", 0.86));
-    } catch {
-      return file;  // not decodable here: the server has the last word
-    }
-  }
-
-  /** XMLHttpRequest rather than fetch: only it reports upload progress. */
-  function upload(ctx, blob, progress) {
-    return new Promise((resolve, reject) => {
-      const xhr = new XMLHttpRequest();
-      const body = new FormData();
-      body.append("photo", blob, blob.name || "photo.jpg");
-      xhr.open("POST", `${ctx.api}photos`);
-      xhr.responseType = "json";
-      xhr.upload.onprogress = (e) => e.lengthComputable && progress(e.loaded / e.total);
-      xhr.onload = () => (xhr.status < 300 ? resolve(xhr.response)
-        : reject({ ...xhr.response, status: xhr.status }));
-      xhr.onerror = () => reject({});
-      xhr.send(body);
-    });
-  }
-
   /** "Rate what you bought": a compact form per product of the token's order. */
   async function thanks(ctx) {
     const { t } = ctx;
@@ -623,12 +609,18 @@
         }));
     });
     const name = info.customer_name;
-    show(ctx, h("section", { class: "thanks", "aria-label": t("thanks_title") },
+    const section = h("section", { class: "thanks", "aria-label": t("thanks_title") },
       heading(ctx, 0, { class: "h" }, t("thanks_title")),
       h("p", { class: "intro" }, name ? t("thanks_intro", { name }) : t("thanks_intro_anon")),
       h("ul", { class: "prods" }, items),
-      policyLink(ctx)));
+      policyLink(ctx));
+    show(ctx, section);
     emit(ctx, "ready", { products: info.products.length });
+    // The referral panel comes after it, from its own file: only thank-you pages load it.
+    if (ctx.shop.referrals_enabled) {
+      import(new URL("referral.js", BASE)).then((m) => m.panel(ctx, section,
+        { h, button, heading, json, post, referral }), () => {});
+    }
   }
 
   async function start(el) {
@@ -663,7 +655,7 @@
     root.querySelectorAll("[data-reviews-product],[data-reviews-token]").forEach(mount);
   }
 
-  window.ReviewsWidget = { version: VERSION, scan, mount };
+  window.ReviewsWidget = { version: VERSION, scan, mount, referral };
   scan();
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => scan());
 })();

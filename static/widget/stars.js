@@ -6,6 +6,7 @@
   const src = new URL(me.src);
   const base = new URL(VERSION.startsWith("__") || src.pathname.includes(VERSION)
     ? "./" : `./${VERSION}/`, src);
+  const ratings = `${reviewsApi || src.origin}/api/v1/public/${encodeURIComponent(reviewsKey)}/ratings?`;
   const lang = [reviewsLocale, document.documentElement.lang, navigator.language, "en"]
     .find((x) => /^(en|es|de|fr|pt|it|nl|pl|ru|uk|tr|ar|hy|ka|lo|vi|ja|zh)\b/i.test(x));
   const strings = fetch(new URL(`locales/${lang.slice(0, 2).toLowerCase()}.json`, base))
@@ -13,6 +14,7 @@
   const css = new CSSStyleSheet();
   css.replaceSync("svg{width:5.5em;height:1.1em;vertical-align:-.2em}.off{fill:var(--rv-star-off,#c4cbd3)}" +
     ".on{fill:var(--rv-star,#b45309)}:host(:dir(rtl)) svg{transform:scaleX(-1)}");
+  if (location.search) import(new URL("referral-link.js", base));
 
   function svg(tag, attrs) {
     const el = document.createElementNS("http://www.w3.org/2000/svg", tag);
@@ -32,12 +34,11 @@
     const ids = [...new Set(els.map((el) => el.dataset.reviewsStars))];
     const { stars_label: label } = await strings;
     for (let i = 0; i < ids.length; i += 100) {  // the bulk endpoint takes 100 ids at most
-      const api = `${reviewsApi || src.origin}/api/v1/public/${encodeURIComponent(reviewsKey)}`;
-      const res = await fetch(`${api}/ratings?${new URLSearchParams({ ids: ids.slice(i, i + 100) })}`);
-      const byId = new Map((await res.json()).ratings.map((r) => [r.product_id, r]));
+      const res = await fetch(ratings + new URLSearchParams({ ids: ids.slice(i, i + 100) }));
+      const page = (await res.json()).ratings;
       for (const el of els) {
-        const r = byId.get(el.dataset.reviewsStars);
-        if (!r || !r.count) continue;
+        const r = page.find((x) => x.product_id === el.dataset.reviewsStars);
+        if (!r?.count) continue;
         const count = r.count.toLocaleString(lang);
         const avg = r.average.toLocaleString(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
         const img = document.createElement("span");

@@ -147,7 +147,8 @@ def test_widget_config(app, client):
     assert r.status_code == 200
     assert r.get_json() == {"name": "Acme Outdoor", "default_locale": "en",
                             "policy_url": f"http://reviews.test/policy/{shop.public_key}",
-                            "allow_rating_only": False, "auto_publish_verified": True, "max_photos": 5}
+                            "allow_rating_only": False, "auto_publish_verified": True, "max_photos": 5,
+                            "referrals_enabled": False}
     assert r.headers["Access-Control-Allow-Origin"] == "*"
     assert r.headers["Cache-Control"] == "public, max-age=300"
 
