@@ -34,7 +34,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     from . import errors, models  # noqa: F401  (every model, for the migrations)
-    from .extensions import api, csrf, db, limiter, migrate
+    from .extensions import SessionInterface, api, csrf, db, limiter, migrate
+
+    app.session_interface = SessionInterface()
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
@@ -105,6 +107,7 @@ def _rate_limit_reset_in_seconds(response: Response) -> Response:
 
 def _register_blueprints(app: Flask) -> None:
     from . import apidocs, health
+    from .admin import init_app as init_admin
     from .catalog.api import blp as catalog_blp
     from .extensions import api, limiter
     from .outbox import api as outbox_api
@@ -112,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     from .ratings.badge import blp as badge_blp
     from .ratings.feeds import blp as feeds_blp
     from .ratings.seo import blp as seo_blp
+    from .referrals import api as referrals_api
     from .reviews import api as reviews_api
     from .reviews import media
     from .shops.api import blp as shop_blp
@@ -124,12 +128,13 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(pages.bp)
     app.register_blueprint(outbox_api.pages)
     init_widget(app)  # the widget's files and API, the review policy page, /demo
+    init_admin(app)  # the moderators' pages under /admin, and their sign-in
     # Storefront reads are cached by CDNs and browsers; they are not rate limited.
     limiter.exempt(ratings_blp)
     limiter.exempt(badge_blp)
     limiter.exempt(seo_blp)
     for blp in (shop_blp, catalog_blp, reviews_api.server, reviews_api.public, ratings_blp,
-                badge_blp, seo_blp, feeds_blp, outbox_api.blp):
+                badge_blp, seo_blp, feeds_blp, outbox_api.blp, referrals_api.server, referrals_api.public):
         api.register_blueprint(blp)
     api.spec.components.security_scheme(
         "secretKey", {"type": "http", "scheme": "bearer", "description": "The shop's secret key, sk_..."})

@@ -4,5 +4,6 @@ from .catalog.models import Customer, IdempotencyKey, Order, OrderEvent, OrderIt
 from .moderation.models import AuditEvent  # noqa: F401
 from .outbox.models import OutboxMessage, WebhookEndpoint  # noqa: F401
 from .ratings.models import ProductRating, ShopRating  # noqa: F401
+from .referrals.models import Coupon, CustomerVisit, Referral, ReferralClick, ReferralCode, Reward  # noqa: F401
 from .reviews.models import Photo, Reply, Report, Review, ReviewRequest, Vote  # noqa: F401
 from .shops.models import ApiKey, Membership, Shop, User  # noqa: F401

@@ -66,14 +66,30 @@ def _webhook(client, shop, url: str) -> str:
     return answer.get_json()["id"]
 
 
+def _referral(client, shop, label: str) -> str:
+    """The shared order's buyer refers a friend, and the shop loads a coupon; answers the referral id."""
+    token = client.get(f"/api/v1/orders/{_p(SHARED_ORDER)}", headers=shop.headers).get_json()["widget_token"]
+    code = client.get(f"{shop.public}/referrals/me", query_string={"token": token}).get_json()["code"]
+    body = order_payload(f"{label}-REFERRED", email=f"friend.{label.lower()}@example.com",
+                         items=[(SHARED_PRODUCT, f"{label} shoes")], referral_code=code)
+    assert client.post("/api/v1/orders", json=body, headers=shop.headers).status_code == 201
+    client.post("/api/v1/coupons", json={"kind": "referrer_reward", "codes": [f"{label}-COUPON"]},
+                headers=shop.headers)
+    return client.get("/api/v1/referrals", headers=shop.headers).get_json()["referrals"][0]["id"]
+
+
 def _build_world(app) -> World:
     client = app.test_client()
     a = make_shop(app, "Shop A", origins=["https://shop-a.example"])
     b = make_shop(app, "Shop B", origins=["https://shop-b.example"])
+    for shop in (a, b):  # the referral program on: each buyer gets a code
+        client.patch("/api/v1/shop", headers=shop.headers, json={"settings": {"referrals": {
+            "enabled": True, "friend_offer": {"shared_code": "FRIEND10"}}}})
     ids = {"hook-a": _webhook(client, a, A_HOOK), "hook-b": _webhook(client, b, B_HOOK)}
     ids["a"] = _populate(client, a, "A", product=SHARED_PRODUCT, order=SHARED_ORDER, email=SHARED_EMAIL)
     ids["b"] = _populate(client, b, "B", product=SHARED_PRODUCT, order=SHARED_ORDER, email=SHARED_EMAIL)
     ids["b-only"] = _populate(client, b, "B", product=B_PRODUCT, order=B_ORDER, email=B_EMAIL)
+    ids["ref-a"], ids["ref-b"] = _referral(client, a, "A"), _referral(client, b, "B")
     return World(a, b, ids)
 
 
@@ -236,13 +252,43 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case("list", "GET", "/api/v1/outbox",
              shows=lambda r, w: not {m["recipient"] for m in r.json["messages"]} & {B_HOOK, B_EMAIL}),
     ],
+    ("GET", "/api/v1/referrals"): [
+        Case("list", "GET", "/api/v1/referrals",
+             shows=lambda r, w: [x["id"] for x in r.json["referrals"]] == [w.ids["ref-a"]]),
+    ],
+    ("GET", "/api/v1/referrals/funnel"): [
+        Case("funnel", "GET", "/api/v1/referrals/funnel", shows=lambda r, w: r.json["referred_orders"] == 1),
+    ],
+    ("GET", "/api/v1/referrals/<referral_id>"): [
+        Case("own referral", "GET", "/api/v1/referrals/{ref-a}",
+             shows=lambda r, w: r.json["friend"]["email"] == "friend.a@example.com"),
+        Case("referral only in B", "GET", "/api/v1/referrals/{ref-b}", status=404),
+    ],
+    ("POST", "/api/v1/referrals/<referral_id>/approve"): [
+        Case("own referral, not flagged", "POST", "/api/v1/referrals/{ref-a}/approve", {}, status=409),
+        Case("referral only in B", "POST", "/api/v1/referrals/{ref-b}/approve", {}, status=404),
+    ],
+    ("POST", "/api/v1/referrals/<referral_id>/reject"): [
+        Case("own referral", "POST", "/api/v1/referrals/{ref-a}/reject", {"reason": "test"},
+             shows=lambda r, w: r.json["status"] == "rejected"),
+        Case("referral only in B", "POST", "/api/v1/referrals/{ref-b}/reject", {"reason": "test"}, status=404),
+    ],
+    ("GET", "/api/v1/coupons"): [
+        Case("pools", "GET", "/api/v1/coupons", shows=lambda r, w: r.json["pools"][0]["total"] == 1),
+    ],
+    ("POST", "/api/v1/coupons"): [
+        Case("B's code is added to A", "POST", "/api/v1/coupons",
+             {"kind": "referrer_reward", "codes": ["B-COUPON"]}, status=201, shows=lambda r, w: r.json["added"] == 1),
+    ],
 }
 
 CASES = [case for cases in MATRIX.values() for case in cases]
 # The routes that name nothing but the key's own shop.
 TAKES_NO_ID = {("GET", "/api/v1/shop"), ("PATCH", "/api/v1/shop"), ("GET", "/api/v1/webhooks"),
                ("POST", "/api/v1/webhooks"), ("GET", "/api/v1/outbox"),
-               ("GET", "/api/v1/feeds/google-product-reviews.xml"), ("GET", "/api/v1/reviews/export")}
+               ("GET", "/api/v1/feeds/google-product-reviews.xml"), ("GET", "/api/v1/reviews/export"),
+               ("GET", "/api/v1/referrals"), ("GET", "/api/v1/referrals/funnel"), ("GET", "/api/v1/coupons"),
+               ("POST", "/api/v1/coupons")}
 
 
 def server_routes(app) -> set[tuple[str, str]]:

@@ -67,6 +67,8 @@ class Order(db.Model):
     currency: Mapped[str] = mapped_column(String(3))
     total: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     referral_code: Mapped[str | None] = mapped_column(String(64))
+    # A keyed hash of the normalised shipping address, never the address (referrals/fraud.py).
+    shipping_address_hash: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="placed")
     fulfilled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -72,6 +72,18 @@ class ItemIn(StrictSchema):
     gtin = ProductIn._declared_fields["gtin"]
 
 
+class ShippingAddressIn(StrictSchema):
+    """Only a keyed hash of it is kept (for the referral program's self-referral check)."""
+
+    line1 = text(200, required=True)
+    line2 = text(200, load_default="")
+    city = text(100, load_default="")
+    postal_code = text(20, load_default="")
+    region = text(100, load_default="")
+    country = fields.String(load_default="", validate=validate.Regexp(r"^([A-Z]{2})?$",
+                                                                       error="An ISO 3166 code like DE."))
+
+
 class OrderIn(StrictSchema):
     id = fields.String(required=True, validate=validate.Length(1, 255))
     customer = fields.Nested(CustomerIn, required=True)
@@ -81,6 +93,7 @@ class OrderIn(StrictSchema):
                                                                       error="An ISO 4217 code like EUR."))
     total = amount(required=True)
     referral_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 64))
+    shipping_address = fields.Nested(ShippingAddressIn, load_default=None, allow_none=True)
 
     @validates("items")
     def _distinct_products(self, items, **_):

@@ -153,8 +153,10 @@ def ingest_order(shop: Shop, data: dict[str, Any]) -> tuple[Order, bool]:
     db.session.flush()
     order = db.session.get(Order, inserted.id)
     from ..outbox import service as outbox  # delivery builds on catalog, not the reverse
+    from ..referrals import service as referrals  # so do referrals
 
     outbox.emit_event(shop.id, "order.processed", {"order": order_view(order)})
+    referrals.on_order_ingested(shop, order, data)
     db.session.commit()
     return order, True
 
@@ -201,6 +203,9 @@ def record_event(shop: Shop, external_id: str, kind: str, occurred_at: datetime 
     from ..reviews import requests as review_requests  # reviews build on catalog, not the reverse
 
     review_requests.on_order_event(shop, order, kind, at)
+    from ..referrals import service as referrals
+
+    referrals.on_order_event(shop, order, kind, at)
     db.session.commit()
     return order, True
 

@@ -29,7 +29,8 @@ from .models import WebhookEndpoint
 SIGNATURE_HEADER = "Reviews-Signature"
 EVENT_HEADER = "Reviews-Event-Id"
 EVENTS = ("review.created", "review.published", "review.rejected", "order.processed",
-          "referral.created", "referral.approved", "referral.rejected", "referral.reward_earned")
+          "referral.created", "referral.approved", "referral.rejected", "referral.reward_earned",
+          "referral.flagged")
 TIMEOUT = 10.0
 
 

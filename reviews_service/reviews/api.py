@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import Response, current_app, stream_with_context
 from flask.views import MethodView
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from ..auth import current_shop, current_shop_id, current_visitor
 from ..catalog import service as catalog
@@ -13,7 +13,7 @@ from ..extensions import limiter
 from ..ratings import public as ratings_public
 from ..schemas import StrictSchema
 from ..server_api import public_blueprint, server_blueprint
-from . import listing, media, privacy, service
+from . import listing, media, privacy, service, transfer
 from . import requests as review_requests
 from .schemas import (
     CustomerExportOut,
@@ -156,6 +156,27 @@ class ServerReviews(MethodView):
                                      source=args["source"], updated_since=args["updated_since"])
         rows, next_cursor = listing.sync_page(query, limit=args["limit"], cursor=args["cursor"])
         return {"reviews": [listing.server_view(r) for r in rows], "next_cursor": next_cursor}
+
+
+class ReviewExportQuery(StrictSchema):
+    format = fields.String(load_default="csv", validate=validate.OneOf(["csv", "json"]))
+
+
+@server.route("/reviews/export")
+class ReviewExport(MethodView):
+    @server.arguments(ReviewExportQuery, location="query")
+    @server.doc(responses={"200": {"description": "Every review, streamed as CSV or as a JSON array",
+                                   "content": {"text/csv": {"schema": {"type": "string"}},
+                                               "application/json": {"schema": {
+                                                   "type": "array", "items": {"type": "object"}}}}}})
+    def get(self, args):
+        """Export every review (all statuses) with replies, photo URLs, votes and labels"""
+        shop, fmt = current_shop(), args["format"]
+        chunks = transfer.export_reviews(shop, fmt)
+        mimetype = "text/csv" if fmt == "csv" else "application/json"
+        return Response(stream_with_context(chunks), mimetype=mimetype, headers={
+            "Content-Disposition": f'attachment; filename="{transfer.export_filename(shop, fmt)}"',
+            "Cache-Control": "no-store"})
 
 
 @server.route("/reviews/<review_id>")

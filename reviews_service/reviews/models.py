@@ -47,6 +47,9 @@ class Review(db.Model):
               sqlite_where=text("order_id IS NULL"), postgresql_where=text("order_id IS NULL")),
         Index("ix_reviews_public_list", "product_id", "status", "published_at", "id"),
         Index("ix_reviews_shop_status_updated", "shop_id", "status", "updated_at", "id"),
+        # The moderation rules: one person's recent reviews (duplicates), one product's (bursts).
+        Index("ix_reviews_shop_visitor_created", "shop_id", "visitor_hash", "created_at"),
+        Index("ix_reviews_product_created", "product_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -85,6 +85,10 @@ def erase(shop: Shop, email: str) -> dict[str, Any]:
     from ..outbox import service as outbox  # delivery builds on reviews, not the reverse
 
     outbox.forget(shop.id, email, customer.id if customer is not None else None)
+    if customer is not None:
+        from ..referrals import service as referrals
+
+        referrals.forget_customer(shop, customer.id)  # the code holds their first name
     # The server API keeps its answers for Idempotency-Key replays, and an order's answer holds
     # the customer's e-mail address and name: forget every answer that names this person.
     db.session.execute(delete(IdempotencyKey).where(

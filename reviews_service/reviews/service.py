@@ -95,15 +95,15 @@ def submit_review(shop: Shop, product_external_id: str, data: dict[str, Any], vi
             db.session.rollback()
             raise Invalid(_PHOTO_TAKEN, field="photo_ids")
     moderation.record(review, "created", actor="visitor")
-    status, rule = moderation.initial_status(review, settings)
-    if status != "pending":
-        moderation.transition(review, status, actor="policy", rule=rule)
-    else:
-        review.moderation_rule = rule
+    moderation.moderate_new(review, settings)
     if grant is not None:
         reviewed = set(db.session.scalars(select(Review.product_id).where(
             Review.order_id == grant.order.id)))
         review_requests.mark_completed_if_done(grant.request, reviewed)
+        if data.get("referral_code"):
+            from ..referrals import service as referrals  # referrals build on reviews
+
+            referrals.handover(shop, grant.order, visitor, data["referral_code"])
     db.session.commit()
     return review
 

@@ -155,8 +155,12 @@ def describe(shop: Shop) -> dict[str, Any]:
     }
 
 
-def update_shop(shop: Shop, changes: dict[str, Any]) -> Shop:
-    """Apply a validated PATCH: name, allowed origins, and any subset of the settings."""
+def update_shop(shop: Shop, changes: dict[str, Any], *, actor: str = "api", rerun: bool = True) -> Shop:
+    """Apply a validated PATCH: name, allowed origins, and any subset of the settings.
+
+    When a moderation rule changed, the rules run again over the shop's pending and published
+    reviews (`rerun=False` leaves that to the caller, who wants the report), audited as `actor`."""
+    before = settings_of(shop)
     if "name" in changes:
         name = changes["name"].strip()
         if not name:
@@ -170,6 +174,11 @@ def update_shop(shop: Shop, changes: dict[str, Any]) -> Shop:
         # Keep only what differs from the defaults, so that a new default reaches every shop.
         shop.settings = {k: v for k, v in stored.items() if shop_settings.DEFAULTS.get(k) != v}
     db.session.commit()
+    after = settings_of(shop)
+    if rerun and any(before.get(k) != after.get(k) for k in shop_settings.MODERATION_KEYS):
+        from ..moderation import service as moderation  # moderation builds on shops, not the reverse
+
+        moderation.rerun_rules(shop, actor=actor)
     return shop
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from copy import deepcopy
+from decimal import Decimal
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
 
-from ..schemas import StrictBoolean, StrictInteger, StrictSchema
+from ..reviews.models import REJECT_REASONS
+from ..schemas import Money, StrictBoolean, StrictInteger, StrictSchema
 
 DEFAULTS: dict[str, Any] = {
     # Review requests
@@ -23,18 +25,201 @@ DEFAULTS: dict[str, Any] = {
     "review_policy_url": "",
     "default_locale": "en",
     "support_email": "",
+    "auto_publish_imported": True,
+    # Auto-moderation (moderation/rules.py). Each rule has an action: "publish" lets the review
+    # through (the rule is off), "hold" keeps it pending for a moderator, "reject" rejects it with
+    # the rule's reason. The strictest action of the rules that fire wins. No rule and no setting
+    # looks at the star rating.
+    "rule_blocklist_action": "reject",
+    "rule_blocklist_reason": "spam",
+    "blocklist_emails": [],
+    "blocklist_domains": [],  # an e-mail domain also blocks its subdomains
+    "blocklist_ip_hashes": [],
+    "rule_profanity_action": "hold",
+    "rule_profanity_reason": "abuse",
+    "rule_profanity_languages": ["en"],  # shipped lists checked on every review, besides its own language's
+    "rule_profanity_words": [],  # the shop's own: `word`, `prefix*` or a phrase
+    "rule_emails_action": "hold",
+    "rule_emails_reason": "personal_data",
+    "rule_phones_action": "hold",
+    "rule_phones_reason": "personal_data",
+    "rule_links_action": "hold",
+    "rule_links_reason": "spam",
+    "rule_duplicate_action": "hold",
+    "rule_duplicate_reason": "duplicate",
+    "rule_duplicate_days": 30,
+    "rule_duplicate_similarity": 0.9,
+    "rule_burst_action": "hold",
+    "rule_burst_count": 30,  # more than this many reviews of one product ...
+    "rule_burst_minutes": 60,  # ... within this many minutes: review bombing
+    # The referral program (referrals/): a PATCH replaces this object whole; keys left out of it
+    # take their defaults.
+    "referrals": {
+        "enabled": False,
+        "friend_offer": {"description": "10% off your first order", "kind": "percent", "value": "10.00",
+                         "currency": None, "code_mode": "shared", "shared_code": ""},
+        "referrer_reward": {"description": "10 EUR off your next order", "kind": "amount",
+                            "value": "10.00", "currency": "EUR", "source": "pool"},
+        "attribution_days": 30,
+        "hold_days": 30,
+        "min_order_total": "0.00",
+        "max_rewards_per_30_days": 10,
+        "share_url_template": "https://shop.example/?ref={code}",
+        "email_friend_offer": False,
+    },
 }
+
+RULE_ACTIONS = ("publish", "hold", "reject")
+# The settings whose change makes the rules run again over pending and published reviews.
+MODERATION_KEYS = frozenset(k for k in DEFAULTS if k.startswith(("rule_", "blocklist_"))) | {
+    "auto_publish_verified", "auto_publish_imported"}
+
 
 
 def effective(stored: dict[str, Any] | None) -> dict[str, Any]:
     """The defaults overlaid with what the shop changed."""
-    out = deepcopy(DEFAULTS)
-    out.update(stored or {})
+    return _overlay(DEFAULTS, stored or {})
+
+
+def _overlay(defaults: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any]:
+    # Nested objects (the referral program) are overlaid key by key, so that a key added to the
+    # defaults later reaches the shops that stored the object before it existed.
+    out = deepcopy(defaults)
+    for key, value in stored.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _overlay(out[key], value)
+        else:
+            out[key] = deepcopy(value)
     return out
+
+
+# --- the referral program ------------------------------------------------------------------------
+
+OFFER_KINDS = ("percent", "amount", "free_shipping")
+_CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="An ISO 4217 code like EUR.")
+_REFERRALS = DEFAULTS["referrals"]
+
+
+class AmountString(Money):
+    """An amount kept as its two-decimal string ("10.00"), because settings are stored as JSON."""
+
+    def deserialize(self, *args, **kwargs):
+        value = super().deserialize(*args, **kwargs)  # validated as a Decimal first
+        return None if value is None else str(value)
+
+
+class OfferSettings(StrictSchema):
+    """What one side of a referral gets, shown to shoppers as `description`."""
+
+    side = ""  # the key of the defaults, in the subclasses
+
+    description = fields.String(required=True, validate=validate.Length(1, 200))
+    kind = fields.String(required=True, validate=validate.OneOf(OFFER_KINDS))
+    value = AmountString(required=True, allow_none=True)
+    currency = fields.String(required=True, allow_none=True, validate=_CURRENCY)
+
+    @pre_load
+    def _defaults(self, data, **_):
+        """Keys left out take their defaults; but a kind other than the default one does not
+        inherit the default's description, value and currency, which were meant for another kind."""
+        if not isinstance(data, dict):
+            return data
+        defaults = _REFERRALS[self.side]
+        if data.get("kind", defaults["kind"]) == defaults["kind"]:
+            return {**defaults, **data}
+        kept = {k: v for k, v in defaults.items() if k not in ("description", "value", "currency")}
+        return {**kept, "value": None, "currency": None, **data}
+
+    @validates_schema
+    def _value_fits_kind(self, data, **_):
+        """0-100 for a percentage; an amount with its currency; no value for free shipping."""
+        kind, value = data.get("kind"), data.get("value")
+        if kind is None:
+            return
+        if kind == "free_shipping":
+            if value is not None and Decimal(value) != 0:
+                raise ValidationError("Free shipping takes no value; send null.", "value")
+            return
+        if value is None or Decimal(value) <= 0:
+            raise ValidationError("Must be more than 0.", "value")
+        if kind == "percent" and Decimal(value) > 100:
+            raise ValidationError("A percentage is at most 100.", "value")
+        if kind == "amount" and not data.get("currency"):
+            raise ValidationError("An amount needs its currency.", "currency")
+
+
+class FriendOfferSettings(OfferSettings):
+    side = "friend_offer"
+    # shared: every friend gets `shared_code`; pool: each visitor gets one code from the pool.
+    code_mode = fields.String(required=True, validate=validate.OneOf(["shared", "pool"]))
+    shared_code = fields.String(required=True, validate=validate.Regexp(
+        r"^(\S.{0,62}\S|\S?)$", error="At most 64 characters, without spaces around them."))
+
+
+class RewardSettings(OfferSettings):
+    side = "referrer_reward"
+    # pool: a single-use code from the pool; webhook: `referral.reward_earned`, the shop makes one.
+    source = fields.String(required=True, validate=validate.OneOf(["pool", "webhook"]))
+
+
+class ReferralSettings(StrictSchema):
+    enabled = StrictBoolean(load_default=False)
+    friend_offer = fields.Nested(FriendOfferSettings,
+                                 load_default=lambda: deepcopy(_REFERRALS["friend_offer"]))
+    referrer_reward = fields.Nested(RewardSettings,
+                                    load_default=lambda: deepcopy(_REFERRALS["referrer_reward"]))
+    # How long a click counts: the widget keeps the code this long, and a hand-over must follow it.
+    attribution_days = StrictInteger(validate=validate.Range(1, 365),
+                                     load_default=_REFERRALS["attribution_days"])
+    # The return window: a referral waits this long, and a refund or cancellation in it rejects it.
+    hold_days = StrictInteger(validate=validate.Range(0, 365), load_default=_REFERRALS["hold_days"])
+    # The friend's order total must reach this (in the order's own currency) to count.
+    min_order_total = AmountString(load_default=_REFERRALS["min_order_total"])
+    # Rewards per referrer in any 30 days; null for no cap. Referrals past the cap are rejected.
+    max_rewards_per_30_days = StrictInteger(allow_none=True, validate=validate.Range(1, 10000),
+                                            load_default=_REFERRALS["max_rewards_per_30_days"])
+    share_url_template = fields.String(validate=validate.Length(1, 2000),
+                                       load_default=_REFERRALS["share_url_template"])
+    # Lets a friend have the offer e-mailed (POST .../referrals/offer-email).
+    email_friend_offer = StrictBoolean(load_default=False)
+
+    @validates_schema
+    def _valid(self, data, **_):
+        template = data.get("share_url_template", "")
+        if not template.startswith(("https://", "http://")):
+            raise ValidationError("Must be an http(s) URL.", "share_url_template")
+        if template.count("{code}") != 1 or template.replace("{code}", "").count("{") \
+                or template.replace("{code}", "").count("}"):
+            raise ValidationError("Must hold {code} once, and no other braces.", "share_url_template")
+        offer = data.get("friend_offer") or {}
+        if data.get("enabled") and offer.get("code_mode") == "shared" and not offer.get("shared_code"):
+            raise ValidationError("A shared friend offer needs its shared_code while the program is on.",
+                                  "friend_offer")
 
 
 _domain = validate.Regexp(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
                           error="Not a lower-case domain name.")
+
+
+def _action(*actions: str):
+    return fields.String(validate=validate.OneOf(actions))
+
+
+_reason = fields.String(validate=validate.OneOf(REJECT_REASONS))
+_ip_hash = validate.Regexp(r"^[0-9a-f]{32}$", error="Not an IP hash (32 lower-case hex digits, as a review shows it).")
+_email = validate.Regexp(r"^[^@\s]{1,64}@[a-z0-9.-]{1,253}$", error="Not a lower-case e-mail address.")
+
+
+class _StrictFloat(fields.Float):
+    """A JSON number: not `"0.9"`, not `true`."""
+
+    def _validated(self, value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
+_word = validate.Regexp(r"^[^\x00-\x1f]{1,60}$", error="A word or phrase of 1 to 60 characters.")
 
 
 class SettingsSchema(StrictSchema):
@@ -49,9 +234,36 @@ class SettingsSchema(StrictSchema):
     review_policy_url = fields.String(validate=validate.Length(max=2000))
     default_locale = fields.String(validate=validate.Regexp(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$"))
     support_email = fields.String(validate=validate.Length(max=254))
+    auto_publish_imported = StrictBoolean()
+    rule_blocklist_action = _action(*RULE_ACTIONS)
+    rule_blocklist_reason = _reason
+    blocklist_emails = fields.List(fields.String(validate=_email), validate=validate.Length(max=1000))
+    blocklist_domains = fields.List(fields.String(validate=_domain), validate=validate.Length(max=500))
+    blocklist_ip_hashes = fields.List(fields.String(validate=_ip_hash), validate=validate.Length(max=1000))
+    rule_profanity_action = _action(*RULE_ACTIONS)
+    rule_profanity_reason = _reason
+    rule_profanity_languages = fields.List(fields.String(validate=validate.Regexp(r"^[a-z]{2,3}$")),
+                                           validate=validate.Length(max=20))
+    rule_profanity_words = fields.List(fields.String(validate=_word), validate=validate.Length(max=500))
+    rule_emails_action = _action(*RULE_ACTIONS)
+    rule_emails_reason = _reason
+    rule_phones_action = _action(*RULE_ACTIONS)
+    rule_phones_reason = _reason
+    rule_links_action = _action(*RULE_ACTIONS)
+    rule_links_reason = _reason
+    rule_duplicate_action = _action(*RULE_ACTIONS)
+    rule_duplicate_reason = _reason
+    rule_duplicate_days = StrictInteger(validate=validate.Range(1, 365))
+    rule_duplicate_similarity = _StrictFloat(validate=validate.Range(0.5, 1.0), allow_nan=False)
+    # A burst says nothing about a review's content, so it can hold reviews, never reject them.
+    rule_burst_action = _action("publish", "hold")
+    rule_burst_count = StrictInteger(validate=validate.Range(1, 10000))
+    rule_burst_minutes = StrictInteger(validate=validate.Range(1, 7 * 24 * 60))
+    referrals = fields.Nested(ReferralSettings)
 
     @validates_schema
     def _policy_url(self, data, **_):
         url = data.get("review_policy_url")
         if url and not url.startswith(("https://", "http://")):
             raise ValidationError("Must be an http(s) URL.", "review_policy_url")
+
