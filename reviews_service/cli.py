@@ -153,7 +153,10 @@ def demo_command(host, port, no_run):
     click.echo(f"  API docs:   {base}/api/docs")
     if no_run:
         return
-    current_app.run(host=host, port=port, debug=False, use_reloader=False)
+    # Not app.run(): Flask ignores it inside its own CLI. The development server, threaded.
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
 @main.command("worker")
