@@ -7,12 +7,7 @@ import pytest
 
 from reviews_service.shops import service as shops
 
-from ..browser import conftest as browser_fixtures
-from .conftest import PASSWORD
-
-# The browser tests' fixtures, reused as they are: the live server, Chromium, axe-core.
-live, browser, page = browser_fixtures.live, browser_fixtures.browser, browser_fixtures.page
-axe, axe_source = browser_fixtures.axe, browser_fixtures.axe_source
+from ..admin.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
