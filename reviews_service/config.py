@@ -34,7 +34,6 @@ class Defaults:
     MAX_JSON_BYTES = 256 * 1024
     SERVER_API_LIMIT = "6000 per minute"
     PUBLIC_WRITE_LIMIT = "20 per minute;200 per day"
-    PUBLIC_READ_LIMIT = "600 per minute"
     WIDGET_TOKEN_MAX_AGE = 90 * 24 * 3600
     REVIEW_TOKEN_MAX_AGE = 180 * 24 * 3600
     IDEMPOTENCY_TTL = 24 * 3600

@@ -229,7 +229,3 @@ def set_password(user: User, password: str) -> None:
     user.password_hash = generate_password_hash(password, PASSWORD_METHOD)
     user.session_version = User.session_version + 1
     db.session.commit()
-
-
-def key_expires(key: ApiKey) -> datetime | None:
-    return key.revoked_at
