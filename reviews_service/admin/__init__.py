@@ -62,7 +62,7 @@ def asset_url(filename: str) -> str:
 
 def init_app(app: Flask) -> None:
     """Register the admin's routes and its login manager."""
-    from . import auth, dashboard, keys, outbox, queue, settings, transfer, views  # noqa: F401  (routes)
+    from . import auth, dashboard, keys, outbox, queue, referrals, settings, transfer, views  # noqa: F401  (routes)
 
     auth.init_login(app)
     app.register_blueprint(bp)

@@ -19,6 +19,7 @@ NAV = [
     ("admin.settings", "Settings", True),
     ("admin.keys", "API keys", True),
     ("admin.webhooks", "Webhooks", True),
+    ("admin.referrals", "Referrals", True),
     ("admin.outbox", "Outbox", True),
     ("admin.transfer", "Import & export", True),
 ]
