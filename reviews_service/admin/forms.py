@@ -99,3 +99,11 @@ class ImportForm(FlaskForm):
     file = FileField("CSV file", validators=[FileRequired("Choose a CSV file to import.")],
                      render_kw={"accept": ".csv,text/csv"})
     format = SelectField("Exported from", choices=IMPORT_FORMATS, validators=[Optional()])
+
+
+def require_csrf(form) -> None:
+    """Validate `form`; a missing or stale CSRF token is a 400, before anything changes."""
+    from flask import abort
+
+    if not form.validate() and form.csrf_token.errors:
+        abort(400, "The form expired or was not sent from this page. Reload the page and try again.")

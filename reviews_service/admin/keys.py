@@ -4,55 +4,22 @@ no page shows it twice). It is not put in the session, whose cookie is signed, n
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
-from sqlalchemy import select, update
+from flask import flash, redirect, render_template, url_for
 
-from .. import auth as keys_auth
-from ..errors import DomainError, NotFound
+from ..errors import DomainError
 from ..extensions import db
 from ..models_base import utcnow
 from ..outbox import webhooks
 from ..shops import service as shops
-from ..shops.models import ApiKey
 from . import bp
 from .auth import shop_access
-from .forms import CsrfForm, KeyForm, RotateForm, WebhookForm
-
-
-def create_key(shop, label: str) -> str:
-    """Add a secret key beside the current ones; answers the secret (shown once)."""
-    secret = keys_auth.new_secret_key()
-    db.session.add(ApiKey(shop_id=shop.id, prefix=keys_auth.key_prefix(secret),
-                          key_hash=keys_auth.hash_key(secret), label=label[:100]))
-    db.session.commit()
-    return secret
-
-
-def revoke_key(shop, key_id: int) -> None:
-    """End one key now; a key of another shop is not found."""
-    ended = db.session.execute(
-        update(ApiKey).where(ApiKey.id == key_id, ApiKey.shop_id == shop.id)
-        .where((ApiKey.revoked_at.is_(None)) | (ApiKey.revoked_at > utcnow()))
-        .values(revoked_at=utcnow())).rowcount
-    if not ended:
-        db.session.rollback()
-        raise NotFound("No active key with this id in this shop.")
-    db.session.commit()
+from .forms import CsrfForm, KeyForm, RotateForm, WebhookForm, require_csrf
 
 
 def _keys_page(shop, *, secret: str | None = None, form=None, status: int = 200):
-    revoked = list(db.session.scalars(
-        select(ApiKey).where(ApiKey.shop_id == shop.id, ApiKey.revoked_at.is_not(None),
-                             ApiKey.revoked_at <= utcnow())
-        .order_by(ApiKey.revoked_at.desc()).limit(10)))
-    return render_template("admin/keys.html", keys=shops.active_keys(shop), revoked=revoked,
+    return render_template("admin/keys.html", keys=shops.active_keys(shop), revoked=shops.ended_keys(shop),
                            secret=secret, create=form or KeyForm(), rotate=RotateForm(),
                            now=utcnow()), status
-
-
-def _csrf(form) -> None:
-    if not form.validate() and form.csrf_token.errors:
-        abort(400, "The form expired or was not sent from this page. Reload the page and try again.")
 
 
 @bp.route("/shops/<slug>/keys")
@@ -65,25 +32,25 @@ def keys(shop):
 @shop_access(owner=True)
 def keys_create(shop):
     form = KeyForm()
-    _csrf(form)
+    require_csrf(form)
     if form.errors:
         return _keys_page(shop, form=form, status=422)
-    return _keys_page(shop, secret=create_key(shop, (form.label.data or "").strip() or "created in the admin"))
+    return _keys_page(shop, secret=shops.add_key(shop, (form.label.data or "").strip() or "created in the admin"))
 
 
 @bp.route("/shops/<slug>/keys/rotate", methods=["POST"])
 @shop_access(owner=True)
 def keys_rotate(shop):
     form = RotateForm()
-    _csrf(form)
+    require_csrf(form)
     return _keys_page(shop, secret=shops.rotate_key(shop, revoke_now=bool(form.revoke_now.data)))
 
 
 @bp.route("/shops/<slug>/keys/<int:key_id>/revoke", methods=["POST"])
 @shop_access(owner=True)
 def keys_revoke(shop, key_id: int):
-    _csrf(CsrfForm())
-    revoke_key(shop, key_id)
+    require_csrf(CsrfForm())
+    shops.revoke_key(shop, key_id)
     flash("The key is revoked: requests with it are refused from now on.", "success")
     return redirect(url_for("admin.keys", slug=shop.slug))
 
@@ -111,7 +78,7 @@ def webhooks_page(shop):
 @shop_access(owner=True)
 def webhooks_create(shop):
     form = _webhook_form()
-    _csrf(form)
+    require_csrf(form)
     if form.errors:
         return _webhooks_page(shop, form=form, status=422)
     try:
@@ -127,7 +94,7 @@ def webhooks_create(shop):
 @bp.route("/shops/<slug>/webhooks/<endpoint_id>/delete", methods=["POST"])
 @shop_access(owner=True)
 def webhooks_delete(shop, endpoint_id: str):
-    _csrf(CsrfForm())
+    require_csrf(CsrfForm())
     webhooks.delete_endpoint(shop, endpoint_id)
     flash("The endpoint is removed; its undelivered events are dropped.", "success")
     return redirect(url_for("admin.webhooks", slug=shop.slug))

@@ -14,6 +14,7 @@ from ..referrals import coupons, service, stats
 from ..referrals.models import COUPON_KINDS
 from . import bp, charts
 from .auth import shop_access
+from .forms import require_csrf
 
 PERIODS = (7, 30, 90)
 KIND_LABELS = {"referrer_reward": "Referrer rewards", "friend_offer": "Friend offers"}
@@ -48,11 +49,6 @@ class ReferralRejectForm(FlaskForm):
     reason = SelectField("Reason", choices=REJECT_REASONS, validators=[InputRequired()])
 
 
-def _csrf(form) -> None:
-    if not form.validate() and form.csrf_token.errors:
-        abort(400, "The form expired or was not sent from this page. Reload the page and try again.")
-
-
 def _page(shop, *, coupon_form=None, status: int = 200):
     days = request.args.get("days", type=int)
     days = days if days in PERIODS else 30
@@ -83,7 +79,7 @@ def referrals(shop):
 @shop_access(owner=True)
 def referrals_coupons(shop):
     form = CouponForm()
-    _csrf(form)
+    require_csrf(form)
     if form.errors:
         return _page(shop, coupon_form=form, status=422)
     codes = [line.strip() for line in form.codes.data.splitlines() if line.strip()]
@@ -102,7 +98,7 @@ def referrals_coupons(shop):
 @shop_access(owner=True)
 def referrals_approve(shop, public_id: str):
     form = ApproveForm()
-    _csrf(form)
+    require_csrf(form)
     try:
         referral = service.approve(shop, public_id, (form.note.data or "").strip())
     except DomainError as exc:
@@ -120,7 +116,7 @@ def referrals_approve(shop, public_id: str):
 @shop_access(owner=True)
 def referrals_reject(shop, public_id: str):
     form = ReferralRejectForm()
-    _csrf(form)
+    require_csrf(form)
     if form.errors:
         abort(422, "Choose a reason for rejecting.")
     try:

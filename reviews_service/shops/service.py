@@ -108,6 +108,35 @@ def rotate_key(shop: Shop, *, revoke_after: timedelta | None = timedelta(hours=2
     return secret
 
 
+def add_key(shop: Shop, label: str) -> str:
+    """Add a secret key beside the current ones (no rotation); answers the secret, shown once."""
+    secret = _add_key(shop, label=label[:100])
+    db.session.commit()
+    return secret
+
+
+def revoke_key(shop: Shop, key_id: int) -> None:
+    """End one key now; a key of another shop, or one already ended, is not found."""
+    now = utcnow()
+    ended = db.session.execute(
+        update(ApiKey).where(ApiKey.id == key_id, ApiKey.shop_id == shop.id)
+        .where((ApiKey.revoked_at.is_(None)) | (ApiKey.revoked_at > now))
+        .values(revoked_at=now)).rowcount
+    if not ended:
+        db.session.rollback()
+        raise NotFound("No active key with this id in this shop.")
+    db.session.commit()
+
+
+def ended_keys(shop: Shop, limit: int = 10) -> list[ApiKey]:
+    """The most recently ended keys, newest first."""
+    now = utcnow()
+    return list(db.session.scalars(
+        select(ApiKey).where(ApiKey.shop_id == shop.id, ApiKey.revoked_at.is_not(None),
+                             ApiKey.revoked_at <= now)
+        .order_by(ApiKey.revoked_at.desc()).limit(limit)))
+
+
 def active_keys(shop: Shop) -> list[ApiKey]:
     now = utcnow()
     return list(db.session.scalars(
