@@ -51,6 +51,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     api.init_app(app)
     errors.init_app(app)
     _register_blueprints(app)
+    from .ratings.fastpath import FastPath
+
+    # Outermost: a repeated storefront read is answered before anything else runs.
+    app.wsgi_app = FastPath(app.wsgi_app)
     return app
 
 

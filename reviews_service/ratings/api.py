@@ -75,7 +75,7 @@ class ProductRating(MethodView):
             rating = public.product_rating(sid, product_id)
             return public.json_entry(rating.view(product_id=product_id), sid, product_id, rating.version)
 
-        return public.respond(public.cached_entry(("product", sid, product_id), compute))
+        return public.respond(public.cached_entry(("product", sid, product_id), compute, by_url=True))
 
 
 def parse_ids(raw: str) -> list[str]:
@@ -104,7 +104,7 @@ class BulkRatings(MethodView):
             payload = {"ratings": [ratings[i].view(product_id=i) for i in ids]}
             return public.json_entry(payload, sid, tuple(ids), tuple(r.version for r in ratings.values()))
 
-        return public.respond(public.cached_entry(("bulk", sid, tuple(ids)), compute))
+        return public.respond(public.cached_entry(("bulk", sid, tuple(ids)), compute, by_url=True))
 
 
 @blp.route("/rating")
@@ -118,4 +118,4 @@ class WholeShopRating(MethodView):
             rating = public.shop_rating(sid)
             return public.json_entry(rating.view(), sid, "shop", rating.version)
 
-        return public.respond(public.cached_entry(("shop", sid), compute))
+        return public.respond(public.cached_entry(("shop", sid), compute, by_url=True))

@@ -185,7 +185,8 @@ def badge(public_key, product_id):
         return public.Cached(svg.encode(), public.etag_for("badge", FORMAT, sid, product_id,
                                                            rating.version, key), "image/svg+xml")
 
-    response = public.respond(public.cached_entry(("badge", sid, product_id, key), compute))
+    response = public.respond(public.cached_entry(("badge", sid, product_id, key), compute,
+                                                     by_url=True))
     response.headers["X-Content-Type-Options"] = "nosniff"
     # Opened on its own, the SVG may load nothing and run nothing.
     response.headers["Content-Security-Policy"] = "default-src 'none'"

@@ -117,20 +117,26 @@ class TTLCache:
         self.entries: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get_or_compute(self, key: Any, ttl: float, compute: Callable[[], Any]) -> Any:
-        now = time.monotonic()
+    def get_or_compute(self, key: Any, ttl: float, compute: Callable[[], Any]) -> tuple[Any, float]:
+        """The value and when it expires (on the `now()` clock)."""
+        start = now()
         with self.lock:
             hit = self.entries.get(key)
-            if hit is not None and hit[0] > now:
+            if hit is not None and hit[0] > start:
                 self.entries.move_to_end(key)
-                return hit[1]
+                return hit[1], hit[0]
         value = compute()
         with self.lock:
-            self.entries[key] = (now + ttl, value)
+            self.entries[key] = (start + ttl, value)
             self.entries.move_to_end(key)
             while len(self.entries) > _MAX_ENTRIES:
                 self.entries.popitem(last=False)
-        return value
+        return value, start + ttl
+
+
+def now() -> float:
+    """The clock of the in-process caches (monotonic: a wall-clock jump cannot extend a TTL)."""
+    return time.monotonic()
 
 
 def _ttl() -> float:
@@ -139,14 +145,22 @@ def _ttl() -> float:
     return float(min(cfg["RATING_CACHE_TTL"], cfg["RATING_MAX_AGE"]))
 
 
-def _cached(key: Any, compute: Callable[[], Any]) -> Any:
+# Set in the WSGI environ by a view whose answer depends on its URL only: the fast path
+# (fastpath.py) may then replay it until this time.
+BY_URL_UNTIL = "reviews.by_url_until"
+
+
+def _cached(key: Any, compute: Callable[[], Any], by_url: bool = False) -> Any:
     ttl = _ttl()
     if ttl <= 0:
         return compute()
     cache = current_app.extensions.get("reviews.rating_cache")
     if cache is None:
         cache = current_app.extensions.setdefault("reviews.rating_cache", TTLCache())
-    return cache.get_or_compute(key, ttl, compute)
+    value, expires = cache.get_or_compute(key, ttl, compute)
+    if by_url:
+        request.environ[BY_URL_UNTIL] = expires
+    return value
 
 
 # --- conditional, cacheable answers ---------------------------------------------------------------
@@ -175,16 +189,19 @@ def respond(entry: Cached) -> Response:
     """200 with the body, or 304 when the client already holds this ETag."""
     headers = {"ETag": entry.etag, "Cache-Control": cache_control(),
                "Access-Control-Allow-Origin": "*", "Vary": "Accept-Encoding"}
-    if entry.etag in _if_none_match():
+    if not_modified(request.headers.get("If-None-Match", ""), entry.etag):
         return Response(status=304, headers=headers)
     return Response(entry.body, mimetype=entry.mimetype, headers=headers)
 
 
-def _if_none_match() -> set[str]:
-    header = request.headers.get("If-None-Match", "")
-    if header.strip() == "*":
-        return {"*"}
-    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
+def not_modified(if_none_match: str, etag: str) -> bool:
+    """Whether an `If-None-Match` header matches `etag` (weak comparison, as RFC 9110 asks for
+    GET; `*` matches any current representation)."""
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    return etag in {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
 
 
 def _json_default(value: Any) -> Any:
@@ -205,5 +222,7 @@ def json_entry(payload: Any, *version_parts: Any) -> Cached:
     return Cached(body, etag_for("json", *parts), "application/json")
 
 
-def cached_entry(key: Any, compute: Callable[[], Cached]) -> Cached:
-    return _cached(key, compute)
+def cached_entry(key: Any, compute: Callable[[], Cached], *, by_url: bool = False) -> Cached:
+    """The cached answer for `key`, computed on a miss. `by_url`: the answer depends on the
+    request's path and query string alone, so the fast path may replay it."""
+    return _cached(key, compute, by_url)

@@ -61,7 +61,7 @@ def _page(shop_id: int, args, *, product_id: str | None = None):
             catalog.product_pk(shop_id, product_id)  # an empty page, or no such product (404)?
         return ratings_public.json_entry({"reviews": views, "next_cursor": next_cursor})
 
-    return ratings_public.respond(ratings_public.cached_entry(key, compute))
+    return ratings_public.respond(ratings_public.cached_entry(key, compute, by_url=True))
 
 
 @public.route("/products/<path:product_id>/reviews")

@@ -11,7 +11,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, case, select, tuple_
+from sqlalchemy import Select, bindparam, literal_column, select, tuple_
 from sqlalchemy.orm import selectinload
 
 from ..catalog.models import Product
@@ -27,7 +27,9 @@ SORTS = ("newest", "oldest", "highest", "lowest", "helpful", "photos_first")
 def _sort_columns(sort: str):
     """The key columns of a sort, and whether it runs descending. Every sort uses one direction,
     so a single row comparison `(a, b, id) < (x, y, z)` finds the next page."""
-    has_photos = case((Review.photo_count > 0, 1), else_=0)
+    # The constant written out, not bound: the expression must equal the index's (models.py) for
+    # PostgreSQL and SQLite to read this sort from it. True (1 in SQLite) sorts first.
+    has_photos = Review.photo_count > literal_column("0")
     return {
         "newest": ([Review.published_at, Review.id], True),
         "oldest": ([Review.published_at, Review.id], False),
@@ -101,9 +103,11 @@ def published_query(shop: Shop | int, *, product_id: int | None = None, rating: 
     if product_id is not None:
         query = query.where(Review.product_id == product_id)
     if product_external_id is not None:
-        # The shop's own product id, resolved in the same query rather than in one before it.
-        query = query.join(Product, Product.id == Review.product_id).where(
-            Product.shop_id == shop_id, Product.external_id == product_external_id)
+        # The shop's own product id, resolved in the same query rather than in one before it. A
+        # scalar subquery, not a join: PostgreSQL then reads the reviews in the sort's index order
+        # and stops after one page, where a join made it fetch and sort all of a product's reviews.
+        query = query.where(Review.product_id == select(Product.id).where(
+            Product.shop_id == shop_id, Product.external_id == product_external_id).scalar_subquery())
     if rating is not None:
         query = query.where(Review.rating == rating)
     if with_photos:
@@ -125,19 +129,40 @@ def page(query: Select, *, sort: str, limit: int, cursor: str | None,
     """One page of `query` in `sort` order as public views, and the next page's cursor (None at
     the end)."""
     columns, descending = _sort_columns(sort)
-    if cursor:
-        key = decode_cursor(cursor, sort)
-        # Bind each value with its column's type, so timestamps compare as the column stores them.
-        row = tuple_(*columns)
-        value = tuple_(*[bindparam(None, v, type_=c.type) for v, c in zip(key, columns, strict=True)])
-        query = query.where(row < value if descending else row > value)
     order = [c.desc() if descending else c.asc() for c in columns]
-    rows = db.session.execute(query.order_by(*order).limit(limit + 1)).all()
+    if not cursor:
+        rows = db.session.execute(query.order_by(*order).limit(limit + 1)).all()
+    else:
+        # Bind each value with its column's type, so timestamps compare as the column stores them.
+        key = [bindparam(None, v, type_=c.type)
+               for v, c in zip(decode_cursor(cursor, sort), columns, strict=True)]
+        if sort in _LED_BY_EXPRESSION:
+            rows = _seek_by_group(query, columns, key, order, descending, limit + 1)
+        else:
+            after = tuple_(*columns) < tuple_(*key) if descending else tuple_(*columns) > tuple_(*key)
+            rows = db.session.execute(query.where(after).order_by(*order).limit(limit + 1)).all()
     next_cursor = encode_cursor(sort, _key_of(rows[limit - 1], sort)) if len(rows) > limit else None
     rows = rows[:limit]
     storage = storage or media.storage()
     photos = _photos_of([r.id for r in rows if r.photo_count], storage)
     return [_public_dict(r, photos.get(r.id, []), _reply_of(r)) for r in rows], next_cursor
+
+
+# Sorts whose first key is an expression (a few distinct values). SQLite seeks a row comparison
+# only on plain columns, so these seek in two steps, each exact: the rest of the cursor's group,
+# then the groups after it.
+_LED_BY_EXPRESSION = frozenset({"lowest", "photos_first"})
+
+
+def _seek_by_group(query: Select, columns, key, order, descending: bool, n: int) -> list:
+    head, rest = columns[0], columns[1:]
+    rest_after = tuple_(*rest) < tuple_(*key[1:]) if descending else tuple_(*rest) > tuple_(*key[1:])
+    # Within the group the head is one value: ordering by it too would make SQLite sort.
+    rows = db.session.execute(query.where(head == key[0], rest_after).order_by(*order[1:]).limit(n)).all()
+    if len(rows) < n:
+        later = head < key[0] if descending else head > key[0]
+        rows += db.session.execute(query.where(later).order_by(*order).limit(n - len(rows))).all()
+    return rows
 
 
 _PHOTO_COLUMNS = (Photo.review_id, Photo.public_id, Photo.display_name, Photo.thumb_name, Photo.width,

@@ -1,0 +1,132 @@
+"""The storefront fast path: a WSGI layer that answers a repeated rating or badge request from
+memory, before Flask, routing and the request context run at all.
+
+Why: a rating read is one indexed query and a few hundred bytes, but going through Flask costs
+several times what the answer itself costs. Storefronts ask for the same few URLs on every page
+view, so the answer Flask gave is kept, by URL, exactly as it left (status, headers, body), and
+replayed, with 304 for a matching `If-None-Match`.
+
+What keeps this honest:
+- only answers a view marked as shareable (`public.cached_entry(..., by_url=True)`) are kept, and
+  only 200s without cookies; everything else passes through untouched (streams stay streams);
+- a kept answer expires when the view's own cached entry expires, so it is never older than
+  `RATING_CACHE_TTL`, itself capped at `RATING_MAX_AGE`: exactly what a CDN may serve anyway;
+- with `RATING_CACHE_TTL=0` nothing is kept;
+- memory is bounded in bytes, least recently used out first.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from . import public
+
+PREFIX = "/api/v1/public/"
+MAX_BYTES = 16 * 1024 * 1024
+# Headers a 304 must not carry: it has no body (RFC 9110, 15.4.5).
+_BODY_HEADERS = {"content-type", "content-length"}
+
+
+@dataclass(frozen=True)
+class Kept:
+    expires: float
+    status: str
+    headers: list[tuple[str, str]]
+    not_modified_headers: list[tuple[str, str]]
+    body: bytes
+    etag: str
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + 200
+
+
+def _replayable(headers: list[tuple[str, str]]) -> bool:
+    """An answer is the same for everyone who asks for its URL: no cookie, no per-client
+    rate-limit counters, and no variation on request headers other than Accept-Encoding (which
+    only matters to a compressing proxy: we never compress)."""
+    for name, value in headers:
+        name = name.lower()
+        if name == "set-cookie" or name.startswith("ratelimit") or name == "retry-after":
+            return False
+        if name == "vary" and {v.strip().lower() for v in value.split(",")} - {"accept-encoding"}:
+            return False
+    return True
+
+
+class FastPath:
+    """Wraps the app's WSGI callable; see the module's docstring."""
+
+    def __init__(self, app: Callable, max_bytes: int = MAX_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.kept: OrderedDict[tuple[str, str], Kept] = OrderedDict()
+        self.bytes = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if environ.get("REQUEST_METHOD") != "GET" or not path.startswith(PREFIX):
+            return self.app(environ, start_response)
+        key = (path, environ.get("QUERY_STRING", ""))
+        kept = self._get(key)
+        if kept is not None:
+            if public.not_modified(environ.get("HTTP_IF_NONE_MATCH", ""), kept.etag):
+                start_response("304 Not Modified", kept.not_modified_headers)
+                return []
+            start_response(kept.status, kept.headers)
+            return [kept.body]
+        return self._through_app(key, environ, start_response)
+
+    def _through_app(self, key, environ, start_response) -> Iterable[bytes]:
+        answer: dict = {}
+
+        def recording_start_response(status, headers, exc_info=None):
+            answer["status"], answer["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        iterable = self.app(environ, recording_start_response)
+        expires = environ.get(public.BY_URL_UNTIL)
+        headers = answer.get("headers") or []
+        if expires is None or not answer.get("status", "").startswith("200 ") \
+                or not _replayable(headers):
+            return iterable
+        try:
+            body = b"".join(iterable)
+        finally:
+            if hasattr(iterable, "close"):
+                iterable.close()
+        etag = next((v for k, v in headers if k.lower() == "etag"), None)
+        if etag is not None:
+            self._put(key, Kept(expires, answer["status"], list(headers),
+                                [(k, v) for k, v in headers if k.lower() not in _BODY_HEADERS],
+                                body, etag))
+        return [body]
+
+    def _get(self, key) -> Kept | None:
+        with self.lock:
+            kept = self.kept.get(key)
+            if kept is None:
+                return None
+            if kept.expires <= public.now():
+                self._drop(key)
+                return None
+            self.kept.move_to_end(key)
+            return kept
+
+    def _put(self, key, kept: Kept) -> None:
+        if kept.size > self.max_bytes // 64:
+            return  # one huge answer must not push out hundreds of ordinary ones
+        with self.lock:
+            if key in self.kept:
+                self._drop(key)
+            self.kept[key] = kept
+            self.bytes += kept.size
+            while self.bytes > self.max_bytes:
+                self._drop(next(iter(self.kept)))
+
+    def _drop(self, key) -> None:
+        self.bytes -= self.kept.pop(key).size
