@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import requests
 from flask import current_app
+from requests.adapters import HTTPAdapter
 from sqlalchemy import select
 
 from ..errors import Invalid, NotFound
@@ -64,14 +65,43 @@ def _check_url(url: str) -> str:
     return url
 
 
-def _public_address(host: str) -> None:
-    """Refuse to call into the service's own network (SSRF), unless the operator allows it."""
-    if current_app.config["WEBHOOK_ALLOW_PRIVATE"]:
-        return
-    for info in socket.getaddrinfo(host, None):
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            raise ConnectionRefusedError(f"{host} resolves to a non-public address ({address})")
+def _checked_address(host: str, port: int) -> str:
+    """The address to connect to: the first one `host` resolves to, refused if it is not a
+    public address (SSRF into the service's own network) unless the operator allows that."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    if not infos:
+        raise ConnectionError(f"{host} does not resolve")
+    if not current_app.config["WEBHOOK_ALLOW_PRIVATE"]:
+        for info in infos:
+            address = ipaddress.ip_address(info[4][0])
+            if not address.is_global:
+                raise ConnectionRefusedError(f"{host} resolves to a non-public address ({address})")
+    return infos[0][4][0]
+
+
+class PinnedAddress(HTTPAdapter):
+    """Connects to the address that was checked, not to whatever the name resolves to a moment
+    later (DNS rebinding would otherwise pass the check with a public address and connect to a
+    private one). The Host header, TLS SNI and the certificate check all keep the name."""
+
+    def __init__(self, address: str) -> None:
+        super().__init__()
+        self.address = address
+
+    def build_connection_pool_key_attributes(self, request, verify, cert=None):
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
+        name = host_params["host"]
+        host_params["host"] = self.address
+        if host_params["scheme"] == "https":
+            pool_kwargs["server_hostname"] = name
+            pool_kwargs["assert_hostname"] = name
+        return host_params, pool_kwargs
+
+
+def _pinned(session: requests.Session, prefix: str, address: str) -> None:
+    adapter = session.adapters.get(prefix)
+    if not (isinstance(adapter, PinnedAddress) and adapter.address == address):
+        session.mount(prefix, PinnedAddress(address))  # kept while the address stays, for keep-alive
 
 
 def create_endpoint(shop: Shop, url: str, events: list[str], description: str = "") -> WebhookEndpoint:
@@ -110,10 +140,19 @@ def delete_endpoint(shop: Shop, public_id: str) -> None:
 def deliver(endpoint: WebhookEndpoint, payload: dict[str, Any], session: requests.Session | None = None) -> None:
     """POST the event; any answer but 2xx, and any timeout, raises so that the outbox retries."""
     body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
-    _public_address(urlsplit(endpoint.url).hostname or "")
+    parts = urlsplit(endpoint.url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    address = _checked_address(parts.hostname or "", port)
     headers = {"Content-Type": "application/json", "User-Agent": "reviews-service-webhooks/1",
+               "Host": parts.netloc.rpartition("@")[2],
                SIGNATURE_HEADER: sign(endpoint.secret, body), EVENT_HEADER: payload["id"]}
-    response = (session or requests).post(endpoint.url, data=body, headers=headers, timeout=TIMEOUT,
-                                          allow_redirects=False)
+    http = session or requests.Session()
+    _pinned(http, f"{parts.scheme}://{parts.netloc}/", address)
+    try:
+        response = http.post(endpoint.url, data=body, headers=headers, timeout=TIMEOUT,
+                             allow_redirects=False)
+    finally:
+        if session is None:
+            http.close()
     if not 200 <= response.status_code < 300:
         raise RuntimeError(f"{endpoint.url} answered {response.status_code}")

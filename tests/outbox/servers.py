@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -78,6 +79,8 @@ class WebhookReceiver:
     company: threading.Event = field(default_factory=threading.Event)
     deliveries: list[Delivery] = field(default_factory=list)
     port: int = 0
+    host: str = "127.0.0.1"
+    ssl_context: ssl.SSLContext | None = None  # serve HTTPS with this context's certificate
     _in_flight: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _released: threading.Event = field(default_factory=threading.Event)
@@ -85,7 +88,7 @@ class WebhookReceiver:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hooks"
+        return f"{'https' if self.ssl_context else 'http'}://{self.host}:{self.port}/hooks"
 
     @property
     def event_ids(self) -> list[str]:
@@ -135,7 +138,9 @@ class WebhookReceiver:
             def log_message(self, *_args):
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
+        if self.ssl_context is not None:
+            self._server.socket = self.ssl_context.wrap_socket(self._server.socket, server_side=True)
         self.port = self._server.server_address[1]
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
 

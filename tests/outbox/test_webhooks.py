@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import json
 import re
+import socket
+import ssl
 import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import trustme
 from sqlalchemy import select
 
 from reviews_service import clock
@@ -23,6 +26,7 @@ from tests.factories import make_product
 from tests.helpers import assert_problem
 
 from .conftest import add_endpoint, outbox, post_order, run_worker
+from .servers import WebhookReceiver
 
 README = Path(__file__).parents[2] / "README.md"
 
@@ -328,6 +332,92 @@ def test_production_delivers_to_loopback_when_the_operator_allows_private(app, c
     run_worker(app)
 
     assert only_delivery(receiver).body["type"] == "order.processed"
+
+
+@pytest.fixture
+def dns(monkeypatch) -> dict[str, list[str]]:
+    """A DNS server that changes its answer (rebinding): each name answers its addresses in turn,
+    the last one from then on. Names not listed resolve as usual."""
+    real = socket.getaddrinfo
+    answers: dict[str, list[str]] = {}
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        queue = answers.get(host)
+        if queue is None:
+            return real(host, port, *args, **kwargs)
+        return real(queue.pop(0) if len(queue) > 1 else queue[0], port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return answers
+
+
+@pytest.mark.parametrize("app_config", [PRODUCTION])
+def test_a_name_that_rebinds_to_loopback_after_the_check_gets_nothing(app, client, shop, receiver, dns):
+    # Checked: a public address (nothing listens there for us). Then: our own loopback.
+    dns["hooks.rebind.test"] = ["93.184.215.14", "127.0.0.1"]
+    endpoint = add_endpoint(client, shop, f"http://hooks.rebind.test:{receiver.port}/hooks",
+                            ["order.processed"])
+    receiver.secret = endpoint["secret"]
+    post_order(client, shop)
+
+    run_worker(app)
+
+    [row] = outbox(app, kind="webhook")
+    assert receiver.deliveries == []
+    assert row.status == "failed"
+
+
+@pytest.mark.parametrize("app_config", [{**PRODUCTION, "WEBHOOK_ALLOW_PRIVATE": "1"}])
+def test_delivery_goes_to_the_address_that_was_checked_not_a_later_answer(app, client, shop, receiver, dns):
+    decoy = WebhookReceiver(host="127.0.0.2", port=receiver.port)
+    decoy.start()
+    try:
+        dns["hooks.rebind.test"] = ["127.0.0.1", "127.0.0.2"]
+        endpoint = add_endpoint(client, shop, f"http://hooks.rebind.test:{receiver.port}/hooks",
+                                ["order.processed"])
+        receiver.secret = endpoint["secret"]
+        post_order(client, shop)
+
+        run_worker(app)
+    finally:
+        decoy.stop()
+
+    delivery = only_delivery(receiver)
+    assert decoy.deliveries == []
+    # The name, not the address, is what the receiver sees: virtual hosts and TLS keep working.
+    assert delivery.headers["Host"] == f"hooks.rebind.test:{receiver.port}"
+
+
+@pytest.mark.parametrize("app_config", [{"ENV": "production", "SECRET_KEY": "p" * 48,
+                                         "WEBHOOK_ALLOW_PRIVATE": "1"}])
+@pytest.mark.parametrize(("certified", "delivered"), [("hooks.tls.test", True), ("someone-else.test", False)])
+def test_https_to_the_pinned_address_checks_the_certificate_against_the_name(
+        app, client, shop, dns, tmp_path, monkeypatch, certified, delivered):
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert(certified).configure_cert(context)
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / "ca.pem"))  # trust this test CA only
+    receiver = WebhookReceiver(ssl_context=context)
+    receiver.start()
+    try:
+        dns["hooks.tls.test"] = ["127.0.0.1"]
+        endpoint = add_endpoint(client, shop, f"https://hooks.tls.test:{receiver.port}/hooks",
+                                ["order.processed"])
+        receiver.secret = endpoint["secret"]
+        post_order(client, shop)
+
+        run_worker(app)
+    finally:
+        receiver.stop()
+
+    [row] = outbox(app, kind="webhook")
+    if delivered:
+        assert only_delivery(receiver).body["type"] == "order.processed"
+        assert row.status == "sent"
+    else:
+        assert receiver.deliveries == []
+        assert row.status == "failed" and "hooks.tls.test" in row.last_error
 
 
 @pytest.mark.parametrize("app_config", [{"ENV": "production", "SECRET_KEY": "p" * 48}])
