@@ -351,16 +351,18 @@ def dns(monkeypatch) -> dict[str, list[str]]:
     return answers
 
 
+def send_order_event(app, client, shop, receiver, url: str) -> None:
+    """Subscribe `url` (the receiver, by some name), post an order, run the worker once."""
+    receiver.secret = add_endpoint(client, shop, url, ["order.processed"])["secret"]
+    post_order(client, shop)
+    run_worker(app)
+
+
 @pytest.mark.parametrize("app_config", [PRODUCTION])
 def test_a_name_that_rebinds_to_loopback_after_the_check_gets_nothing(app, client, shop, receiver, dns):
     # Checked: a public address (nothing listens there for us). Then: our own loopback.
     dns["hooks.rebind.test"] = ["93.184.215.14", "127.0.0.1"]
-    endpoint = add_endpoint(client, shop, f"http://hooks.rebind.test:{receiver.port}/hooks",
-                            ["order.processed"])
-    receiver.secret = endpoint["secret"]
-    post_order(client, shop)
-
-    run_worker(app)
+    send_order_event(app, client, shop, receiver, f"http://hooks.rebind.test:{receiver.port}/hooks")
 
     [row] = outbox(app, kind="webhook")
     assert receiver.deliveries == []
@@ -373,12 +375,7 @@ def test_delivery_goes_to_the_address_that_was_checked_not_a_later_answer(app, c
     decoy.start()
     try:
         dns["hooks.rebind.test"] = ["127.0.0.1", "127.0.0.2"]
-        endpoint = add_endpoint(client, shop, f"http://hooks.rebind.test:{receiver.port}/hooks",
-                                ["order.processed"])
-        receiver.secret = endpoint["secret"]
-        post_order(client, shop)
-
-        run_worker(app)
+        send_order_event(app, client, shop, receiver, f"http://hooks.rebind.test:{receiver.port}/hooks")
     finally:
         decoy.stop()
 
@@ -402,12 +399,7 @@ def test_https_to_the_pinned_address_checks_the_certificate_against_the_name(
     receiver.start()
     try:
         dns["hooks.tls.test"] = ["127.0.0.1"]
-        endpoint = add_endpoint(client, shop, f"https://hooks.tls.test:{receiver.port}/hooks",
-                                ["order.processed"])
-        receiver.secret = endpoint["secret"]
-        post_order(client, shop)
-
-        run_worker(app)
+        send_order_event(app, client, shop, receiver, f"https://hooks.tls.test:{receiver.port}/hooks")
     finally:
         receiver.stop()
 

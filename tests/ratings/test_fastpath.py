@@ -3,8 +3,6 @@ as Flask answered them, never older than the cache TTL (itself capped at the max
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 
 from reviews_service.ratings import public
@@ -15,21 +13,6 @@ from . import CONFIG, publish
 CACHED = {**CONFIG, "RATING_CACHE_TTL": 5, "RATING_MAX_AGE": 5}
 PATHS = ["/products/sku-1/rating", "/ratings?ids=sku-1,sku-2", "/rating", "/products/sku-1/badge.svg",
          "/products/sku-1/badge.svg?star=%23000000", "/products/sku-1/reviews?limit=5"]
-
-
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def monotonic(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def frozen(monkeypatch) -> Clock:
-    clock = Clock()
-    monkeypatch.setattr(public, "time", SimpleNamespace(monotonic=clock.monotonic))
-    return clock
 
 
 @pytest.fixture

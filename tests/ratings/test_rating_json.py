@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
 
 from reviews_service.catalog.models import Product
 from reviews_service.extensions import db
-from reviews_service.ratings import public
 from reviews_service.ratings import service as ratings
 from reviews_service.ratings.public import Rating
 from reviews_service.reviews.models import Review
@@ -192,22 +190,6 @@ def test_cache_control_follows_config(client, shop, path):
     assert response.headers["Cache-Control"] == \
         "public, max-age=30, s-maxage=120, stale-while-revalidate=45"
     assert response.headers["Access-Control-Allow-Origin"] == "*"
-
-
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def monotonic(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def frozen(monkeypatch) -> Clock:
-    """`time.monotonic` as the rating cache sees it, moved by the test instead of sleeping."""
-    clock = Clock()
-    monkeypatch.setattr(public, "time", SimpleNamespace(monotonic=clock.monotonic))
-    return clock
 
 
 @pytest.mark.parametrize("app_config", [
