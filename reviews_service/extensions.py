@@ -87,6 +87,13 @@ class SessionInterface(SecureCookieSessionInterface):
     public_prefixes = ("/api/v1/public/", "/widget/", "/media/", "/assets/", "/healthz", "/readyz",
                        "/policy/", "/api/openapi.json")
 
+    def open_session(self, app, request):
+        # No cookie, no session to read: skip building the signer (a storefront read has none,
+        # and this runs on every request).
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
     def save_session(self, app, session, response):
         from flask import request
 
