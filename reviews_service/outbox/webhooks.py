@@ -99,9 +99,14 @@ class PinnedAddress(HTTPAdapter):
 
 
 def _pinned(session: requests.Session, prefix: str, address: str) -> None:
+    """Send `prefix` through an adapter pinned to `address`; the same one while the address
+    stays (its connections are kept alive), a new one when it moves (the old one closed)."""
     adapter = session.adapters.get(prefix)
-    if not (isinstance(adapter, PinnedAddress) and adapter.address == address):
-        session.mount(prefix, PinnedAddress(address))  # kept while the address stays, for keep-alive
+    if isinstance(adapter, PinnedAddress) and adapter.address == address:
+        return
+    if adapter is not None:
+        adapter.close()
+    session.mount(prefix, PinnedAddress(address))
 
 
 def create_endpoint(shop: Shop, url: str, events: list[str], description: str = "") -> WebhookEndpoint:

@@ -1,5 +1,5 @@
-"""The storefront fast path: a WSGI layer that answers a repeated rating or badge request from
-memory, before Flask, routing and the request context run at all.
+"""The storefront fast path: a WSGI layer that answers a repeated rating, badge or public review
+list request from memory, before Flask, routing and the request context run at all.
 
 Why: a rating read is one indexed query and a few hundred bytes, but going through Flask costs
 several times what the answer itself costs. Storefronts ask for the same few URLs on every page

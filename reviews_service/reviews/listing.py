@@ -26,7 +26,8 @@ SORTS = ("newest", "oldest", "highest", "lowest", "helpful", "photos_first")
 
 def _sort_columns(sort: str):
     """The key columns of a sort, and whether it runs descending. Every sort uses one direction,
-    so a single row comparison `(a, b, id) < (x, y, z)` finds the next page."""
+    so a row comparison `(a, b, id) < (x, y, z)` finds the next page (in two steps for the sorts
+    led by an expression, see `_seek_by_group`)."""
     # The constant written out, not bound: the expression must equal the index's (models.py) for
     # PostgreSQL and SQLite to read this sort from it. True (1 in SQLite) sorts first.
     has_photos = Review.photo_count > literal_column("0")
