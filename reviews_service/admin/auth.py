@@ -97,11 +97,11 @@ def _throttle_keys(email: str) -> list[tuple]:
     ]
 
 
-def _each(action):
+def _each(action, email: str):
     """Run `action(strategy, item, identifiers)` on both counters; with the storage down, count
     in this process instead (never "no limit", never a 500)."""
     results = []
-    for item, identifiers in _throttle_keys(request.form.get("email", "")):
+    for item, identifiers in _throttle_keys(email):
         try:
             results.append(action(_strategy(), item, identifiers))
         except Exception:  # noqa: BLE001
@@ -109,23 +109,23 @@ def _each(action):
     return results
 
 
-def throttled_for() -> int:
-    """Seconds until sign-in may be tried again; 0 when it may be tried now."""
+def throttled_for(email: str) -> int:
+    """Seconds until a password of `email`'s account may be tried again; 0 when it may be tried now."""
     def wait(strategy, item, identifiers):
         if strategy.test(item, *identifiers):
             return 0
         reset, _ = strategy.get_window_stats(item, *identifiers)
         return max(1, math.ceil(reset - time.time()))
 
-    return max(_each(wait))
+    return max(_each(wait, email))
 
 
-def count_failure() -> None:
-    _each(lambda strategy, item, identifiers: strategy.hit(item, *identifiers))
+def count_failure(email: str) -> None:
+    _each(lambda strategy, item, identifiers: strategy.hit(item, *identifiers), email)
 
 
-def _clear_account_counter() -> None:
-    item, identifiers = _throttle_keys(request.form.get("email", ""))[0]
+def _clear_account_counter(email: str) -> None:
+    item, identifiers = _throttle_keys(email)[0]
     try:
         _strategy().clear(item, *identifiers)
     except Exception:  # noqa: BLE001
@@ -163,8 +163,11 @@ def _start_session(user: User) -> None:
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only a path inside the admin: never another host (`//evil`, `https://...`, `/\\evil`)."""
+    """Only a path inside the admin: never another host (`//evil`, `https://...`, `/\\evil`), and
+    no control character (a CR or LF cannot go into the Location header, and browsers drop tabs)."""
     if not target or not target.startswith("/admin") or "\\" in target:
+        return None
+    if any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
@@ -184,21 +187,25 @@ def login():
                 abort(400, "The form expired or was not sent from this site. Reload the page and sign in.")
             status = 422
         else:
-            wait = throttled_for()
+            wait = throttled_for(form.email.data)
             if wait:
-                form.form_errors.append(THROTTLED.format(minutes=_minutes(wait)))
-                response = current_app.make_response((render_template("admin/login.html", form=form), 429))
-                response.headers["Retry-After"] = str(wait)
-                return response
+                return _throttled(form, wait, "admin/login.html")
             user = _authenticate(form.email.data, form.password.data)
             if user is None:
-                count_failure()
+                count_failure(form.email.data)
                 form.form_errors.append(LOGIN_FAILED)
             else:
-                _clear_account_counter()
+                _clear_account_counter(form.email.data)
                 _start_session(user)
                 return redirect(safe_next(request.args.get("next")) or url_for("admin.index"))
     return render_template("admin/login.html", form=form), status
+
+
+def _throttled(form, wait: int, template: str, **context):
+    form.form_errors.append(THROTTLED.format(minutes=_minutes(wait)))
+    response = current_app.make_response((render_template(template, form=form, **context), 429))
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 @bp.route("/logout", methods=["POST"])
@@ -221,15 +228,23 @@ def logout():
 def account():
     form = PasswordForm()
     status = 200
+    context = {"min_length": shops.MIN_PASSWORD_LENGTH}
+    # The current password is checked against the login's counters: a borrowed session must not
+    # give more guesses at the password than the login page does.
+    email = current_user.email
     if request.method == "POST":
         if not form.validate():
             if form.csrf_token.errors:
                 abort(400, "The form expired; reload the page and try again.")
             status = 422
+        elif wait := throttled_for(email):
+            return _throttled(form, wait, "admin/account.html", **context)
         elif not shops.check_password(current_user.user, form.current_password.data):
+            count_failure(email)
             form.current_password.errors.append("This is not your current password.")
             status = 422
         else:
+            _clear_account_counter(email)
             user = current_user.user
             try:
                 shops.set_password(user, form.new_password.data)
@@ -241,7 +256,7 @@ def account():
                 _start_session(user)  # this browser stays signed in; every other session ends
                 flash("Your password is changed. Other sessions are signed out.", "success")
                 return redirect(url_for("admin.account"))
-    return render_template("admin/account.html", form=form, min_length=shops.MIN_PASSWORD_LENGTH), status
+    return render_template("admin/account.html", form=form, **context), status
 
 
 # --- shops and roles -----------------------------------------------------------------------------

@@ -79,6 +79,18 @@ def test_login_ignores_a_next_that_leaves_the_admin(app, client, shop, target):
     assert answer.headers["Location"] == "/admin/"
 
 
+@pytest.mark.parametrize("target", ["/admin/\r\nSet-Cookie: planted=1", "/admin/\nx", "/admin/\rx",
+                                    "/admin/\tx", "/admin/\x00x", "/admin/\x85x"])
+def test_login_ignores_a_next_with_control_characters(app, client, shop, target):
+    email = make_user(app, shop=shop)
+    token = csrf_token(client.get("/admin/login").get_data(as_text=True))
+    answer = client.post("/admin/login", query_string={"next": target},
+                         data={"email": email, "password": PASSWORD, "csrf_token": token})
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == "/admin/"
+    assert "planted" not in answer.headers.get("Set-Cookie", "")
+
+
 def test_pages_need_a_session(client, shop):
     answer = client.get(f"/admin/shops/{shop.slug}/queue")
     assert answer.status_code == 302
@@ -216,3 +228,41 @@ def test_password_change_without_csrf_is_400(admin):
     answer = admin.post("/admin/account", {"current_password": PASSWORD, "new_password": "a new long password",
                                            "confirm": "a new long password"}, csrf=False)
     assert answer.status_code == 400
+
+
+# --- the current-password check on the account page ----------------------------------------------
+
+def _wrong_current_password(admin: Admin, **kw):
+    return admin.post("/admin/account", {"current_password": "not the password", "new_password": "a new long password",
+                                         "confirm": "a new long password"}, **kw)
+
+
+def test_wrong_current_passwords_are_throttled_like_the_login(app, admin):
+    for _ in range(3):
+        assert _wrong_current_password(admin).status_code == 422
+    answer = admin.post("/admin/account", {"current_password": PASSWORD, "new_password": "a new long password",
+                                           "confirm": "a new long password"})
+    assert answer.status_code == 429
+    assert "Too many failed sign-ins" in answer.get_data(as_text=True)
+    assert int(answer.headers["Retry-After"]) > 0
+    # The right password was refused too: nothing changed, and the login waits as well.
+    assert sign_in(app.test_client(), admin.email, "a new long password",
+                   environ_base={"REMOTE_ADDR": "198.51.100.9"}).status_code == 429
+
+
+def test_account_page_guesses_count_against_the_login(app, admin):
+    """One counter per account: guesses on either page add up, so neither gives extra tries."""
+    for _ in range(3):
+        assert _wrong_current_password(admin).status_code == 422
+    answer = sign_in(app.test_client(), admin.email, PASSWORD, environ_base={"REMOTE_ADDR": "198.51.100.9"})
+    assert answer.status_code == 429
+
+
+def test_a_right_current_password_clears_the_failures(app, admin):
+    for _ in range(2):
+        _wrong_current_password(admin)
+    answer = admin.post("/admin/account", {"current_password": PASSWORD, "new_password": "a new long password",
+                                           "confirm": "a new long password"})
+    assert answer.status_code == 302
+    for _ in range(2):
+        assert _wrong_current_password(admin).status_code == 422
