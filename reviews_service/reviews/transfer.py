@@ -286,7 +286,10 @@ EXPORT_COLUMNS = (
     "incentivized", "staff", "redacted", "helpful_up", "helpful_down", "report_count", "photo_urls",
     "reply", "reply_created_at", "reply_updated_at", "created_at", "published_at", "updated_at",
 )
-_USER_TEXT = ("title", "body", "author_name", "reply")
+# Columns whose text the service writes itself (random ids, enums, ISO dates, its own URLs). Every
+# other text cell came from a reviewer, a moderator or the shop, and gets the formula guard.
+_OWN_TEXT = frozenset({"id", "status", "source", "photo_urls", "created_at", "published_at", "updated_at",
+                       "reply_created_at", "reply_updated_at"})
 
 
 def _iso(value: datetime | date | None) -> str | None:
@@ -337,8 +340,9 @@ def _cell(name: str, value: Any) -> Any:
         return "true" if value else "false"
     if value is None:
         return ""
-    # A cell starting with = + - @ is a formula to a spreadsheet: a review must not run one.
-    if name in _USER_TEXT and isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    # A cell starting with = + - @ is a formula to a spreadsheet: a review, a product name or a
+    # shop's order id must not run one.
+    if name not in _OWN_TEXT and isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
 

@@ -372,6 +372,29 @@ def test_the_csv_export_has_one_row_per_review_and_defuses_formulas(ctx, everyth
     assert published["reply"].startswith("Sorry, Ana") and published["photo_urls"].endswith(".jpg")
 
 
+def test_the_csv_export_defuses_formulas_in_every_text_the_shop_or_a_reviewer_wrote(client, shop):
+    """Product ids and names, order ids, names and e-mail addresses come from the shop's backend or
+    a reviewer: none of them may start a formula in the spreadsheet that opens the export."""
+    product = "-2+3"
+    put = client.put(f"/api/v1/products/{product}", headers=shop.headers,
+                     json={"name": "=HYPERLINK(\"https://evil.example\",\"open\")", "brand": "@SUM(1)"})
+    assert put.status_code in (200, 201), put.json
+    order = client.post("/api/v1/orders", headers=shop.headers, json=order_payload(
+        "+ORDER-1", email="ana@example.com", items=[(product, "=cmd|' /C calc'!A0")])).json
+    review = client.post(f"{shop.public}/products/{product}/reviews", json={
+        "rating": 4, "body": "Fine.", "display_name": "@Ana", "token": order["widget_token"]})
+    assert review.status_code == 201, review.json
+
+    as_csv = client.get("/api/v1/reviews/export", headers=shop.headers)
+    row = next(csv.DictReader(io.StringIO(as_csv.get_data(as_text=True).lstrip("\ufeff"))))
+    assert row["product_id"] == "'-2+3"
+    assert row["product_name"].startswith("'=")
+    assert row["order_id"] == "'+ORDER-1"
+    assert row["author_name"] == "'@Ana"
+    assert row["id"] == review.json["id"]  # the service's own ids and dates are left as they are
+    assert row["created_at"][:1].isdigit()
+
+
 def test_imported_reviews_export_with_their_label(ctx):
     transfer.import_csv(ctx, sample("okendo"), actor="cli")
     records = json.loads("".join(transfer.export_reviews(ctx, "json")))
