@@ -61,16 +61,25 @@ def bearer_token() -> str | None:
     return value.strip()
 
 
-def authenticate_secret_key():
-    """Resolve the shop of the request's secret key, or answer 401."""
+def secret_key_shop():
+    """The shop whose active (or rotated, still in its grace) key the request's bearer is; None
+    for no bearer or any other one. Looked up once per request and kept on `g`: the rate limiter
+    asks before the server API's check does, and both must see the same answer."""
     from .shops import service as shops
 
-    token = bearer_token()
+    if "secret_key_shop" not in g:
+        token = bearer_token()
+        g.secret_key_shop = shops.shop_for_secret_key(token) if token else None
+    return g.secret_key_shop
+
+
+def authenticate_secret_key():
+    """Resolve the shop of the request's secret key, or answer 401."""
     challenge = {"WWW-Authenticate": 'Bearer realm="reviews-service"'}
-    if token is None:
+    if bearer_token() is None:
         raise Unauthorized("Send the shop's secret key as 'Authorization: Bearer sk_...'.",
                            headers=challenge)
-    shop = shops.shop_for_secret_key(token)
+    shop = secret_key_shop()
     if shop is None:
         raise Unauthorized("The secret key is not valid, or it was revoked.", headers=challenge)
     g.shop = shop
@@ -131,14 +140,17 @@ def ip_hash() -> str:
 
 
 def rate_limit_key() -> str:
-    """Limits count per secret key on the server API, and per shop and visitor elsewhere.
+    """Limits count per secret key for a key that authenticates, and per shop and visitor IP for
+    everything else: a made-up bearer, or another shop's key on this shop's public API, would
+    otherwise buy a fresh budget with every request.
 
-    Flask-Limiter asks before the server API's key is checked, so this reads the header itself;
-    the public key in a URL is resolved earlier, by the blueprint's URL preprocessor."""
-    token = bearer_token()
-    if token:
-        return "sk:" + key_prefix(token)
+    Flask-Limiter asks before the server API's key is checked, so the key is looked up here (once,
+    see `secret_key_shop`); the public key in a URL is resolved earlier, by the blueprint's URL
+    preprocessor."""
     shop = g.get("shop")
+    key_shop = secret_key_shop()
+    if key_shop is not None and (shop is None or shop.id == key_shop.id):
+        return "sk:" + key_prefix(bearer_token())
     return f"shop{shop.id if shop is not None else '-'}:ip:{ip_hash()}"
 
 

@@ -8,8 +8,10 @@ import shutil
 
 import pytest
 import redis
+from sqlalchemy import event
 
 from reviews_service import create_app
+from reviews_service.extensions import db
 
 from .conftest import base_config
 from .factories import make_order, make_shop
@@ -83,6 +85,39 @@ def test_keys_of_different_shops_have_separate_budgets(client, shop, other_shop)
 def test_health_checks_are_never_limited(client, shop):
     spend(client, shop)
     assert [client.get("/healthz").status_code for _ in range(LIMIT * 3)] == [200] * LIMIT * 3
+
+
+def _key_lookups(app):
+    """The SQL statements that read the api_keys table, recorded while the block runs."""
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_):
+        if "api_keys" in statement:
+            seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    return seen, lambda: event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.mark.parametrize("kind", ["server API", "public write"])
+def test_the_limiter_and_the_auth_check_look_the_key_up_once(app, client, shop, kind):
+    """The limiter picks the key's bucket only for a key that authenticates, and that check is the
+    same lookup the server API's authentication then uses."""
+    make_order(app, shop)
+    seen, stop = _key_lookups(app)
+    try:
+        if kind == "server API":
+            response = client.get(SHOP, headers=shop.headers)
+        else:
+            response = client.post(f"{shop.public}/referrals/clicks", json={"code": "NOPE-22222"},
+                                   headers=shop.headers)
+    finally:
+        stop()
+
+    assert response.status_code == (200 if kind == "server API" else 404)
+    assert len(seen) == 1, seen
 
 
 # --- Redis ---------------------------------------------------------------------------------------

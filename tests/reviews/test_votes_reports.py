@@ -4,13 +4,17 @@ limits on every public write, per shop and visitor, with the visitor's IP from t
 from __future__ import annotations
 
 import io
+import secrets
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from reviews_service import clock
 from reviews_service.extensions import db
 from reviews_service.moderation import service as moderation
 from reviews_service.reviews.models import REPORT_REASONS, Review
+from reviews_service.shops import service as shops
 from tests import photo_corpus as corpus
 from tests.factories import make_product, order_payload
 
@@ -263,6 +267,67 @@ def test_the_limit_is_per_shop(app, client, shop, other_shop, review):
         vote(client, shop, review)
 
     assert vote(client, other_shop, other_review).status_code == 200
+
+
+# --- bearers on public writes (issue 12, item 1) -------------------------------------------------
+
+BEARERS = ["made-up key", "junk", "another shop's key", "revoked key"]
+
+
+def bearers(kind: str, app, shop, other_shop):
+    """Bearer values of one kind, one per call: made-up ones are new on every request."""
+    if kind == "made-up key":
+        return lambda: "sk_" + secrets.token_hex(20)  # well-formed: looked up, and unknown
+    if kind == "junk":
+        return lambda: secrets.token_urlsafe(24)
+    if kind == "revoked key":
+        with app.app_context():
+            shops.rotate_key(shops.get_shop(shop.id), revoke_now=True)
+        return lambda: shop.secret_key
+    return lambda: other_shop.secret_key
+
+
+@pytest.mark.parametrize("app_config", [LIMITED])
+@pytest.mark.parametrize("bearer", BEARERS)
+@pytest.mark.parametrize("write", list(WRITES))
+def test_a_bearer_that_does_not_authenticate_here_is_limited_like_none(app, client, shop, other_shop,
+                                                                       review, write, bearer):
+    """Writes with such a bearer, mixed with writes without one, share the visitor's one budget."""
+    make_product(app, shop)
+    send, ok = WRITES[write]
+    token = bearers(bearer, app, shop, other_shop)
+
+    statuses = [send(client, shop, n, {**ANA, "HTTP_AUTHORIZATION": f"Bearer {token()}"} if n % 2 else ANA,
+                     review).status_code for n in range(5)]
+
+    assert statuses == [ok] * 3 + [429] * 2
+
+
+@pytest.mark.parametrize("app_config", [LIMITED])
+def test_the_shops_own_key_has_a_budget_of_its_own(app, client, shop, review):
+    for n in range(3):
+        vote(client, shop, review, "up" if n % 2 else "down")
+    assert_problem(vote(client, shop, review), 429)
+
+    with_key = vote(client, shop, review, "up", {**ANA, "HTTP_AUTHORIZATION": shop.headers["Authorization"]})
+
+    assert with_key.status_code == 200
+
+
+@pytest.mark.parametrize("app_config", [LIMITED])
+def test_a_rotated_key_has_its_budget_only_within_its_grace(app, client, shop, review):
+    old = {**ANA, "HTTP_AUTHORIZATION": shop.headers["Authorization"]}
+    with app.app_context():
+        shops.rotate_key(shops.get_shop(shop.id))
+    for n in range(3):
+        vote(client, shop, review, "up" if n % 2 else "down")
+
+    in_grace = vote(client, shop, review, "up", old)
+    clock.travel(timedelta(hours=25))
+    after_grace = vote(client, shop, review, "up", old)
+
+    assert in_grace.status_code == 200
+    assert_problem(after_grace, 429)
 
 
 # --- the visitor's IP and proxies ---------------------------------------------------------------
