@@ -7,10 +7,12 @@ template or settings never alters a message already queued.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from email import policy
+from email.header import decode_header, make_header
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import formataddr, make_msgid, parseaddr
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,6 +24,9 @@ from ..models_base import utcnow
 from ..shops.models import Shop
 
 UNSUBSCRIBE_LIFETIME = timedelta(days=5 * 365)
+# Control characters and the Unicode line and paragraph separators: a header is one line, and
+# the email package refuses every character that str.splitlines() breaks on.
+_NOT_IN_HEADERS = re.compile(r" *[\x00-\x1f\x7f-\x9f\u2028\u2029][\x00-\x1f\x7f-\x9f\u2028\u2029 ]*")
 
 
 def unsubscribe_url(shop: Shop, customer: Customer) -> str:
@@ -48,7 +53,7 @@ def render(template: str, *, shop: Shop, to: str, lang: str, unsubscribe: str | 
         headers["List-Unsubscribe"] = f"<{unsubscribe}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return {
-        "from": formataddr((shop.name, current_app.config["MAIL_FROM"])),
+        "from": formataddr((header_text(shop.name), current_app.config["MAIL_FROM"])),
         "reply_to": current_app.config.get("MAIL_REPLY_TO") or None,
         "to": to, "subject": subject, "headers": headers,
         "text": render_template(f"emails/{template}.txt", **ctx),
@@ -56,8 +61,22 @@ def render(template: str, *, shop: Shop, to: str, lang: str, unsubscribe: str | 
     }
 
 
+def header_text(value: str) -> str:
+    """`value` as one header line: each run of line breaks and control characters (from a product
+    or shop name) becomes one space, so the message is sent instead of failing on every retry."""
+    return _NOT_IN_HEADERS.sub(" ", value).strip()
+
+
+def _sender(value: str) -> str:
+    """A stored From: the display name may be an encoded word hiding a line break (rows queued
+    before names were cleaned at render time), so it is decoded, cleaned and encoded again."""
+    name, address = parseaddr(value)
+    return formataddr((header_text(str(make_header(decode_header(name)))), address))
+
+
 def build_message(payload: dict[str, Any]) -> EmailMessage:
-    """The multipart message for a stored payload."""
+    """The multipart message for a stored payload (headers made single-line here, at send time,
+    so that rows queued before any fix are delivered too)."""
     # RFC 5322 allows 998 characters a line: long one-token headers such as List-Unsubscribe
     # must stay plain, not be folded into encoded words that mail clients do not decode.
     # 7-bit bodies (quoted-printable or base64): smtplib announces BODY=8BITMIME only for SMTPUTF8
@@ -67,13 +86,13 @@ def build_message(payload: dict[str, Any]) -> EmailMessage:
     message.add_alternative(payload["html"], subtype="html")
     # Headers after the body: set_content() drops every Content-* header already set
     # (Content-Language), and add_alternative() would move them into the first part.
-    message["From"] = payload["from"]
-    message["To"] = payload["to"]
-    message["Subject"] = payload["subject"]
+    message["From"] = _sender(payload["from"])
+    message["To"] = header_text(payload["to"])
+    message["Subject"] = header_text(payload["subject"])
     if payload.get("reply_to"):
-        message["Reply-To"] = payload["reply_to"]
+        message["Reply-To"] = header_text(payload["reply_to"])
     for name, value in payload.get("headers", {}).items():
-        message[name] = value
+        message[name] = header_text(value)
     return message
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from email.utils import formataddr
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,6 +15,7 @@ from reviews_service import clock, i18n
 from reviews_service.cli import main
 from reviews_service.extensions import db
 from reviews_service.outbox import mailer, scheduling
+from reviews_service.outbox.models import OutboxMessage
 from reviews_service.reviews.models import Reply, Review
 from reviews_service.shops import service as shops
 from tests.factories import make_product
@@ -78,6 +80,50 @@ def test_review_request_arrives_as_one_multipart_message_in_the_customers_langua
     heading = i18n.translate(lang, "email.review_request.heading")
     assert heading in text_of(message) and heading in html_of(message)
     assert "Trail shoes" in text_of(message) and "Trail shoes" in html_of(message)
+
+
+@pytest.mark.parametrize("name, subject", [
+    ("Trail\u2028shoes", "Trail shoes"), ("Trail\u2029shoes", "Trail shoes"),
+    ("Trail \r\n shoes", "Trail shoes"), ("Trail\x0b\x0c\x1c\x85shoes", "Trail shoes"),
+    ("Trail\x1b[31mshoes", "Trail [31mshoes"), ("Trail\r\nBcc: eve@evil.example", "Trail Bcc: eve@evil.example"),
+])
+def test_a_product_name_with_line_breaks_still_gives_a_one_line_subject_and_is_delivered(
+        app, client, shop, smtp, no_delay, name, subject):
+    fulfilled_order(client, shop, items=[("sku-1", name)])
+
+    stats = run_worker(app)
+
+    assert (stats.sent, stats.failed) == (1, 0), stats.errors
+    message = sent_one(smtp)
+    assert message["Subject"] == f"How do you like your {subject}?"
+    assert message["Bcc"] is None and message["To"] == "buyer@example.com"
+    assert [row.status for row in outbox(app)] == ["sent"]
+
+
+def test_a_shop_name_with_a_line_break_still_gives_a_sender(app, client, shop, smtp, no_delay):
+    renamed = client.patch("/api/v1/shop", json={"name": "Shop\u2028A\nX-Evil: 1"}, headers=shop.headers)
+    assert renamed.status_code == 200, renamed.json
+    fulfilled_order(client, shop)
+
+    assert run_worker(app).sent == 1
+
+    message = sent_one(smtp)
+    assert message["From"].addresses[0].display_name == "Shop A X-Evil: 1"
+    assert message["X-Evil"] is None
+
+
+def test_a_message_queued_with_a_line_break_in_the_encoded_sender_is_delivered(app, client, shop, smtp, no_delay):
+    """Rows queued before names were cleaned hold the raw name, encoded: they are sent as well."""
+    fulfilled_order(client, shop)
+    with app.app_context():
+        scheduling.queue_due_requests()  # what the worker's first step does
+        row = db.session.scalar(select(OutboxMessage))
+        row.payload = {**row.payload, "from": formataddr(("Shop\u2028A\nX-Evil: 1", app.config["MAIL_FROM"]))}
+        db.session.commit()
+
+    assert run_worker(app).sent == 1
+
+    assert sent_one(smtp)["From"].addresses[0].display_name == "Shop A X-Evil: 1"
 
 
 def test_message_id_is_set_on_the_public_host(app, client, shop, smtp, no_delay):
