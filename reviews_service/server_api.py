@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from urllib.parse import urlsplit
 
 from flask import current_app, g, request
 from flask_smorest import Blueprint
@@ -119,9 +120,9 @@ def public_blueprint(name: str, description: str, *,
     return blp
 
 
-def _origin_allowed() -> bool:
+def _origin_allowed(origin: str | None = None) -> bool:
     """The shop's own origins, and the service's (the hosted review page posts from it)."""
-    origin = request.headers.get("Origin")
+    origin = origin or request.headers.get("Origin")
     shop = g.get("shop")
     if not origin or shop is None:
         return False
@@ -129,16 +130,37 @@ def _origin_allowed() -> bool:
 
 
 def _own_origin() -> str:
-    from urllib.parse import urlsplit
-
     parts = urlsplit(current_app.config["PUBLIC_URL"])
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def _referer_origin(referer: str) -> str:
+    """The origin of the page a Referer names, as a browser would write it in Origin; "null" for
+    anything that is not an http(s) URL, which no allowed origin equals."""
+    try:
+        parts = urlsplit(referer.strip())
+        port = parts.port
+    except ValueError:
+        return "null"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "null"
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    default_port = {"http": 80, "https": 443}[parts.scheme]
+    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default_port else "")
+
+
 def check_origin() -> None:
-    """Writes from a browser must come from one of the shop's own origins. Requests without an
-    Origin header are not from a browser page, so no other site can make a visitor send them."""
-    if request.method in WRITE_METHODS and request.headers.get("Origin") and not _origin_allowed():
+    """Writes from a browser must come from one of the shop's own origins: the one its Origin
+    header names, or when a browser leaves Origin out (some do on a same-origin or older form
+    post), the one of its Referer. A request with neither is not from a browser page, so no other
+    site can make a visitor send it; a non-browser client could forge either header anyway, so
+    refusing it would stop no abuse (rate limits and tokens bound that)."""
+    if request.method not in WRITE_METHODS:
+        return
+    origin = request.headers.get("Origin")
+    if not origin and request.headers.get("Referer"):
+        origin = _referer_origin(request.headers["Referer"])
+    if origin and not _origin_allowed(origin):
         raise Forbidden("This origin may not post to this shop; add it to the shop's allowed origins.")
 
 

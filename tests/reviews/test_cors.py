@@ -10,9 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from reviews_service.extensions import db
+from reviews_service.referrals.models import ReferralClick
 from reviews_service.reviews.models import Photo, Report, Review, Vote
 from tests import photo_corpus as corpus
 from tests.factories import order_payload
+from tests.referrals.conftest import code_of, set_program
 
 ALLOWED = "https://shop-a.example"
 # Another site, and another tenant's own origin.
@@ -29,18 +31,27 @@ def app_config():
 
 
 @pytest.fixture
-def review(client, shop, other_shop) -> str:
+def order(client, shop) -> dict:
+    """An order of sku-1, in a shop that runs a referral program."""
+    set_program(client, shop)
+    return client.post("/api/v1/orders", json=order_payload(), headers=shop.headers).json
+
+
+@pytest.fixture
+def review(client, shop, other_shop, order) -> str:
     """A published review of sku-1 (the other shop exists, with its own allowed origin)."""
-    order = client.post("/api/v1/orders", json=order_payload(), headers=shop.headers).json
     response = client.post(f"{shop.public}/products/sku-1/reviews",
                            json={"rating": 5, "token": order["widget_token"]})
     assert response.status_code == 201, response.json
     return response.json["id"]
 
 
-def writes(shop, review: str) -> dict[str, dict]:
+@pytest.fixture
+def writes(client, shop, review, order) -> dict[str, dict]:
     """One valid request of every public write, as keyword arguments of `client.post`."""
+    referral_code = code_of(client, shop, order)
     return {
+        "referral click": {"path": f"{shop.public}/referrals/clicks", "json": {"code": referral_code}},
         "submission": {"path": f"{shop.public}/products/sku-1/reviews",
                        "json": {"rating": 4, "email": "new@example.com", "display_name": "New"}},
         "vote": {"path": f"{shop.public}/reviews/{review}/votes", "json": {"value": "up"}},
@@ -53,7 +64,7 @@ def writes(shop, review: str) -> dict[str, dict]:
 def written(app) -> dict[str, int]:
     with app.app_context():
         count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731
-        rows = {m.__tablename__: count(m) for m in (Review, Photo, Vote, Report)}
+        rows = {m.__tablename__: count(m) for m in (Review, Photo, Vote, Report, ReferralClick)}
     media = Path(app.config["MEDIA_ROOT"])
     rows["media files"] = sum(1 for p in media.rglob("*") if p.is_file()) if media.exists() else 0
     return rows
@@ -64,8 +75,8 @@ def send(client, request: dict, **headers):
     return client.post(request["path"], headers=headers, **kw)
 
 
-WRITES = ["submission", "vote", "report", "photo"]
-OK = {"submission": 201, "vote": 200, "report": 202, "photo": 201}
+WRITES = ["submission", "vote", "report", "photo", "referral click"]
+OK = {"submission": 201, "vote": 200, "report": 202, "photo": 201, "referral click": 200}
 
 
 # --- reads --------------------------------------------------------------------------------------
@@ -90,8 +101,8 @@ def test_an_error_of_a_public_read_is_readable_by_any_origin(client, shop):
 # --- writes -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("write", WRITES)
-def test_a_write_from_an_allowed_origin_echoes_it_with_vary_origin(client, shop, review, write):
-    response = send(client, writes(shop, review)[write], Origin=ALLOWED)
+def test_a_write_from_an_allowed_origin_echoes_it_with_vary_origin(client, shop, writes, write):
+    response = send(client, writes[write], Origin=ALLOWED)
 
     assert response.status_code == OK[write], response.json
     assert response.headers["Access-Control-Allow-Origin"] == ALLOWED
@@ -99,8 +110,8 @@ def test_a_write_from_an_allowed_origin_echoes_it_with_vary_origin(client, shop,
 
 
 @pytest.mark.parametrize("write", WRITES)
-def test_a_write_without_an_origin_header_is_not_from_a_browser_and_is_accepted(client, shop, review, write):
-    response = send(client, writes(shop, review)[write])
+def test_a_write_without_an_origin_header_is_not_from_a_browser_and_is_accepted(client, shop, writes, write):
+    response = send(client, writes[write])
 
     assert response.status_code == OK[write], response.json
     assert "Access-Control-Allow-Origin" not in response.headers
@@ -108,10 +119,10 @@ def test_a_write_without_an_origin_header_is_not_from_a_browser_and_is_accepted(
 
 @pytest.mark.parametrize("origin", FOREIGN_ORIGINS)
 @pytest.mark.parametrize("write", WRITES)
-def test_a_write_from_another_origin_is_403_and_writes_nothing(app, client, shop, review, write, origin):
+def test_a_write_from_another_origin_is_403_and_writes_nothing(app, client, shop, writes, write, origin):
     before = written(app)
 
-    response = send(client, writes(shop, review)[write], Origin=origin)
+    response = send(client, writes[write], Origin=origin)
 
     assert response.status_code == 403
     assert response.mimetype == "application/problem+json"
@@ -120,10 +131,10 @@ def test_a_write_from_another_origin_is_403_and_writes_nothing(app, client, shop
 
 
 @pytest.mark.parametrize("origin", LOOKALIKE_ORIGINS)
-def test_an_origin_must_match_an_allowed_one_exactly(app, client, shop, review, origin):
+def test_an_origin_must_match_an_allowed_one_exactly(app, client, shop, writes, origin):
     before = written(app)
 
-    response = send(client, writes(shop, review)["vote"], Origin=origin)
+    response = send(client, writes["vote"], Origin=origin)
 
     assert response.status_code == 403
     assert "Access-Control-Allow-Origin" not in response.headers
@@ -141,15 +152,53 @@ def test_another_shops_origin_may_write_to_that_shop_only(client, shop, other_sh
     assert mine.headers["Access-Control-Allow-Origin"] == "https://shop-b.example"
 
 
-def test_an_origin_added_in_the_shop_settings_may_write(client, shop, review):
+def test_an_origin_added_in_the_shop_settings_may_write(client, shop, writes):
     patched = client.patch("/api/v1/shop", headers=shop.headers,
                            json={"allowed_origins": [ALLOWED, "https://www.shop-a.example"]})
     assert patched.status_code == 200, patched.json
 
-    response = send(client, writes(shop, review)["vote"], Origin="https://www.shop-a.example")
+    response = send(client, writes["vote"], Origin="https://www.shop-a.example")
 
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == "https://www.shop-a.example"
+
+
+# --- the Referer, when a browser sends no Origin (issue 12, item 3) ------------------------------
+
+@pytest.mark.parametrize("referer", [f"{ALLOWED}/products/trail-shoes?colour=red#reviews", f"{ALLOWED}/",
+                                     "https://shop-a.example:443/cart", "https://Shop-A.example/"])
+@pytest.mark.parametrize("write", WRITES)
+def test_a_write_whose_referer_is_an_allowed_origins_page_is_accepted(client, shop, writes, write, referer):
+    response = send(client, writes[write], Referer=referer)
+
+    assert response.status_code == OK[write], response.json
+    assert "Access-Control-Allow-Origin" not in response.headers
+
+
+@pytest.mark.parametrize("referer", ["https://evil.example/page", "https://shop-b.example/",
+                                     "https://shop-a.example.evil.example/", "http://shop-a.example/",
+                                     "https://shop-a.example:8443/", "android-app://com.evil/",
+                                     "not a url", "https://[::1/"])
+@pytest.mark.parametrize("write", WRITES)
+def test_a_write_whose_referer_is_another_origins_page_is_403_and_writes_nothing(app, client, shop, writes,
+                                                                                  write, referer):
+    before = written(app)
+
+    response = send(client, writes[write], Referer=referer)
+
+    assert response.status_code == 403
+    assert response.mimetype == "application/problem+json"
+    assert written(app) == before
+
+
+@pytest.mark.parametrize(("origin", "referer", "status"), [
+    (ALLOWED, "https://evil.example/page", 200),
+    ("https://evil.example", f"{ALLOWED}/page", 403),
+], ids=["allowed-origin", "foreign-origin"])
+def test_the_origin_header_decides_when_both_are_sent(client, shop, writes, origin, referer, status):
+    response = send(client, writes["vote"], Origin=origin, Referer=referer)
+
+    assert response.status_code == status
 
 
 # --- preflight ----------------------------------------------------------------------------------
@@ -160,8 +209,8 @@ def _preflight(client, path: str, origin: str):
 
 
 @pytest.mark.parametrize("write", WRITES)
-def test_a_preflight_from_the_allowed_origin_gets_methods_and_headers(client, shop, review, write):
-    response = _preflight(client, writes(shop, review)[write]["path"], ALLOWED)
+def test_a_preflight_from_the_allowed_origin_gets_methods_and_headers(client, shop, writes, write):
+    response = _preflight(client, writes[write]["path"], ALLOWED)
 
     assert response.status_code in (200, 204)
     assert response.headers["Access-Control-Allow-Origin"] == ALLOWED
