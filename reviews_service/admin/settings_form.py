@@ -43,6 +43,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "review_policy_url": ("Review policy page", "How reviews are collected and checked; the widget links to it."),
     "default_locale": ("Default language", "A language tag such as en, de or pt-BR."),
     "support_email": ("Support e-mail address", "Shown in e-mails to customers."),
+    "vote_window_days": ("Count one helpful vote per visitor and network in this many days",
+                         "Another browser on the same network is not counted again in that time; a "
+                         "visitor may still change their own vote."),
     "blocklist_emails": ("Blocked e-mail addresses", "One per line, lower case."),
     "blocklist_domains": ("Blocked e-mail domains", "One per line; a domain also blocks its subdomains."),
     "blocklist_ip_hashes": ("Blocked IP hashes", "One per line, as a review’s page shows them."),
@@ -77,7 +80,8 @@ GROUP_OF = {
     "reminder_delay_days": "Review requests", "email_cap_count": "Review requests",
     "email_cap_days": "Review requests", "auto_publish_verified": "Reviews", "auto_publish_imported": "Reviews",
     "allow_rating_only": "Reviews", "staff_email_domains": "Reviews", "review_policy_url": "Reviews",
-    "default_locale": "Reviews", "support_email": "Reviews", "referrals": "Referral program",
+    "default_locale": "Reviews", "support_email": "Reviews", "vote_window_days": "Reviews",
+    "referrals": "Referral program",
 }
 CHOICE_LABELS = {"fulfilled": "fulfilled (shipped)", "delivered": "delivered",
                  "publish": "Let it through (rule off)", "hold": "Hold for a moderator", "reject": "Reject",

@@ -26,6 +26,8 @@ DEFAULTS: dict[str, Any] = {
     "default_locale": "en",
     "support_email": "",
     "auto_publish_imported": True,
+    # A helpful vote counts once per visitor id and once per network (IP hash) in this many days.
+    "vote_window_days": 30,
     # Auto-moderation (moderation/rules.py). Each rule has an action: "publish" lets the review
     # through (the rule is off), "hold" keeps it pending for a moderator, "reject" rejects it with
     # the rule's reason. The strictest action of the rules that fire wins. No rule and no setting
@@ -235,6 +237,7 @@ class SettingsSchema(StrictSchema):
     default_locale = fields.String(validate=validate.Regexp(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$"))
     support_email = fields.String(validate=validate.Length(max=254))
     auto_publish_imported = StrictBoolean()
+    vote_window_days = StrictInteger(validate=validate.Range(1, 365))
     rule_blocklist_action = _action(*RULE_ACTIONS)
     rule_blocklist_reason = _reason
     blocklist_emails = fields.List(fields.String(validate=_email), validate=validate.Length(max=1000))
