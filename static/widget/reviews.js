@@ -14,9 +14,7 @@
   const RTL = ["ar"];
   const SORTS = ["newest", "helpful", "highest", "lowest", "photos_first", "oldest"];
   const REASONS = ["spam", "abuse", "personal_data", "off_topic", "fake", "other"];
-  const FIELDS = ["rating", "title", "body", "photos", "display_name", "email"];
   const PAGE = 10;
-  const MAX_PHOTOS = 5;
   const STAR = "l3 6 7 1-5 5 1 7-6-3-6 3 1-7-5-5 7-1z";
   // Reserves the element's space from the first frame, before the stylesheet and data arrive.
   const RESERVE = new CSSStyleSheet();
@@ -94,6 +92,12 @@
   const post = (url, data) => json(url, {
     method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(data),
   });
+
+  /** A vote, report or review. */
+  const write = post;
+
+  /** form.js, fetched when a form is first wanted (README.md). */
+  const formModule = () => once("form", () => import(new URL("form.js", BASE)));
 
   function emit(ctx, name, detail) {
     ctx.el.dispatchEvent(new CustomEvent(`reviews:${name}`, { bubbles: true, composed: true, detail }));
@@ -237,19 +241,26 @@
       h("label", { class: "sel" }, h("span", {}, t("sort")), sort),
       h("label", { class: "chk" }, photos, h("span", {}, t("with_photos"))),
       filterNote, status);
-    const write = button(t("write"), () => {
+    const write = button(t("write"), async () => {
       formSlot.replaceChildren();
       if (!flip(write)) return;
-      formSlot.append(reviewForm(ctx, ctx.el.dataset.reviewsProduct, {
-        title: t("form_title"),
-        onDone(review) {
-          write.setAttribute("aria-expanded", "false");
-          if (review.status !== "published") return;
-          json(productUrl(ctx, "rating")).then((r) => { rating = r; paint(); }, () => {});
-          load(true);
-        },
-      }));
-      formSlot.querySelector("input").focus();
+      let form;
+      try {
+        form = (await formModule()).reviewForm(ctx, ctx.el.dataset.reviewsProduct, {
+          title: t("form_title"),
+          onDone(review) {
+            write.setAttribute("aria-expanded", "false");
+            if (review.status !== "published") return;
+            json(productUrl(ctx, "rating")).then((r) => { rating = r; paint(); }, () => {});
+            load(true);
+          },
+        }, kit);
+      } catch (p) {
+        form = h("p", { class: "err", role: "status" }, problemText(ctx, p));
+      }
+      if (write.getAttribute("aria-expanded") !== "true") return;  // closed while it loaded
+      formSlot.replaceChildren(form);
+      form.querySelector("input")?.focus();
     }, "btn primary", { "aria-expanded": "false" });
 
     function top() {
@@ -377,13 +388,13 @@
         if (mine) b.setAttribute("aria-pressed", b.value === mine);
       }
     };
-    const votes = ["up", "down"].map((value) => button("", async (e) => {
+    const said = h("p", { class: "err", role: "status" });
+    const votes = ["up", "down"].map((value) => button("", async () => {
+      said.textContent = "";
       try {
-        Object.assign(counts, (await post(`${api}votes`, { value })).helpful);
+        Object.assign(counts, (await write(`${api}votes`, { value })).helpful);
         paint(value);
-      } catch {
-        e.target.after(h("span", { role: "status", class: "vh", text: t("error_generic") }));
-      }
+      } catch (p) { said.textContent = problemText(ctx, p, "e_voted"); }
     }, "vote", { "aria-pressed": "false", value }));
     paint();
     const report = button(t("report"), () => {
@@ -391,7 +402,7 @@
       if (flip(report)) { box.append(reportForm(ctx, api, report)); box.querySelector("select").focus(); }
     }, "link", { "aria-expanded": "false" });
     const box = h("div", {}, h("div", { class: "acts" }, h("span", { id: qid }, t("helpful")),
-      h("span", { role: "group", "aria-labelledby": qid }, votes[0], " ", votes[1]), report));
+      h("span", { role: "group", "aria-labelledby": qid }, votes[0], " ", votes[1]), report), said);
     return box;
   }
 
@@ -405,12 +416,12 @@
       onsubmit: async (e) => {
         e.preventDefault();
         try {
-          await post(`${api}reports`, { reason: reason.value, note: note.value });
+          await write(`${api}reports`, { reason: reason.value, note: note.value });
           const done = h("p", { class: "note", tabindex: "-1", role: "status" }, t("reported"));
           form.replaceWith(done);
           opener.disabled = true;
           done.focus();
-        } catch (p) { err.textContent = problemText(ctx, p); }
+        } catch (p) { err.textContent = problemText(ctx, p, "e_reported"); }
       },
     },
     h("label", { class: "fld" }, h("span", { class: "fl" }, t("reason")), reason),
@@ -451,150 +462,18 @@
     dialog.showModal();
   }
 
-  /** The form for one product; with a token, a verified buyer's (no e-mail). */
-  function reviewForm(ctx, productId, opts) {
-    const { t } = ctx;
-    const ids = Object.fromEntries(FIELDS.map((f) => [f, id()]));
-    const errors = {};
-    const uploads = [];
-    const fieldError = (f) => (errors[f] = h("p", { class: "err", id: `${ids[f]}e`, hidden: true }));
-
-    const rate = h("div", { class: "rate" });
-    const starsSet = h("fieldset", { id: ids.rating },
-      h("legend", {}, opts.legend || t("your_rating")), rate, fieldError("rating"));
-    for (let n = 1; n <= 5; n++) {
-      const rid = id();
-      const icon = svg("svg", { viewBox: "0 0 24 24", "aria-hidden": "true" });
-      icon.append(svg("path", { d: `M12 2${STAR}` }));
-      rate.append(h("input", { type: "radio", name: `${ids.rating}r`, value: n, id: rid }),
-        h("label", { for: rid }, icon, h("span", { class: "vh" }, t("star_n", { n }))));
-    }
-
-    const input = (f, attrs) => h(f === "body" ? "textarea" : "input", {
-      id: ids[f], name: f, "aria-describedby": `${ids[f]}h ${ids[f]}e`, ...attrs,
-    });
-    const field = (f, label, control, hint, optional) => h("div", { class: "fld" },
-      h("label", { class: "fl", for: ids[f] },
-        label, optional && h("span", { class: "opt" }, ` (${t("optional")})`)),
-      h("p", { class: "hint", id: `${ids[f]}h` }, hint || ""), control, fieldError(f));
-    const title = input("title", { type: "text", maxlength: 150, autocomplete: "off" });
-    const body = input("body", { maxlength: 5000, rows: 5 });
-    const name = input("display_name", {
-      type: "text", maxlength: 100, autocomplete: "nickname", value: opts.name,
-    });
-    const email = !ctx.token && input("email", { type: "email", maxlength: 254, autocomplete: "email" });
-    const files = input("photos", {
-      type: "file", accept: "image/jpeg,image/png,image/webp", multiple: true,
-    });
-    const previews = h("ul", { class: "ups", "aria-label": t("photos") });
-    const formError = h("p", { class: "ferr", role: "alert" });
-    const submit = h("button", { class: "btn primary", type: "submit" }, t("submit"));
-
-    files.addEventListener("change", () => {
-      for (const file of [...files.files].slice(0, MAX_PHOTOS - uploads.length)) addPhoto(file);
-      files.value = "";
-    });
-
-    function addPhoto(file) {
-      const n = uploads.length + 1;
-      const bar = h("progress", { max: 1, value: 0, "aria-label": t("uploading", { i: n }) });
-      const box = h("div", { class: "up-box" }, bar);
-      const item = h("li", { class: "up" }, box);
-      const entry = { item };
-      const remove = () => { uploads.splice(uploads.indexOf(entry), 1); item.remove(); files.focus(); };
-      // Downscaled and uploaded by photos.js, loaded when the first photo is picked.
-      entry.done = import(new URL("photos.js", BASE))
-        .then((m) => m.send(ctx.api, file, (share) => { bar.value = share; }))
-        .then((photo) => {
-          entry.id = photo.id;
-          const alt = t("photo_n", { i: n, n: uploads.length });
-          box.replaceChildren(h("img", { src: safeUrl(photo.thumb_url), alt }));
-        }, (p) => {
-          box.replaceChildren();
-          item.append(h("p", { class: "err", text: problemText(ctx, p, "photos") }));
-        })
-        .finally(() => item.append(
-          button(t("remove"), remove, "link", { "aria-label": t("remove_photo", { i: n }) })));
-      uploads.push(entry);
-      previews.append(item);
-    }
-
-    const headId = opts.title && id();
-    const rest = h("div", { class: "rest", hidden: opts.compact },
-      field("title", t("f_title"), title, "", true),
-      field("body", t("f_body"), body, t("f_body_hint"), ctx.shop.allow_rating_only !== false),
-      field("photos", t("photos"), files, t("f_photos_hint", { n: MAX_PHOTOS }), true),
-      previews,
-      field("display_name", t("f_name"), name, t("f_name_hint")),
-      email && field("email", t("f_email"), email, t("f_email_hint")),
-      formError,
-      h("div", { class: "actions" }, submit));
-    const form = h("form", { class: "form", novalidate: true, "aria-labelledby": headId },
-      opts.title && heading(ctx, 1, { class: "form-h", id: headId }, opts.title), starsSet, rest);
-    // In the thank-you panel, choosing stars opens the rest of the product's form.
-    rate.addEventListener("change", () => { rest.hidden = false; });
-
-    form.addEventListener("submit", async (e) => {
-      e.preventDefault();
-      submit.disabled = true;
-      submit.textContent = t("sending");
-      for (const f in errors) errors[f].hidden = true;
-      for (const el of form.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
-      formError.textContent = "";
-      await Promise.all(uploads.map((u) => u.done));
-      const data = {
-        rating: +rate.querySelector(":checked")?.value || undefined,
-        title: title.value.trim(), body: body.value.trim(), display_name: name.value.trim(),
-        locale: ctx.lang, photo_ids: uploads.map((u) => u.id).filter(Boolean),
-        referral_code: referral()?.code,
-      };
-      if (ctx.token) data.token = ctx.token;
-      else if (email.value.trim()) data.email = email.value.trim();
-      try {
-        const res = await post(`${ctx.api}products/${encodeURIComponent(productId)}/reviews`, data);
-        const done = h("div", { class: "done", role: "status", tabindex: "-1" },
-          h("strong", {}, t("thanks")), h("p", {}, t(res.status === "published" ? "published" : "pending")));
-        form.replaceWith(done);
-        done.focus();
-        emit(ctx, "submit", { product: productId, status: res.status, review: res });
-        opts.onDone?.(res);
-      } catch (p) {
-        showErrors(p);
-        submit.disabled = false;
-        submit.textContent = t("submit");
-      }
-    });
-
-    function showErrors(p) {
-      const bad = [];
-      for (const f of Object.keys(p.errors || {})) {
-        const key = f === "photo_ids" ? "photos" : f;
-        if (!errors[key]) continue;
-        errors[key].hidden = false;
-        errors[key].textContent = t(`e_${key}`);
-        const control = key === "rating" ? starsSet : form.querySelector(`#${ids[key]}`);
-        control.setAttribute("aria-invalid", "true");
-        bad.push(key === "rating" ? rate.querySelector("input") : control);
-      }
-      formError.textContent = bad.length ? t("check") : problemText(ctx, p);
-      rest.hidden = false;
-      (bad[0] || formError).focus?.();
-    }
-    return form;
-  }
-
-  /** A problem+json answer in the reader's words. */
-  function problemText(ctx, p, field) {
+  /** A failed write in the reader's words; `conflict` says what a 409 means for it. */
+  function problemText(ctx, p, conflict = "e_conflict") {
     const status = p && p.status;
-    return ctx.t(status === 409 ? "e_conflict" : status === 429 ? "e_rate"
-      : field || status === 413 || status === 415 ? "e_photos"
-        : status === 403 ? "e_forbidden" : "error_generic");
+    return ctx.t(!status ? "e_network" : status === 409 ? conflict : status === 429 ? "e_rate"
+      : status === 403 ? "e_forbidden" : status === 422 ? "e_invalid" : "error_generic");
   }
 
   /** "Rate what you bought": a compact form per product of the token's order. */
   async function thanks(ctx) {
     const { t } = ctx;
-    const info = await json(`${ctx.api}review-requests/${encodeURIComponent(ctx.token)}`);
+    const [info, forms] = await Promise.all([
+      json(`${ctx.api}review-requests/${encodeURIComponent(ctx.token)}`), formModule()]);
     const items = info.products.map((p) => {
       const image = safeUrl(p.image_url);
       const url = safeUrl(p.url);
@@ -604,9 +483,9 @@
           src: image, alt: "", width: 56, height: 56, onerror: (e) => e.target.remove(),
         }),
           heading(ctx, 1, { class: "prod-n" }, url ? h("a", { href: url }, name) : name)),
-        p.reviewed ? h("p", { class: "reviewed" }, t("reviewed")) : reviewForm(ctx, p.id, {
+        p.reviewed ? h("p", { class: "reviewed" }, t("reviewed")) : forms.reviewForm(ctx, p.id, {
           compact: true, name: info.customer_name, legend: t("rate_product", { product: p.name }),
-        }));
+        }, kit));
     });
     const name = info.customer_name;
     const section = h("section", { class: "thanks", "aria-label": t("thanks_title") },
@@ -654,6 +533,9 @@
   function scan(root = document) {
     root.querySelectorAll("[data-reviews-product],[data-reviews-token]").forEach(mount);
   }
+
+  // What form.js renders with, so that it renders as the rest of the widget does.
+  const kit = { h, button, svg, id, heading, safeUrl, write, emit, referral, problemText, STAR };
 
   window.ReviewsWidget = { version: VERSION, scan, mount, referral };
   scan();
