@@ -12,19 +12,21 @@ import os
 import sys
 
 import click
+from click.core import ParameterSource
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
 
 from . import create_app
 from .config import ConfigError
 from .errors import DomainError
+from .terminal import Failure, ServiceGroup, printable, say
 
 
 def _make_app():
     try:
         return create_app()
     except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise Failure(str(exc)) from None
 
 
 def friendly(fn):
@@ -38,12 +40,12 @@ def friendly(fn):
             from .extensions import db
 
             db.session.rollback()
-            raise click.ClickException(exc.detail) from None
+            raise Failure(exc.detail) from None
 
     return wrapper
 
 
-@click.group(cls=FlaskGroup, create_app=_make_app, add_version_option=False,
+@click.group(cls=ServiceGroup, create_app=_make_app, add_version_option=False,
              load_dotenv=False, set_debug_flag=False)
 def main():
     """Collect, moderate and publish product reviews and referrals."""
@@ -54,7 +56,7 @@ def main():
 def init_command():
     """Create or upgrade the database schema (runs the migrations)."""
     upgrade_database()
-    click.echo("The database is up to date.")
+    say("The database is up to date.")
 
 
 def upgrade_database() -> None:
@@ -73,20 +75,22 @@ def upgrade_database() -> None:
 @with_appcontext
 @friendly
 def create_shop_command(name, origins, slug, as_json):
-    """Create a shop and print its public key and secret key (shown only once)."""
+    """Create a shop and print its keys.
+
+    The secret key is shown only this once: only its hash is stored."""
     from .shops import service
 
     created = service.create_shop(name, allowed_origins=list(origins), slug=slug)
     shop = created.shop
     if as_json:
-        click.echo(json.dumps({"id": shop.id, "slug": shop.slug, "name": shop.name,
+        say(json.dumps({"id": shop.id, "slug": shop.slug, "name": shop.name,
                                "public_key": shop.public_key, "secret_key": created.secret_key,
                                "allowed_origins": shop.allowed_origins}))
         return
-    click.echo(f"Created shop {shop.name!r} ({shop.slug}).")
-    click.echo(f"  public key: {shop.public_key}")
-    click.echo(f"  secret key: {created.secret_key}")
-    click.echo("Keep the secret key now: only its hash is stored, it cannot be shown again.")
+    say(f"Created shop {shop.name!r} ({shop.slug}).")
+    say(f"  public key: {shop.public_key}")
+    say(f"  secret key: {created.secret_key}")
+    say("Keep the secret key now: only its hash is stored, it cannot be shown again.")
 
 
 @main.command("rotate-key")
@@ -103,60 +107,83 @@ def rotate_key_command(shop_ref, revoke_now, as_json):
     shop = service.get_shop(shop_ref)
     secret = service.rotate_key(shop, revoke_now=revoke_now)
     if as_json:
-        click.echo(json.dumps({"slug": shop.slug, "secret_key": secret,
+        say(json.dumps({"slug": shop.slug, "secret_key": secret,
                                "old_keys_end": "now" if revoke_now else "in 24 hours"}))
         return
-    click.echo(f"New secret key for {shop.slug}: {secret}")
-    click.echo("The old keys stop working " + ("now." if revoke_now else "in 24 hours."))
+    say(f"New secret key for {shop.slug}: {secret}")
+    say("The old keys stop working " + ("now." if revoke_now else "in 24 hours."))
 
 
 @main.command("create-user")
 @click.argument("email")
-@click.option("--shop", "shop_ref", help="The shop the account works on (id, slug or public key).")
+@click.option("--shop", "shop_ref", metavar="SHOP",
+              help="The shop the account works on (id, slug or public key). Required.")
 @click.option("--role", type=click.Choice(["owner", "moderator"]), default="moderator",
               show_default=True)
 @with_appcontext
 @friendly
 def create_user_command(email, shop_ref, role):
-    """Create an admin account. The password is read from standard input or asked for,
-    never taken as an argument (it would end up in the shell's history)."""
+    """Create an admin account for a shop, or add one to a shop.
+
+    The password is read from standard input or asked for, never taken as an argument (it would
+    end up in the shell's history)."""
     from .shops import service
 
-    shop = service.get_shop(shop_ref) if shop_ref else None
+    if not shop_ref:
+        # An account without a shop could sign in and see nothing.
+        raise Failure("Name the shop the account works on: --shop SHOP (its id, slug or public key; "
+                      "`reviews-service create-shop` makes one).")
+    shop = service.get_shop(shop_ref)
     if sys.stdin.isatty():
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     user = service.create_user(email, password, shop=shop, role=role)
-    where = f" as {role} of {shop.slug}" if shop else ""
-    click.echo(f"Account {user.email} is ready{where}.")
+    say(f"Account {user.email} is ready as {role} of {shop.slug}.")
 
 
 @main.command("demo")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535),
+              help="The port to listen on (default: REVIEWS_PUBLIC_URL's, when that is a loopback URL).")
 @click.option("--no-run", is_flag=True, help="Set up the demo shop and exit.")
 @with_appcontext
 @friendly
 def demo_command(host, port, no_run):
-    """Migrate, create a demo shop with sample data, print its keys, and run the server."""
+    """Try it out: a demo shop with sample data, and the server.
+
+    Migrates the database, creates the demo shop once (keys, sample reviews, the referral program
+    on, an owner account for the admin) and prints how to use them. The public address is
+    http://HOST:PORT, or REVIEWS_PUBLIC_URL; the demo shop accepts posts from it."""
     from . import demo
 
+    app = current_app._get_current_object()
+    if app.config["ENV"] == "production":
+        # The demo prints keys and a password, and opens its shop to its own pages.
+        raise Failure("The demo does not run with REVIEWS_ENV=production: use a development instance folder.")
+    configured = os.environ.get("REVIEWS_PUBLIC_URL")
+    if configured and click.get_current_context().get_parameter_source("port") is ParameterSource.DEFAULT:
+        port = demo.loopback_port(configured) or port
+    base, origins = demo.addresses(host, port, configured)
+    demo.use_public_url(app, base)
     upgrade_database()
-    info = demo.ensure_demo_shop()
-    base = f"http://{host}:{port}"
-    click.echo(f"Demo shop {info['name']!r} is ready.")
-    click.echo(f"  public key: {info['public_key']}")
-    click.echo(f"  secret key: {info['secret_key']}")
-    click.echo(f"  try:        curl -H 'Authorization: Bearer {info['secret_key']}' {base}/api/v1/shop")
-    click.echo(f"  demo shop:  {base}/demo  (product page), {base}/demo/collection, {base}/demo/thank-you")
-    click.echo(f"  API docs:   {base}/api/docs")
+    info = demo.ensure_demo_shop(base, origins)
+    say(f"Demo shop {info['name']!r} is ready.")
+    say(f"  public key: {info['public_key']}")
+    say(f"  secret key: {info['secret_key']}")
+    say(f"  try:        curl -H 'Authorization: Bearer {info['secret_key']}' {base}/api/v1/shop")
+    say(f"  demo shop:  {base}/demo  (product page), {base}/demo/collection, {base}/demo/thank-you")
+    if info["referral_code"]:
+        say(f"  referral:   {base}/demo?ref={info['referral_code']}  (a customer's share link: land as a friend)")
+    say(f"  admin:      {base}/admin/  sign in as {info['owner_email']} with password {info['owner_password']}")
+    say(f"  API docs:   {base}/api/docs")
+    say("  e-mails:    reviews-service worker --print  (in a second terminal, from the same folder)")
     if no_run:
         return
     # Not app.run(): Flask ignores it inside its own CLI. The development server, threaded.
     from werkzeug.serving import run_simple
 
-    run_simple(host, port, current_app._get_current_object(), threaded=True)
+    run_simple(host, port, app, threaded=True)
 
 
 @main.command("worker")
@@ -168,21 +195,22 @@ def demo_command(host, port, no_run):
 @with_appcontext
 @friendly
 def worker_command(once, print_mail, poll):
-    """Deliver the outbox: review-request e-mails, reminders, digests and webhooks.
+    """Send the e-mails and webhooks that the outbox holds.
 
-    Safe to run as many copies as you like; stops cleanly on SIGTERM."""
+    Queues review requests, reminders and digests as they fall due, and delivers them and the
+    webhooks with retries and backoff. Run it beside the web server. Safe to run as many copies as you like; stops cleanly on SIGTERM."""
     from .outbox.mailer import MailConfigError
     from .outbox.worker import Worker
 
     try:
-        worker = Worker(printer=(lambda text: click.echo(text + "\n" + "-" * 72)) if print_mail else None)
+        worker = Worker(printer=(lambda text: say(text + "\n" + "-" * 72)) if print_mail else None)
     except MailConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise Failure(str(exc)) from None
     if worker.smtp is None and not print_mail:
-        click.echo("REVIEWS_SMTP_URL is not set: e-mails stay in the outbox (use --print to see them); "
+        say("REVIEWS_SMTP_URL is not set: e-mails stay in the outbox (use --print to see them); "
                    "webhooks are delivered.", err=True)
     stats = worker.run(once=once, poll=poll)
-    click.echo(f"worker {worker.id}: queued {stats.queued}, sent {stats.sent}, failed {stats.failed}, "
+    say(f"worker {worker.id}: queued {stats.queued}, sent {stats.sent}, failed {stats.failed}, "
                f"dropped {stats.dropped}", err=True)
 
 
@@ -191,9 +219,10 @@ def worker_command(once, print_mail, poll):
 @with_appcontext
 @friendly
 def check_command(fix):
-    """Recount every rating aggregate and report differences; clean up expired data.
+    """Recount the rating aggregates and clean up expired data.
 
-    Exits with status 1 when an aggregate differs and --fix was not given."""
+    Reports every aggregate that differs from a full recount; deletes photos never attached to a
+    review and expired idempotency keys. Exits with status 1 when an aggregate differs and --fix was not given."""
     from .idempotency import purge_expired
     from .ratings import service as ratings
     from .reviews import media
@@ -202,11 +231,11 @@ def check_command(fix):
     for diff in diffs:
         changed = {k: f"{diff.stored[k]} -> {diff.actual[k]}" for k in diff.stored
                    if diff.stored[k] != diff.actual[k]}
-        click.echo(f"{'fixed' if fix else 'differs'}: {diff.scope}: {changed}")
+        say(f"{'fixed' if fix else 'differs'}: {diff.scope}: {changed}")
     if not diffs:
-        click.echo("Rating aggregates match a full recount.")
-    click.echo(f"Deleted {media.purge_orphans()} photos never attached to a review.")
-    click.echo(f"Forgot {purge_expired(current_app.config['IDEMPOTENCY_TTL'])} expired idempotency keys.")
+        say("Rating aggregates match a full recount.")
+    say(f"Deleted {media.purge_orphans()} photos never attached to a review.")
+    say(f"Forgot {purge_expired(current_app.config['IDEMPOTENCY_TTL'])} expired idempotency keys.")
     if diffs and not fix:
         raise SystemExit(1)
 
@@ -218,15 +247,15 @@ def check_command(fix):
 @with_appcontext
 @friendly
 def feed_command(shop_ref, output):
-    """Write SHOP's Google product reviews feed (XML, schema 2.3) to a file."""
+    """Write SHOP's Google product reviews feed (XML, schema 2.3)."""
     from .ratings import feeds
     from .shops import service
 
     shop = service.get_shop(shop_ref)
     stats = feeds.write_feed(shop, output)
-    click.echo(f"Wrote {stats.reviews} reviews to {output}.")
+    say(f"Wrote {stats.reviews} reviews to {output}.")
     if stats.skipped:
-        click.echo(f"Left out {stats.skipped} published reviews without text (the feed requires text).")
+        say(f"Left out {stats.skipped} published reviews without text (the feed requires text).")
 
 
 @main.command("import")
@@ -238,8 +267,9 @@ def feed_command(shop_ref, output):
 @with_appcontext
 @friendly
 def import_command(shop_ref, path, fmt, as_json):
-    """Import reviews into SHOP from another platform's CSV export (FILE).
+    """Import reviews from another platform's CSV export.
 
+    Reads FILE into SHOP (id, slug or public key).
     Rows are stored or refused with a reason; nothing is filtered by stars: the report shows the
     star distribution of the rows read beside that of the rows stored."""
     from .reviews import transfer
@@ -249,19 +279,19 @@ def import_command(shop_ref, path, fmt, as_json):
     with open(path, "rb") as handle:
         report = transfer.import_csv(shop, handle, fmt=fmt, actor="cli")
     if as_json:
-        click.echo(json.dumps(report.as_dict()))
+        say(json.dumps(report.as_dict()))
         return
-    click.echo(f"{report.format}: read {report.rows_read} rows, stored {report.stored}, "
+    say(f"{report.format}: read {report.rows_read} rows, stored {report.stored}, "
                f"refused {len(report.refused)}.")
-    click.echo("stars    " + "".join(f"{n:>7}" for n in "12345"))
+    say("stars    " + "".join(f"{n:>7}" for n in "12345"))
     for label, histogram in (("received", report.received_histogram), ("stored", report.stored_histogram)):
-        click.echo(f"{label:<9}" + "".join(f"{histogram[n]:>7}" for n in "12345"))
+        say(f"{label:<9}" + "".join(f"{histogram[n]:>7}" for n in "12345"))
     if report.statuses:
-        click.echo("status: " + ", ".join(f"{k} {v}" for k, v in sorted(report.statuses.items())))
+        say("status: " + ", ".join(f"{k} {v}" for k, v in sorted(report.statuses.items())))
     for row, reason in report.refused:
-        click.echo(f"row {row}: {reason}")
+        say(f"row {row}: {reason}")
     if report.photos_not_fetched:
-        click.echo(f"{report.photos_not_fetched} photo URLs in the file were not downloaded.")
+        say(f"{report.photos_not_fetched} photo URLs in the file were not downloaded.")
 
 
 @main.command("export")
@@ -272,15 +302,22 @@ def import_command(shop_ref, path, fmt, as_json):
 @with_appcontext
 @friendly
 def export_command(shop_ref, fmt, output):
-    """Export every review of SHOP, in every status, with replies, photo URLs, votes and labels."""
+    """Export every review of SHOP, in every status.
+
+    With replies, photo URLs, votes and labels, as CSV or JSON."""
     from .reviews import transfer
     from .shops import service
 
     shop = service.get_shop(shop_ref)
     chunks = transfer.export_reviews(shop, fmt)
     if not output:
+        stdout = click.get_text_stream("stdout")
+        # Piped into a file or a program, the export is data and goes out byte for byte (click.echo
+        # would strip what looks like a colour code); on a terminal, it is text to read.
+        terminal = stdout.isatty()
         for chunk in chunks:
-            click.echo(chunk, nl=False)
+            stdout.write(printable(chunk) if terminal else chunk)
+        stdout.flush()
         return
     temporary = f"{output}.tmp-{os.getpid()}"
     try:
@@ -291,4 +328,4 @@ def export_command(shop_ref, fmt, output):
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
-    click.echo(f"Wrote {output}.", err=True)
+    say(f"Wrote {output}.", err=True)

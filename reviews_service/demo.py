@@ -6,15 +6,21 @@ import io
 import json
 import os
 import random
+import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import current_app
+from sqlalchemy import select
 
 from .catalog import service as catalog
+from .errors import Conflict, NotFound
 from .extensions import db
 from .models_base import utcnow
+from .referrals import codes, coupons
 from .shops import service as shops
+from .shops.models import User
 
 DEMO_SLUG = "demo"
 PRODUCTS = [
@@ -23,45 +29,146 @@ PRODUCTS = [
     ("rain-shell", "Packable rain shell", "RS-L", "4006381333955"),
     ("city-backpack", "City backpack 20 l", "CB-20", "4006381333962"),
 ]
+STAFF_DOMAIN = "demo-outdoor.example"
+OWNER_EMAIL = "owner@" + STAFF_DOMAIN
+# The customer whose referral link the demo shows (the first demo order's buyer).
+REFERRER_ORDER = "DEMO-1001"
+FRIEND_CODE = "WELCOME10"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def _keys_file() -> Path:
     return Path(current_app.instance_path) / "demo_shop.json"
 
 
-def ensure_demo_shop() -> dict:
-    """Create the demo shop once (its keys are kept in the instance folder for the next run)."""
+def addresses(host: str, port: int, configured: str | None = None) -> tuple[str, list[str]]:
+    """The demo's public URL and the origins its pages post from.
+
+    `configured` (REVIEWS_PUBLIC_URL) wins: it is the address people use (a tunnel, a proxy).
+    Otherwise the address the server listens on."""
+    if host in ("0.0.0.0", "::", ""):  # every interface: this machine reaches it on loopback
+        host = "127.0.0.1"
+    public = (configured or "").rstrip("/") or f"http://{_bracketed(host)}:{port}"
+    origins = set(origins_for(public))
+    if host in LOOPBACK:
+        origins |= set(origins_for(f"http://127.0.0.1:{port}"))
+    return public, sorted(origins)
+
+
+def origins_for(url: str) -> list[str]:
+    """The origin of `url`; a page on a loopback address may be opened as 127.0.0.1 or as
+    localhost, and both must be allowed to post."""
+    parts = urlsplit(url)
+    own = f"{parts.scheme}://{parts.netloc}".lower()
+    if parts.hostname not in LOOPBACK:
+        return [own]
+    port = f":{parts.port}" if parts.port else ""
+    return sorted({own, f"{parts.scheme}://127.0.0.1{port}", f"{parts.scheme}://localhost{port}"})
+
+
+def loopback_port(url: str) -> int | None:
+    """The port of a loopback URL (REVIEWS_PUBLIC_URL=http://127.0.0.1:5077): the one to listen on."""
+    parts = urlsplit(url)
+    return parts.port if parts.hostname in LOOPBACK else None
+
+
+def _bracketed(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def use_public_url(app, public_url: str) -> None:
+    """Make `public_url` the app's own address (links, photo URLs), before anything uses it."""
+    derived_media = app.config["MEDIA_URL"] == app.config["PUBLIC_URL"] + "/media"
+    app.config["PUBLIC_URL"] = public_url
+    if derived_media:
+        app.config["MEDIA_URL"] = public_url + "/media"
+
+
+def ensure_demo_shop(public_url: str | None = None, origins: list[str] | None = None) -> dict:
+    """Create the demo shop once, and point it at this run's address (also on an instance folder
+    set up on another port): by default the app's REVIEWS_PUBLIC_URL. Its keys and its owner's
+    password are kept in the instance folder (mode 0600) for the next run; answers them with the
+    referral code the demo shows."""
+    public_url = public_url or current_app.config["PUBLIC_URL"]
+    origins = origins if origins is not None else origins_for(public_url)
     path = _keys_file()
-    if path.exists():
-        info = json.loads(path.read_text())
+    info = json.loads(path.read_text()) if path.exists() else None
+    shop, created = None, None
+    if info is not None:
         try:
-            shops.get_shop(info["public_key"])
-            return info
-        except Exception:
-            path.unlink()
-    created = shops.create_shop("Demo Outdoor Shop", slug=DEMO_SLUG,
-                                allowed_origins=["http://127.0.0.1:5000", "http://localhost:5000"])
-    shop = created.shop
-    info = {"name": shop.name, "slug": shop.slug, "public_key": shop.public_key,
-            "secret_key": created.secret_key}
-    seed(shop)
+            shop = shops.get_shop(info["public_key"])
+        except NotFound:
+            info = None
+    if shop is None:
+        created = shops.create_shop("Demo Outdoor Shop", slug=DEMO_SLUG, allowed_origins=origins)
+        shop = created.shop
+        info = {"name": shop.name, "slug": shop.slug, "public_key": shop.public_key,
+                "secret_key": created.secret_key}
+    point_at(shop, public_url, origins)
+    if created is not None:
+        seed(shop)
+    if "owner_password" not in info:  # new, or set up before the demo had an account
+        info["owner_email"], info["owner_password"] = OWNER_EMAIL, secrets.token_urlsafe(12)
+        _make_owner(shop, info["owner_password"])
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         json.dump(info, fh)
-    return info
+    return {**info, "referral_code": referral_code(shop, create=True)}
 
 
-def seed(shop) -> None:
-    """Products, a few fulfilled orders, and published reviews with photos and replies, as a shop's
-    backend and its customers would have made them."""
-    base = current_app.config["PUBLIC_URL"]
+def _make_owner(shop, password: str) -> None:
+    user = db.session.scalar(select(User).where(User.email == OWNER_EMAIL))
+    if user is not None:  # the key file was lost, the database kept: the new password holds
+        shops.set_password(user, password)
+    try:
+        shops.create_user(OWNER_EMAIL, password, shop=shop, role="owner")
+    except Conflict:
+        pass  # already the owner
+
+
+def point_at(shop, public_url: str, origins: list[str]) -> None:
+    """The shop's allowed origins, product links and referral share links for this address."""
+    shops.update_shop(shop, {"allowed_origins": origins,
+                             "settings": {"referrals": referral_program(public_url)}}, rerun=False)
     for external_id, name, sku, gtin in PRODUCTS:
         catalog.upsert_product(shop, external_id, {
             "name": name, "sku": sku, "gtin": gtin, "brand": "Demo Outdoor",
-            "url": f"{base}/demo/products/{external_id}",
-            "image_url": f"{base}/demo/img/{external_id}.svg",
+            "url": f"{public_url}/demo/products/{external_id}",
+            "image_url": f"{public_url}/demo/img/{external_id}.svg",
         })
+    if not coupons.available(shop.id, "referrer_reward"):
+        coupons.load(shop, "referrer_reward", [f"THANKS-{secrets.token_hex(4).upper()}" for _ in range(20)])
+    db.session.commit()
+
+
+def referral_program(public_url: str) -> dict:
+    """The program switched on: friends get a shared code, referrers a code from the pool."""
+    return {
+        "enabled": True,
+        "friend_offer": {"description": "10% off your first order", "kind": "percent", "value": "10.00",
+                         "currency": None, "code_mode": "shared", "shared_code": FRIEND_CODE},
+        "referrer_reward": {"description": "10 EUR off your next order", "kind": "amount",
+                            "value": "10.00", "currency": "EUR", "source": "pool"},
+        "attribution_days": 30, "hold_days": 30, "min_order_total": "0.00", "max_rewards_per_30_days": 10,
+        "share_url_template": f"{public_url}/demo?ref={{code}}", "email_friend_offer": False,
+    }
+
+
+def referral_code(shop, *, create: bool = False) -> str | None:
+    """The demo referrer's code, for the `?ref=` link the demo pages show."""
+    order = catalog.find_order(shop, REFERRER_ORDER)
+    if order is None:
+        return None
+    code = codes.code_for(shop, order.customer, create=create)
+    if create:
+        db.session.commit()
+    return code.code if code is not None else None
+
+
+def seed(shop) -> None:
+    """A few fulfilled orders, and published reviews with photos and replies, as a shop's
+    backend and its customers would have made them."""
     now = utcnow()
     customers = [("ana@example.com", "Ana Petrosyan", "hy"), ("ben@example.com", "Ben Okafor", "en"),
                  ("linh@example.com", "Linh Tran", "vi"), ("nino@example.com", "Nino Beridze", "ka")]
@@ -78,7 +185,6 @@ def seed(shop) -> None:
 
 # --- reviews for the demo's product pages ------------------------------------------------------
 
-STAFF_DOMAIN = "demo-outdoor.example"
 # product, stars, title, text, reviewer, e-mail, locale, how it came in, photos, days ago, reply
 REVIEWS = [
     ("trail-runner-2", 5, "Light, grippy and comfortable from day one",
@@ -190,10 +296,7 @@ def seed_reviews(shop) -> None:
     from .reviews import service as reviews
     from .reviews.models import Reply
 
-    # The demo pages are served by the service itself: let them write from its public address too
-    # (`REVIEWS_PUBLIC_URL`, when it is not the default port 5000).
-    shops.update_shop(shop, {"settings": {"staff_email_domains": [STAFF_DOMAIN]},
-                             "allowed_origins": [*shop.allowed_origins, current_app.config["PUBLIC_URL"]]})
+    shops.update_shop(shop, {"settings": {"staff_email_domains": [STAFF_DOMAIN]}})
     now = utcnow()
     names = {external_id: name for external_id, name, _sku, _gtin in PRODUCTS}
     visitor = reviews.Visitor(visitor_hash="demo-seed", ip_hash="demo-seed")

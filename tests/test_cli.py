@@ -4,6 +4,7 @@ moderator accounts, and set up the demo. A failure is one clear line and a non-z
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -17,7 +18,7 @@ from reviews_service.shops import service as shops
 from reviews_service.shops.models import Membership, User
 
 from .conftest import base_config
-from .factories import ShopKeys
+from .factories import ShopKeys, order_payload
 from .helpers import row_counts
 
 PASSWORD = "correct horse battery staple"
@@ -232,8 +233,16 @@ def test_create_user_for_unknown_shop_fails_with_one_line(runner, app):
 
 
 @pytest.mark.parametrize("email", ["not-an-email", "a@b", "two@@example.com"])
-def test_create_user_with_bad_email_fails_with_one_line(runner, email):
-    one_error_line(run(runner, "create-user", email, input=PASSWORD + "\n"))
+def test_create_user_with_bad_email_fails_with_one_line(runner, shop, email):
+    line = one_error_line(run(runner, "create-user", email, "--shop", shop.slug, input=PASSWORD + "\n"))
+    assert "e-mail" in line
+
+
+def test_create_user_without_a_shop_is_refused_before_asking_for_a_password(runner, app):
+    result = run(runner, "create-user", "mod@example.com", input=PASSWORD + "\n")
+    line = one_error_line(result)
+    assert "--shop" in line and "create-shop" in line
+    assert user(app, "mod@example.com") is None
 
 
 def test_same_user_and_role_twice_fails_with_one_line(runner, shop):
@@ -285,3 +294,70 @@ def test_bad_configuration_is_one_line_not_a_traceback(tmp_path):
     result = CliRunner().invoke(main, ["init"], env=env)
     assert result.exit_code == 1
     assert "REVIEWS_SECRET_KEY" in one_error_line(result)
+
+
+# --- the help page -------------------------------------------------------------------------------
+
+def help_page(env: dict | None = None) -> str:
+    result = CliRunner().invoke(main, ["--help"], env=env)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_help_shows_the_service_commands_first_and_hides_flasks_internals():
+    page = help_page()
+    listed = re.findall(r"^  ([a-z][a-z-]*)\s{2,}", page, re.MULTILINE)
+    assert listed[:4] == ["demo", "init", "create-shop", "create-user"]
+    assert listed[-1] == "db"  # for developers (`db migrate`), last
+    for internal in ("shell", "routes", "limiter", "openapi", "--env-file", "--app"):
+        assert internal not in page
+
+
+def test_every_service_command_is_on_the_help_page():
+    listed = set(re.findall(r"^  ([a-z][a-z-]*)\s{2,}", help_page(), re.MULTILINE))
+    ours = {name for name, command in main.commands.items() if command.callback.__module__ == main.callback.__module__}
+    assert ours | {"run", "db"} <= listed
+
+
+def test_help_shows_even_when_the_configuration_is_broken(tmp_path):
+    page = help_page({"REVIEWS_ENV": "production", "REVIEWS_SECRET_KEY": "", "REVIEWS_INSTANCE_PATH": str(tmp_path)})
+    assert "Traceback" not in page and "worker" in page
+
+
+@pytest.mark.parametrize("args", [["routes"], ["db", "--help"]])
+def test_commands_left_off_the_help_page_still_run(runner, args):
+    result = run(runner, *args)
+    assert result.exit_code == 0, result.output
+
+
+# --- what the command prints ---------------------------------------------------------------------
+
+HOSTILE = "Trail\x1b]0;owned\x07 shoes\x1b[2J\x9b31m\u202eevil\r"
+
+
+@pytest.mark.parametrize("app_config", [{"SMTP_URL": ""}])
+def test_worker_print_shows_control_characters_in_user_text_escaped(runner, client, shop):
+    client.patch("/api/v1/shop", json={"settings": {"review_request_delay_days": 0}}, headers=shop.headers)
+    order = order_payload(items=[("sku-1", HOSTILE)], customer={"email": "ana@example.com", "name": HOSTILE,
+                                                                 "locale": "en"})
+    assert client.post("/api/v1/orders", json=order, headers=shop.headers).status_code == 201
+    event = {"type": "fulfilled", "occurred_at": "2026-11-02T08:00:00Z"}
+    assert client.post(f"/api/v1/orders/{order['id']}/events", json=event, headers=shop.headers).status_code < 300
+
+    result = runner.invoke(main, ["worker", "--once", "--print"])
+
+    assert result.exit_code == 0, result.output
+    assert "To: " in result.output
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]", result.output), repr(result.output)
+    assert "Trail\\x1b]0;owned\\x07 shoes\\x1b[2J\\x9b31m\\u202eevil" in result.output
+
+
+def test_import_report_shows_control_characters_from_the_file_escaped(runner, shop, tmp_path):
+    path = tmp_path / "reviews.csv"
+    path.write_text("title,body,rating,review_date,reviewer_name,reviewer_email,product_id\n"
+                    f"Hi,Nice,5,2026-01-02,Ana,ana@example.com,{HOSTILE.replace(chr(13), '')}\n", encoding="utf-8")
+
+    result = run(runner, "import", shop.slug, str(path), "--format", "judgeme")
+
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\u202e" not in result.output

@@ -94,11 +94,13 @@ def _origin(url: str) -> str:
 @bp.get("/products/<product_id>")
 @limiter.exempt
 def product(product_id: str = DEFAULT_PRODUCT):
-    """A product page with the reviews widget: the two-line embed."""
+    """A product page with the reviews widget: the two-line embed, and the friend offer of a
+    referral link (`?ref=`) above the reviews."""
     if product_id not in CATALOG:
         abort(404)
     name = dict((pid, name) for pid, name, _s, _g in demo_shop.PRODUCTS)[product_id]
-    return _page("product.html", product={"id": product_id, "name": name, **CATALOG[product_id]})
+    return _page("product.html", product={"id": product_id, "name": name, **CATALOG[product_id]},
+                 referral_code=demo_shop.referral_code(_shop()))
 
 
 @bp.get("/collection")
