@@ -56,13 +56,56 @@ def verify(secret: str, body: bytes, header: str, *, tolerance: int = 300, now: 
 
 # --- endpoints -----------------------------------------------------------------------------------
 
+# IPv6 prefixes whose last 32 bits are an IPv4 address that a translator or tunnel connects to:
+# NAT64 (RFC 6052) and the deprecated IPv4-compatible form. 6to4 and IPv4-mapped have properties.
+_EMBEDS_IPV4 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("::/96"))
+# NAT64's local-use prefix (RFC 8215) translates inside the operator's own network.
+_LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")
+
+
+def non_public(address: str) -> str | None:
+    """Why `address` is no place for a webhook (it is not on the public internet), or None.
+    An IPv6 address that carries an IPv4 one (NAT64, 6to4, mapped) is judged by that IPv4
+    address: `64:ff9b::7f00:1` reaches 127.0.0.1 through the translator."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if ip.version == 6 and not (ip.is_loopback or ip.is_unspecified):
+        if ip in _LOCAL_NAT64:
+            return f"{ip}, a local NAT64 address"
+        embedded = ip.ipv4_mapped or ip.sixtofour or next(
+            (ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF) for net in _EMBEDS_IPV4 if ip in net), None)
+        if embedded is not None:
+            return None if embedded.is_global else f"{ip}, which is {embedded}"
+    return None if ip.is_global else str(ip)
+
+
 def _check_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise Invalid("A webhook URL must be an http(s) URL.", field="url")
     if parts.scheme == "http" and not current_app.config["WEBHOOK_ALLOW_HTTP"]:
         raise Invalid("A webhook URL must use https.", field="url")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise Invalid("The port of the webhook URL is not a number from 1 to 65535.", field="url") from None
+    if not current_app.config["WEBHOOK_ALLOW_PRIVATE"]:
+        _refuse_non_public(parts.hostname, port)
     return url
+
+
+def _refuse_non_public(host: str, port: int) -> None:
+    """At creation: an address, or a name that resolves now, into our own network is refused.
+    A name not (yet) in the DNS is taken; delivery checks the address again on every attempt."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        return
+    for info in infos:
+        why = non_public(info[4][0])
+        if why:
+            where = why if why.startswith(host.strip("[]")) else f"{host} resolves to {why}"
+            raise Invalid(f"The webhook url must point to a public address, not into our own network: "
+                          f"{where}.", field="url")
 
 
 def _checked_address(host: str, port: int) -> str:
@@ -73,9 +116,9 @@ def _checked_address(host: str, port: int) -> str:
         raise ConnectionError(f"{host} does not resolve")
     if not current_app.config["WEBHOOK_ALLOW_PRIVATE"]:
         for info in infos:
-            address = ipaddress.ip_address(info[4][0])
-            if not address.is_global:
-                raise ConnectionRefusedError(f"{host} resolves to a non-public address ({address})")
+            why = non_public(info[4][0])
+            if why:
+                raise ConnectionRefusedError(f"{host} resolves to a non-public address ({why})")
     return infos[0][4][0]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from reviews_service.extensions import db
@@ -95,6 +96,17 @@ def test_invalid_endpoints_are_refused(app, owner):
     assert answer.status_code == 422 and "Choose at least one event." in answer.get_data(as_text=True)
     answer = owner.post(f"{owner.base}/webhooks", {"url": "https://hooks.example", "events": ["order.eaten"]})
     assert answer.status_code == 422
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(WebhookEndpoint)) == 0
+
+
+@pytest.mark.parametrize("app_config", [{"WEBHOOK_ALLOW_PRIVATE": False}])
+@pytest.mark.parametrize("url", ["https://127.0.0.1/hooks", "https://localhost/hooks", "https://[::ffff:10.0.0.7]/",
+                                 "https://[64:ff9b::a9fe:a9fe]/", "https://[2002:c0a8:101::1]/"])
+def test_a_webhook_into_our_own_network_is_refused_by_the_form(app, owner, url):
+    answer = owner.post(f"{owner.base}/webhooks", {"url": url, "events": ["*"]})
+    assert answer.status_code == 422
+    assert "must point to a public address" in answer.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(db.func.count()).select_from(WebhookEndpoint)) == 0
 

@@ -312,16 +312,55 @@ PRODUCTION = {"ENV": "production", "SECRET_KEY": "p" * 48, "WEBHOOK_ALLOW_HTTP":
 
 
 @pytest.mark.parametrize("app_config", [PRODUCTION])
-def test_production_refuses_to_deliver_to_a_loopback_address(app, client, shop, subscribe, receiver):
-    subscribe("order.processed")
-    post_order(client, shop)
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1:8080/hooks", "http://localhost/hooks", "http://2130706433/hooks", "http://10.0.0.7/hooks",
+    "http://169.254.169.254/latest/meta-data", "http://[::1]/hooks", "http://[fd00::1]/hooks",
+    "http://[::ffff:7f00:1]/hooks",
+    "http://[64:ff9b::7f00:1]/hooks",  # NAT64 of 127.0.0.1
+    "http://[64:ff9b::a9fe:a9fe]/hooks",  # NAT64 of 169.254.169.254
+    "http://[2002:7f00:1::1]/hooks",  # 6to4 of 127.0.0.1
+    "http://[2002:a00:7::1]/hooks",  # 6to4 of 10.0.0.7
+    "http://[64:ff9b:1::a00:7]/hooks",  # local-use NAT64
+])
+def test_production_refuses_a_webhook_into_our_own_network_when_it_is_created(client, shop, url):
+    response = client.post("/api/v1/webhooks", json={"url": url, "events": ["*"]}, headers=shop.headers)
 
-    run_worker(app)
+    assert "public address" in assert_problem(response, 422, field="url")["errors"]["url"][0]
+    assert client.get("/api/v1/webhooks", headers=shop.headers).json["endpoints"] == []
+
+
+@pytest.mark.parametrize("app_config", [PRODUCTION])
+def test_a_name_that_resolves_into_our_own_network_is_refused_when_created(client, shop, dns):
+    dns["hooks.inside.test"] = ["64:ff9b::a00:7"]
+    response = client.post("/api/v1/webhooks", json={"url": "https://hooks.inside.test/", "events": ["*"]},
+                           headers=shop.headers)
+
+    assert "which is 10.0.0.7" in assert_problem(response, 422, field="url")["errors"]["url"][0]
+
+
+@pytest.mark.parametrize("app_config", [PRODUCTION])
+@pytest.mark.parametrize("url", ["http://[64:ff9b::808:808]/hooks", "http://[2002:808:808::1]/hooks",
+                                 "https://hooks.not-yet-in-dns.example/hooks"])
+def test_nat64_and_6to4_of_a_public_address_and_unresolved_names_are_taken(client, shop, url):
+    response = client.post("/api/v1/webhooks", json={"url": url, "events": ["*"]}, headers=shop.headers)
+
+    assert response.status_code == 201, response.json
+
+
+@pytest.mark.parametrize("app_config", [PRODUCTION])
+@pytest.mark.parametrize(("later", "shown"), [("127.0.0.1", "127.0.0.1"),
+                                              ("64:ff9b::7f00:1", "64:ff9b::7f00:1, which is 127.0.0.1"),
+                                              ("2002:7f00:1::1", "2002:7f00:1::1, which is 127.0.0.1")])
+def test_production_refuses_to_deliver_to_a_name_that_moved_into_our_network(
+        app, client, shop, receiver, dns, later, shown):
+    # Public when the endpoint was made; our own loopback (directly, or through NAT64 or 6to4) later.
+    dns["hooks.moved.test"] = ["93.184.215.14", later]
+    send_order_event(app, client, shop, receiver, f"http://hooks.moved.test:{receiver.port}/hooks")
 
     [row] = outbox(app, kind="webhook")
     assert receiver.deliveries == []
     assert row.status == "failed"
-    assert "non-public address (127.0.0.1)" in row.last_error
+    assert f"non-public address ({shown})" in row.last_error
 
 
 @pytest.mark.parametrize("app_config", [{**PRODUCTION, "WEBHOOK_ALLOW_PRIVATE": "1"}])
@@ -360,8 +399,9 @@ def send_order_event(app, client, shop, receiver, url: str) -> None:
 
 @pytest.mark.parametrize("app_config", [PRODUCTION])
 def test_a_name_that_rebinds_to_loopback_after_the_check_gets_nothing(app, client, shop, receiver, dns):
-    # Checked: a public address (nothing listens there for us). Then: our own loopback.
-    dns["hooks.rebind.test"] = ["93.184.215.14", "127.0.0.1"]
+    # Checked at creation and at delivery: a public address (nothing listens there for us).
+    # Then: our own loopback.
+    dns["hooks.rebind.test"] = ["93.184.215.14", "93.184.215.14", "127.0.0.1"]
     send_order_event(app, client, shop, receiver, f"http://hooks.rebind.test:{receiver.port}/hooks")
 
     [row] = outbox(app, kind="webhook")
