@@ -7,12 +7,13 @@ Host pages are served by the same server from another origin: the widget is load
 `http://127.0.0.1:<port>` (the service) into pages on `http://localhost:<port>` (the shop), so
 every request the widget makes is a real cross-origin one, with CORS and the origin check.
 
-Chromium, Playwright or axe-core missing: the tests skip, unless REVIEWS_TEST_REQUIRE contains
-"browser" (CI), in which case they fail.
+Chromium, Playwright or axe-core (from the axe-playwright-python package, a dev dependency)
+missing: the tests skip, unless REVIEWS_TEST_REQUIRE contains "browser" (CI), in which case they fail.
 """
 
 from __future__ import annotations
 
+import importlib.resources
 import io
 import itertools
 import os
@@ -43,7 +44,6 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 HERE = Path(__file__).parent
-AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
 ROOT = HERE.parent.parent
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 _seq = itertools.count(1)
@@ -208,9 +208,11 @@ def page(browser, request):
 
 @pytest.fixture(scope="session")
 def axe_source() -> str:
-    if not AXE.exists():
-        unavailable("browser", f"axe-core is missing: run `npm ci --prefix tests/browser` ({AXE})")
-    return AXE.read_text(encoding="utf-8")
+    try:
+        axe = importlib.resources.files("axe_playwright_python") / "axe.min.js"
+        return axe.read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError) as exc:
+        unavailable("browser", f"axe-core is missing: pip install -e '.[dev]' brings it ({exc})")
 
 
 @pytest.fixture
