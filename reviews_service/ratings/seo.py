@@ -93,13 +93,18 @@ def product_jsonld(product: Product, rating: public.Rating,
     return out
 
 
-def script_json(data: Any) -> Markup:
+def script_safe_json(data: Any) -> str:
     """JSON that is safe inside a <script> element: `<`, `>` and `&` become \\u escapes, so a
-    review that contains `</script>` or `<!--` cannot end the element or start a comment."""
+    review that contains `</script>` or `<!--` cannot end the element or start a comment.
+    The same JSON for any JSON parser: only how the characters are written changes."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    text = (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-    return Markup(text)  # escaped just above, by construction
+
+
+def script_json(data: Any) -> Markup:
+    """`script_safe_json` for a template."""
+    return Markup(script_safe_json(data))  # escaped by construction
 
 
 # --- what changes the answer ---------------------------------------------------------------------
@@ -163,8 +168,8 @@ def jsonld(public_key, product_id):
     def compute():
         reviews, _ = head.first_page()
         data = product_jsonld(head.product, head.rating, reviews)
-        body = b"" if data is None else json.dumps(data, ensure_ascii=False,
-                                                   separators=(",", ":")).encode()
+        # Shops paste this answer into a <script type="application/ld+json"> of their own pages.
+        body = b"" if data is None else script_safe_json(data).encode()
         return _entry(body, "application/ld+json", "jsonld")
 
     entry = public.cached_entry(head.key("jsonld"), compute)

@@ -130,6 +130,20 @@ def test_jsonld_route_answers_ld_json_with_the_latest_reviews(client, shop):
     assert "Not yet moderated" not in response.get_data(as_text=True)
 
 
+def test_jsonld_is_safe_to_inline_in_a_script_element(client, shop):
+    put_product(client, shop, "sku-1", name=f"Shoes {HOSTILE}", brand="A&B <b>")
+    publish(client, shop, rating=4, title=HOSTILE, body=f"{HOSTILE}\u2028next line", display_name="Ana</script>")
+
+    response = client.get(jsonld_url(shop))
+
+    text = response.get_data(as_text=True)
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    data = json.loads(text)
+    assert data["name"] == f"Shoes {HOSTILE}" and data["brand"]["name"] == "A&B <b>"
+    assert data["review"][0]["name"] == HOSTILE
+    assert data["review"][0]["reviewBody"] == f"{HOSTILE}\u2028next line"
+
+
 def test_jsonld_matches_the_rating_json(client, shop):
     for stars in (5, 4, 4, 2):
         publish(client, shop, rating=stars)
