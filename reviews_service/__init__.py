@@ -41,7 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
     # Registered before the limiter, so that it runs after the limiter has added its headers.
-    app.after_request(_rate_limit_reset_in_seconds)
+    app.after_request(_rate_limit_headers)
     # Flask-Limiter keeps "the storage is down" on the extension object, which every app of the
     # process shares (tests build many): a new app starts with its own storage presumed reachable.
     limiter._storage_dead = False
@@ -77,6 +77,9 @@ def _derive_flask_config(app: Flask) -> None:
     cfg["RATELIMIT_HEADER_LIMIT"] = "RateLimit-Limit"
     cfg["RATELIMIT_HEADER_REMAINING"] = "RateLimit-Remaining"
     cfg["RATELIMIT_HEADER_RESET"] = "RateLimit-Reset"
+    # Flask-Limiter would put Retry-After on every limited answer, a 200 included: its value goes
+    # under another name, and _rate_limit_headers turns it into Retry-After on a 429 only.
+    cfg["RATELIMIT_HEADER_RETRY_AFTER"] = _LIMITER_RETRY_AFTER
     cfg["RATELIMIT_KEY_PREFIX"] = "reviews"
     cfg["API_TITLE"] = "Reviews service"
     cfg["API_VERSION"] = __version__
@@ -100,9 +103,16 @@ def _fallback_limit() -> str:
     return current_app.config["RATELIMIT_FALLBACK"]
 
 
-def _rate_limit_reset_in_seconds(response: Response) -> Response:
+_LIMITER_RETRY_AFTER = "Reviews-Limiter-Retry-After"
+
+
+def _rate_limit_headers(response: Response) -> Response:
     """Flask-Limiter sends RateLimit-Reset as a Unix time; the RateLimit header fields count
-    seconds from now, like Retry-After."""
+    seconds from now, like Retry-After. Retry-After means "wait before asking again": a 429 that
+    did not set its own gets the limiter's, and no other answer gets it from the limiter."""
+    limiter_retry_after = response.headers.pop(_LIMITER_RETRY_AFTER, None)
+    if response.status_code == 429 and limiter_retry_after and "Retry-After" not in response.headers:
+        response.headers["Retry-After"] = limiter_retry_after
     reset = response.headers.get("RateLimit-Reset")
     if reset is not None and reset.isdigit():
         response.headers["RateLimit-Reset"] = str(max(0, int(int(reset) - time.time())))

@@ -60,6 +60,24 @@ def test_429_carries_each_header_exactly_once(client, shop):
     assert 0 <= int(response.headers["RateLimit-Reset"]) <= 60
 
 
+def test_answers_under_the_limit_carry_no_retry_after(client, shop):
+    """Retry-After tells a client to wait: only a 429 (or a 503) says that, never a limited 200."""
+    answers = spend(client, shop)
+    assert [a.headers.get("Retry-After") for a in answers] == [None] * LIMIT
+    assert all("RateLimit-Remaining" in a.headers for a in answers)
+    assert not any(name.lower().startswith("reviews-limiter") for a in answers for name in a.headers.keys())
+    refused = client.get(SHOP, headers=shop.headers)
+    assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 60
+
+
+def test_a_limited_public_write_carries_no_retry_after(client, shop):
+    make_order(client.application, shop)  # the product exists
+    answer = client.post(f"{shop.public}/products/sku-1/reviews", json={
+        "rating": 5, "body": "Fits.", "email": "ana@example.com", "display_name": "Ana"})
+    assert answer.status_code == 201, answer.get_json()
+    assert "RateLimit-Limit" in answer.headers and "Retry-After" not in answer.headers
+
+
 def test_refused_request_writes_nothing(app, client, shop):
     spend(client, shop)
     before = row_counts(app)
