@@ -29,13 +29,33 @@ class StrictInteger(fields.Integer):
 
 
 class Money(fields.Decimal):
-    """A non-negative amount with two decimals, given as a JSON number or a decimal string."""
+    """A non-negative amount with two decimals, given as a JSON number or a decimal string, and
+    answered as a decimal string ("49.90"), so that no client reads it into a binary float.
+    `dump_only=True` for a field that only answers."""
 
     default_error_messages = {"invalid": "Not a valid amount."}
 
     def __init__(self, **kwargs):
         kwargs.setdefault("validate", validate.Range(min=0))
         super().__init__(places=2, as_string=True, allow_nan=False, **kwargs)
+        self.metadata = {**self._openapi(), **self.metadata}
+
+    def _openapi(self) -> dict:
+        """How the OpenAPI document shows the field: apispec would call it a number, with its
+        bounds written as strings."""
+        ranges = [v for v in self.validators if isinstance(v, validate.Range)]
+        low = next((r.min for r in ranges if r.min is not None), None)
+        high = next((r.max for r in ranges if r.max is not None), None)
+        whole = f"{{1,{len(str(int(high)))}}}" if high is not None else "+"
+        types = ["string"] if self.dump_only else ["string", "number"]
+        doc = {"type": types,  # apispec adds "null" where None is allowed
+               "pattern": rf"^[0-9]{whole}(\.[0-9]{{1,2}})?$", "examples": ["49.90"],
+               "description": "An amount with two decimals, answered as a string"
+                              + ("" if self.dump_only else "; send a string or a number")}
+        for name, bound in (("minimum", low), ("maximum", high)):
+            if bound is not None:
+                doc[name] = int(bound) if bound == int(bound) else float(bound)
+        return doc
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool):

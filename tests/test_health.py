@@ -107,10 +107,14 @@ def test_server_api_operations_require_the_secret_key(app, spec):
             assert spec["paths"][path][method].get("security") == [{"secretKey": []}], (method, path)
 
 
-def test_documented_error_matches_the_problem_shape(spec):
-    error = resolve(spec, spec["components"]["responses"]["DEFAULT_ERROR"])
-    schema = resolve(spec, next(iter(error["content"].values()))["schema"])
-    assert {"type", "title", "status", "detail", "errors"} <= schema["properties"].keys()
+def test_documented_errors_are_problem_json_with_the_problem_shape(app, spec):
+    for path, method in api_routes(app):
+        for code, response in spec["paths"][path][method]["responses"].items():
+            if code.startswith(("4", "5")):
+                content = resolve(spec, response)["content"]
+                assert list(content) == ["application/problem+json"], (method, path, code)
+                schema = resolve(spec, content["application/problem+json"]["schema"])
+                assert {"type", "title", "status", "detail", "errors"} <= schema["properties"].keys()
 
 
 def test_openapi_describes_the_order_schema(spec):

@@ -116,7 +116,7 @@ class ItemOut(StrictSchema):
     product_id = fields.String()
     name = fields.String()
     quantity = fields.Integer()
-    price = fields.Decimal(as_string=True, places=2)
+    price = Money(dump_only=True)
 
 
 class ReviewRequestOut(StrictSchema):
@@ -133,7 +133,7 @@ class OrderOut(StrictSchema):
     items = fields.List(fields.Nested(ItemOut))
     placed_at = fields.AwareDateTime()
     currency = fields.String()
-    total = fields.Decimal(as_string=True, places=2)
+    total = Money(dump_only=True)
     referral_code = fields.String(allow_none=True)
     fulfilled_at = fields.AwareDateTime(allow_none=True)
     delivered_at = fields.AwareDateTime(allow_none=True)

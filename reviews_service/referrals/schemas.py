@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from ..schemas import CursorPage, StrictSchema, text
+from ..schemas import CursorPage, Money, StrictSchema, text
 from .coupons import MAX_LOAD
 from .models import COUPON_KINDS, STATUSES
 
@@ -42,7 +42,7 @@ class PersonOut(StrictSchema):
 class ReferredOrderOut(StrictSchema):
     id = fields.String()
     status = fields.String()
-    total = fields.Decimal(as_string=True, places=2)
+    total = Money(dump_only=True)
     currency = fields.String()
     placed_at = fields.AwareDateTime()
 

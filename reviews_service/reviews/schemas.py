@@ -68,8 +68,12 @@ class PublicReviewOut(StrictSchema):
     reply = fields.Nested(ReplyOut, allow_none=True)
 
 
+_UNPUBLISHED = fields.AwareDateTime(allow_none=True, metadata={"description": "null until published"})
+
+
 class SubmittedOut(PublicReviewOut):
     status = fields.String(metadata={"description": "published, or pending while a moderator looks"})
+    published_at = _UNPUBLISHED
 
 
 class ReviewListQuery(StrictSchema):
@@ -121,6 +125,7 @@ class ReviewRequestInfoOut(StrictSchema):
 
 class ServerReviewOut(PublicReviewOut):
     status = fields.String()
+    published_at = _UNPUBLISHED
     reject_reason = fields.String(allow_none=True)
     moderation_rule = fields.String(allow_none=True)
     product_id = fields.String()
