@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 from functools import cache
-from pathlib import Path
 
 from flask import Blueprint, current_app, render_template, request
 from flask.views import MethodView
@@ -20,6 +19,7 @@ from marshmallow import fields
 from ..auth import current_shop, resolve_public_key
 from ..errors import NotFound
 from ..extensions import limiter
+from ..packaged import widget_files
 from ..reviews.service import MAX_PHOTOS
 from ..schemas import StrictSchema
 from ..server_api import public_blueprint
@@ -29,7 +29,6 @@ public = public_blueprint("widget_public", "What the widget shows besides review
                           "language and review policy.")
 pages = Blueprint("widget_policy", __name__)
 
-POLICY_STRINGS = Path(__file__).resolve().parents[2] / "static" / "widget" / "policy"
 LANGUAGES = ("en", "es", "de", "fr", "pt", "it", "nl", "pl", "ru", "uk", "tr", "ar", "hy", "ka", "lo",
              "vi", "ja", "zh")
 RTL = frozenset({"ar"})
@@ -74,7 +73,7 @@ class WidgetConfig(MethodView):
 
 @cache
 def strings(lang: str) -> dict:
-    return json.loads((POLICY_STRINGS / f"{lang}.json").read_text(encoding="utf-8"))
+    return json.loads((widget_files() / "policy" / f"{lang}.json").read_text(encoding="utf-8"))
 
 
 def plural(lang: str, n: int) -> str:

@@ -17,14 +17,16 @@ from __future__ import annotations
 import gzip
 import hashlib
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from importlib.resources.abc import Traversable
+from pathlib import PurePosixPath
 
 from flask import Blueprint, Response, abort, current_app, request
 
 from ..extensions import limiter
+from ..packaged import widget_files
 
-ROOT = Path(__file__).resolve().parents[2] / "static" / "widget"
 # The placeholder the scripts carry in their source; served copies carry the version instead.
 VERSION_PLACEHOLDER = "__RV_VERSION__"
 TYPES = {
@@ -59,10 +61,10 @@ class Bundle:
 _lock = threading.Lock()
 
 
-def build(root: Path = ROOT) -> Bundle:
-    """Read every servable file under `root`, version the set, and precompute each gzip."""
-    raw = {p.relative_to(root).as_posix(): p.read_bytes()
-           for p in sorted(root.rglob("*")) if p.is_file() and p.suffix in TYPES}
+def build(root: Traversable | None = None) -> Bundle:
+    """Read every servable file under `root` (the installed widget files by default), version the
+    set, and precompute each gzip."""
+    raw = dict(sorted(_servable(root or widget_files())))
     digest = hashlib.sha256()
     for name, data in raw.items():
         digest.update(name.encode() + b"\0" + data + b"\0")
@@ -73,8 +75,17 @@ def build(root: Path = ROOT) -> Bundle:
             data = data.replace(VERSION_PLACEHOLDER.encode(), version.encode())
         # mtime=0: the same file gives the same bytes in every process behind a load balancer.
         files[name] = Asset(data, gzip.compress(data, compresslevel=9, mtime=0),
-                            TYPES[Path(name).suffix], '"' + hashlib.sha256(data).hexdigest()[:24] + '"')
+                            TYPES[PurePosixPath(name).suffix], '"' + hashlib.sha256(data).hexdigest()[:24] + '"')
     return Bundle(version, files)
+
+
+def _servable(folder: Traversable, prefix: str = "") -> Iterator[tuple[str, bytes]]:
+    # Traversable, not Path: an installed package's folder may be a MultiplexedPath, without rglob.
+    for child in folder.iterdir():
+        if child.is_dir():
+            yield from _servable(child, f"{prefix}{child.name}/")
+        elif PurePosixPath(child.name).suffix in TYPES:
+            yield prefix + child.name, child.read_bytes()
 
 
 def bundle() -> Bundle:
