@@ -11,7 +11,7 @@ from flask import Flask, Response, current_app
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as config_module
-from . import openapi
+from . import openapi, packaged
 
 __version__ = "0.1.0"
 
@@ -41,7 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.session_interface = SessionInterface()
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+    migrate.init_app(app, db, directory=packaged.migrations_dir())
     # Registered before the limiter, so that it runs after the limiter has added its headers.
     app.after_request(_rate_limit_headers)
     # Flask-Limiter keeps "the storage is down" on the extension object, which every app of the
