@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from markupsafe import escape as html_escape
 
 from reviews_service import create_app
 
@@ -141,3 +142,14 @@ def test_docs_page_lists_every_endpoint(app, client):
 def test_docs_page_loads_no_outside_script(client):
     page = client.get("/api/docs").get_data(as_text=True)
     assert not re.search(r"<script[^>]+src=[\"']https?://", page)
+
+
+def test_docs_page_groups_operations_by_task_with_an_example_each(client, spec):
+    page = client.get("/api/docs").get_data(as_text=True)
+    sections = re.findall(r'<section class="tag" id="[^"]+">\s*<h2>([^<]+)</h2>(.*?)(?=<section class="tag"|</body>)',
+                          page, re.S)
+
+    assert [name for name, _ in sections] == [tag["name"] for tag in spec["tags"]]
+    for (name, html), tag in zip(sections, spec["tags"], strict=True):
+        assert html_escape(tag["description"]) in html, name
+        assert '<pre class="example">' in html, name
