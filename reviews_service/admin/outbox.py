@@ -1,18 +1,18 @@
 """The outbox (owners only): e-mails and webhooks with their status, attempts and last error,
-the text of a queued e-mail, and "retry now" for the ones that failed."""
+the text of a queued e-mail and a preview of its HTML, and "retry now" for the ones that failed."""
 
 from __future__ import annotations
 
 import json
 import re
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from ..extensions import db
 from ..outbox import service as outbox
 from ..outbox.models import STATUSES, OutboxMessage
-from . import bp
+from . import bp, preview_policy
 from .auth import shop_access
 from .forms import CsrfForm
 
@@ -67,7 +67,21 @@ def outbox_message(shop, message_id: int):
     body = payload.get("text") if message.kind == "email" else json.dumps(payload, indent=2, ensure_ascii=False)
     body = hide_tokens(body) if body else body
     return render_template("admin/outbox_message.html", message=message, payload=payload, body=body,
-                           recipient=recipient(message), retryable=RETRYABLE)
+                           recipient=recipient(message), retryable=RETRYABLE,
+                           has_html=bool(message.kind == "email" and payload.get("html")))
+
+
+@bp.route("/shops/<slug>/outbox/<int:message_id>/preview")
+@shop_access(owner=True)
+def outbox_preview(shop, message_id: int):
+    """The e-mail's HTML part, as a document of its own for the sandboxed frame of the message page
+    (its own policy: no script runs, whatever the HTML holds; link tokens hidden as in the text)."""
+    message = _message(shop, message_id)
+    html = (message.payload or {}).get("html") if message.kind == "email" else None
+    if not html:
+        abort(404)
+    return Response(hide_tokens(html), mimetype="text/html",
+                    headers={"Content-Security-Policy": preview_policy()})
 
 
 @bp.route("/shops/<slug>/outbox/<int:message_id>/retry", methods=["POST"])

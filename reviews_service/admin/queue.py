@@ -70,7 +70,8 @@ class Filters:
 
 
 def _queue_url(shop, **raw) -> str:
-    query = urlencode({k: v for k, v in raw.items() if v not in (None, "")})
+    # An empty status is "any status" and stays in the URL: left out, it would mean "pending".
+    query = urlencode({k: v for k, v in raw.items() if v not in (None, "") or (k == "status" and v == "")})
     return url_for("admin.queue", slug=shop.slug) + (f"?{query}" if query else "")
 
 

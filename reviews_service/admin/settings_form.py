@@ -43,6 +43,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "review_policy_url": ("Review policy page", "How reviews are collected and checked; the widget links to it."),
     "default_locale": ("Default language", "A language tag such as en, de or pt-BR."),
     "support_email": ("Support e-mail address", "Shown in e-mails to customers."),
+    "time_zone": ("Time zone", "An IANA name such as Europe/Berlin or America/New_York; the admin shows "
+                               "times in it."),
     "vote_window_days": ("Count one helpful vote per visitor and network in this many days",
                          "Another browser on the same network is not counted again in that time; a "
                          "visitor may still change their own vote."),
@@ -81,7 +83,7 @@ GROUP_OF = {
     "email_cap_days": "Review requests", "auto_publish_verified": "Reviews", "auto_publish_imported": "Reviews",
     "allow_rating_only": "Reviews", "staff_email_domains": "Reviews", "review_policy_url": "Reviews",
     "default_locale": "Reviews", "support_email": "Reviews", "vote_window_days": "Reviews",
-    "referrals": "Referral program",
+    "referrals": "Referral program", "time_zone": "Shop",
 }
 CHOICE_LABELS = {"fulfilled": "fulfilled (shipped)", "delivered": "delivered",
                  "publish": "Let it through (rule off)", "hold": "Hold for a moderator", "reject": "Reject",

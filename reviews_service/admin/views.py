@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from flask import g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.exceptions import HTTPException
 
 from ..errors import DomainError
 from ..extensions import db
+from ..shops import service as shop_service
 from . import asset_url, bp
 from .auth import memberships
 from .forms import CsrfForm
@@ -79,9 +83,25 @@ def _domain_error(exc: DomainError):
     return _error_page(exc.status, exc.detail)
 
 
+def _time_zone() -> tzinfo:
+    """The shop's time zone (its `time_zone` setting); UTC outside a shop's pages."""
+    if "admin_zone" not in g:
+        access = g.get("access")
+        name = shop_service.settings_of(access.shop)["time_zone"] if access is not None else "UTC"
+        try:
+            g.admin_zone = ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):  # a zone this machine's tz database lacks
+            g.admin_zone = UTC
+    return g.admin_zone
+
+
 @bp.app_template_filter("admin_date")
 def _admin_date(value) -> str:
-    """`23 Nov 2026, 14:05 UTC`: one unambiguous format everywhere in the admin."""
+    """`23 Nov 2026, 15:05 CET`: one unambiguous format everywhere in the admin, in the shop's time
+    zone, with the zone's abbreviation (or its offset, where the zone has no abbreviation)."""
     if value is None:
         return "—"
-    return value.strftime("%-d %b %Y, %H:%M UTC")
+    if value.tzinfo is None:  # SQLite gives back naive datetimes, stored as UTC
+        value = value.replace(tzinfo=UTC)
+    local = value.astimezone(_time_zone())
+    return f"{local:%-d %b %Y, %H:%M} {local.tzname()}"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from copy import deepcopy
 from decimal import Decimal
+from functools import cache
 from typing import Any
+from zoneinfo import available_timezones
 
 from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
 
@@ -25,6 +27,8 @@ DEFAULTS: dict[str, Any] = {
     "review_policy_url": "",
     "default_locale": "en",
     "support_email": "",
+    # The admin shows times in this IANA zone (zoneinfo), e.g. "Europe/Berlin".
+    "time_zone": "UTC",
     "auto_publish_imported": True,
     # A helpful vote counts once per visitor id and once per network (IP hash) in this many days.
     "vote_window_days": 30,
@@ -221,6 +225,18 @@ class _StrictFloat(fields.Float):
         return super()._validated(value)
 
 
+@cache
+def time_zones() -> frozenset[str]:
+    """The IANA zone names this machine's zoneinfo knows (read once: it scans the zone files)."""
+    return frozenset(available_timezones())
+
+
+def _time_zone(name: str) -> None:
+    # UTC needs no tz database (the admin falls back to it), so it is valid on any machine.
+    if name != "UTC" and name not in time_zones():
+        raise ValidationError("Not a time zone this server knows: an IANA name such as Europe/Berlin or UTC.")
+
+
 _word = validate.Regexp(r"^[^\x00-\x1f]{1,60}$", error="A word or phrase of 1 to 60 characters.")
 
 
@@ -236,6 +252,8 @@ class SettingsSchema(StrictSchema):
     review_policy_url = fields.String(validate=validate.Length(max=2000))
     default_locale = fields.String(validate=validate.Regexp(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$"))
     support_email = fields.String(validate=validate.Length(max=254))
+    time_zone = fields.String(validate=[validate.Length(max=64), _time_zone], metadata={
+        "description": "An IANA time zone name such as Europe/Berlin; the admin shows times in it."})
     auto_publish_imported = StrictBoolean()
     vote_window_days = StrictInteger(validate=validate.Range(1, 365))
     rule_blocklist_action = _action(*RULE_ACTIONS)

@@ -1,4 +1,5 @@
-/* Reviews admin: keyboard shortcuts for the queue, confirmations, bulk selection, copy buttons.
+/* Reviews admin: keyboard shortcuts for the queue, confirmations, bulk selection, copy buttons,
+   the current tab scrolled into view on narrow screens.
    Every page works without this file; it only makes the common paths faster.
 
    Queue keys: j / k move to the next / previous review, a approves it, r goes to its reject
@@ -148,6 +149,17 @@
     }
   }
 
+  // On a narrow screen the tab bars scroll sideways: open them where the current tab is.
+  function showCurrentTabs() {
+    for (const bar of document.querySelectorAll(".tabs ul, .subtabs ul")) {
+      const current = bar.querySelector("[aria-current]");
+      if (!current || bar.scrollWidth <= bar.clientWidth) continue;
+      const tab = current.getBoundingClientRect();
+      const view = bar.getBoundingClientRect();
+      bar.scrollLeft += tab.left - view.left - (view.width - tab.width) / 2;
+    }
+  }
+
   function focusFromHash() {
     const id = decodeURIComponent(window.location.hash.slice(1));
     const card = id && document.getElementById(id);
@@ -166,8 +178,10 @@
     }
   });
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", () => { setUpCopyButtons(); updateSelection(); focusFromHash(); });
+    document.addEventListener("DOMContentLoaded", () => {
+      showCurrentTabs(); setUpCopyButtons(); updateSelection(); focusFromHash();
+    });
   } else {
-    setUpCopyButtons(); updateSelection(); focusFromHash();
+    showCurrentTabs(); setUpCopyButtons(); updateSelection(); focusFromHash();
   }
 }());
