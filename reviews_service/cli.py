@@ -178,6 +178,9 @@ def demo_command(host, port, no_run):
     say(f"  admin:      {base}/admin/  sign in as {info['owner_email']} with password {info['owner_password']}")
     say(f"  API docs:   {base}/api/docs")
     say("  e-mails:    reviews-service worker --print  (in a second terminal, from the same folder)")
+    if host in ("0.0.0.0", "::") and not configured:
+        say("Listening on every interface: set REVIEWS_PUBLIC_URL to the address other machines use, "
+            "so that links, photos and the demo shop's allowed origins match it.")
     if no_run:
         return
     # Not app.run(): Flask ignores it inside its own CLI. The development server, threaded.
