@@ -26,7 +26,7 @@ from reviews_service.reviews import replies
 from reviews_service.shops import service as shops
 from tests import photo_corpus as corpus
 from tests.conftest import base_config
-from tests.factories import order_payload
+from tests.factories import make_product, order_payload
 
 # Generated writes must not run into the rate limits: 429 is documented, but it would hide the
 # answers the run is there to check.
@@ -172,3 +172,46 @@ def test_every_example_request_is_accepted(client, shop, world):
         assert 200 <= answer.status_code < 300, (method, path, answer.get_json())
         sent += 1
     assert sent >= len(TASKS)
+
+
+# --- what the generated run found, one test each -------------------------------------------------
+
+def _documented(method: str, path: str, answer) -> None:
+    """The answer's status is documented for the operation, and its body matches that schema."""
+    SCHEMA[path][method].validate_response(answer)
+
+
+def test_amounts_are_answered_and_documented_as_strings(client, shop):
+    order = client.post("/api/v1/orders", json=order_payload("ORDER-7", total=49.9), headers=shop.headers)
+    spec = client.get("/api/openapi.json").get_json()["components"]["schemas"]
+
+    assert order.status_code == 201 and order.json["total"] == "49.90"
+    _documented("POST", "/api/v1/orders", order)
+    assert spec["OrderOut"]["properties"]["total"]["type"] == ["string"]
+    assert spec["OrderIn"]["properties"]["total"]["type"] == ["string", "number"]
+    assert spec["OrderIn"]["properties"]["total"]["minimum"] == 0
+
+
+def test_a_pending_review_answers_as_documented(app, client, shop):
+    path = "/api/v1/public/{public_key}/products/{product_id}/reviews"
+    make_product(app, shop, "sku-1")
+    pending = client.post(f"{shop.public}/products/sku-1/reviews",
+                          json={"rating": 3, "email": "eve@example.com", "display_name": "Eve"})
+    server_view = client.get(f"/api/v1/reviews/{pending.json['id']}", headers=shop.headers)
+
+    assert pending.status_code == 201 and pending.json["status"] == "pending"
+    assert pending.json["published_at"] is None and server_view.json["published_at"] is None
+    _documented("POST", path, pending)
+    _documented("GET", "/api/v1/reviews/{review_id}", server_view)
+
+
+@pytest.mark.parametrize(("method", "path", "url", "kw"), [
+    ("GET", "/api/v1/customers/export", "/api/v1/customers/export", {"query_string": {"email": "no@example.com"}}),
+    ("POST", "/api/v1/customers/erase", "/api/v1/customers/erase", {"json": {"email": "no@example.com"}}),
+    ("GET", "/api/v1/reviews", "/api/v1/reviews", {"query_string": {"product_id": "no-such-product"}}),
+])
+def test_nothing_found_is_a_documented_404(client, shop, method, path, url, kw):
+    answer = client.open(url, method=method, headers=shop.headers, **kw)
+
+    assert answer.status_code == 404 and answer.mimetype == "application/problem+json"
+    _documented(method, path, answer)
