@@ -19,7 +19,7 @@ from flask.cli import with_appcontext
 from . import create_app
 from .config import ConfigError
 from .errors import DomainError
-from .terminal import Failure, ServiceGroup, printable, say
+from .terminal import Failure, ServiceGroup, log_printably, printable, say
 
 
 def _make_app():
@@ -205,6 +205,7 @@ def worker_command(once, print_mail, poll):
     from .outbox.mailer import MailConfigError
     from .outbox.worker import Worker
 
+    log_printably()
     try:
         worker = Worker(printer=(lambda text: say(text + "\n" + "-" * 72)) if print_mail else None)
     except MailConfigError as exc:

@@ -9,6 +9,7 @@ recolour or retitle the operator's terminal, or reorder what is shown.
 from __future__ import annotations
 
 import copy
+import logging
 import re
 
 import click
@@ -27,6 +28,24 @@ def printable(text: str) -> str:
 def say(text: str = "", **kwargs) -> None:
     """`click.echo` for any text that may hold user data."""
     click.echo(printable(text), **kwargs)
+
+
+class PrintableFormatter(logging.Formatter):
+    """Log lines with their control characters escaped."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(super().format(record))
+
+
+def log_printably() -> None:
+    """Send warnings to standard error, escaped: a long-running command's (the worker's) log lines
+    quote what shops supplied, such as a webhook URL. A logging setup that exists is left alone."""
+    root = logging.getLogger()
+    if root.handlers:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(PrintableFormatter("%(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
 
 
 class Failure(click.ClickException):

@@ -20,6 +20,8 @@ from reviews_service.shops.models import Membership, User
 from .conftest import base_config
 from .factories import ShopKeys, order_payload
 from .helpers import row_counts
+from .outbox.conftest import add_endpoint, worker_process
+from .outbox.servers import WebhookReceiver
 
 PASSWORD = "correct horse battery staple"
 
@@ -361,3 +363,19 @@ def test_import_report_shows_control_characters_from_the_file_escaped(runner, sh
 
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.output and "\u202e" not in result.output
+
+
+def test_worker_log_lines_show_control_characters_in_a_shops_webhook_url_escaped(app, client, shop, tmp_path):
+    receiver = WebhookReceiver()  # no secret: it answers 400, and the worker logs the failure
+    receiver.start()
+    try:
+        add_endpoint(client, shop, receiver.url + "/\u202eevil\x1b]0;owned\x07", ["order.processed"])
+        assert client.post("/api/v1/orders", json=order_payload(), headers=shop.headers).status_code == 201
+        worker = worker_process(app.config["DATABASE_URL"], tmp_path / "worker", "--once")
+        _, stderr = worker.communicate(timeout=60)
+    finally:
+        receiver.stop()
+
+    assert "answered 400" in stderr, stderr
+    assert "\x1b" not in stderr and "\u202e" not in stderr
+    assert "/\\u202eevil\\x1b]0;owned\\x07 answered 400" in stderr
