@@ -5,8 +5,10 @@ from the demo's own pages are accepted on any port), and the referral program sw
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -80,6 +82,20 @@ def test_demo_password_is_random_per_instance_and_kept_for_the_next_run(runner, 
     other = create_app(base_config(other_folder, DATABASE_URL=f"sqlite:///{other_folder / 'reviews.db'}"))
     second = demo(other.test_cli_runner())["admin"]
     assert second.split()[-1] != first.split()[-1]
+
+
+def test_demo_gives_a_folder_set_up_without_an_owner_account_one(runner, app, client):
+    demo(runner)
+    keys = Path(app.instance_path) / "demo_shop.json"
+    info = json.loads(keys.read_text())
+    del info["owner_email"], info["owner_password"]  # as an older version wrote it
+    keys.write_text(json.dumps(info))
+
+    printed = demo(runner)
+
+    assert printed["secret key"] == info["secret_key"]
+    answer = admin_login(client, printed["admin"])
+    assert answer.status_code == 302 and "/login" not in answer.headers["Location"]
 
 
 @pytest.mark.parametrize("app_config", [{"ENV": "production"}])
