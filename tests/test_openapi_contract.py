@@ -247,3 +247,19 @@ def test_nothing_found_is_a_documented_404(client, shop, method, path, url, kw):
 
     assert answer.status_code == 404 and answer.mimetype == "application/problem+json"
     _documented(method, path, answer)
+
+
+def test_refused_public_writes_answer_as_documented(app, client, shop, world):
+    """A disallowed origin (403) and the visitor limit (429, with Retry-After) are documented."""
+    path = "/api/v1/public/{public_key}/reviews/{review_id}/votes"
+    url = f"{shop.public}/reviews/{world['path']['review_id']}/votes"
+    foreign = client.post(url, json={"value": "up"}, headers={"Origin": "https://elsewhere.example"})
+    app.config["PUBLIC_WRITE_LIMIT"] = "1 per minute"
+    answers = [client.post(url, json={"value": "up"}) for _ in range(2)]
+
+    assert foreign.status_code == 403
+    _documented("POST", path, foreign)
+    assert [a.status_code for a in answers] == [200, 429]
+    assert answers[1].headers["Retry-After"].isdigit()
+    assert foreign.mimetype == answers[1].mimetype == "application/problem+json"
+    _documented("POST", path, answers[1])
