@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from hypothesis import given, seed, settings
+from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from openapi_spec_validator import validate
 from schemathesis import GenerationMode
@@ -33,9 +33,9 @@ from tests.factories import ShopKeys, make_product, make_shop, order_payload
 # answers the run is there to check.
 HIGH_LIMITS = {"PUBLIC_WRITE_LIMIT": "100000 per minute", "SERVER_API_LIMIT": "100000 per minute"}
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-# A fixed seed and no example database: every run sends the same requests.
 SEED = 20261205
-EXAMPLES = 12  # per operation, over real and random ids, valid and invalid data
+# Per operation: about three cases for each of real and random ids, with valid and with invalid data.
+EXAMPLES = 12
 
 
 def _spec() -> dict:
@@ -151,8 +151,11 @@ def test_every_operation_answers_as_documented(method, path, app, shop, world):
                        for fixed in (real, random) for mode in GenerationMode])
     headers = None if public else shop.headers
 
+    # The same requests on every run (a fixed seed, no example database), and no clock in the test:
+    # neither a deadline nor Hypothesis's "too slow" on a busy machine.
     @seed(SEED)
-    @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None)
+    @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
+              suppress_health_check=[HealthCheck.too_slow])
     @given(case=cases)
     def answers_as_documented(case):
         case.call_and_validate(app=app, headers=headers, checks=CHECKS)
