@@ -53,10 +53,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     api.init_app(app, spec_kwargs={"extra_plugins": [ContractPlugin()]})
     errors.init_app(app)
     _register_blueprints(app)
+    from .ratings import freshness  # noqa: F401  (drops a shop's cached answers when its reviews change)
     from .ratings.fastpath import FastPath
 
     # Outermost: a repeated storefront read is answered before anything else runs.
-    app.wsgi_app = FastPath(app.wsgi_app)
+    app.wsgi_app = app.extensions["reviews.fastpath"] = FastPath(app.wsgi_app)
     return app
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
+from .. import events
 from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..models_base import utcnow
@@ -67,6 +68,7 @@ def transition(review: Review, to_status: str, *, actor: str, reason: str | None
 
     if from_status == "published":
         ratings.adjust(review.shop_id, review.product_id, review.rating, review.verified_buyer, -1)
+        events.published_reviews_changed.send(review.shop_id, product_id=review.product_id)
     if to_status == "published":
         ratings.adjust(review.shop_id, review.product_id, review.rating, review.verified_buyer, +1)
     db.session.add(AuditEvent(shop_id=review.shop_id, review_id=review.id, actor=actor,
@@ -90,6 +92,8 @@ def record(review: Review, action: str, *, actor: str, note: str = "") -> None:
     db.session.add(AuditEvent(shop_id=review.shop_id, review_id=review.id, actor=actor,
                               action=action, from_status=review.status, to_status=review.status,
                               note=note))
+    if action in ("redacted", "photo_removed") and review.status == "published":
+        events.published_reviews_changed.send(review.shop_id, product_id=review.product_id)
     if action == "created":
         _emit(review, "review.created")
 

@@ -11,6 +11,8 @@ What keeps this honest:
   only 200s without cookies; everything else passes through untouched (streams stay streams);
 - a kept answer expires when the view's own cached entry expires, so it is never older than
   `RATING_CACHE_TTL`, itself capped at `RATING_MAX_AGE`: exactly what a CDN may serve anyway;
+- a change to a shop's published reviews drops that shop's kept answers as it commits
+  (ratings/freshness.py), in this process; other processes keep theirs until they expire;
 - with `RATING_CACHE_TTL=0` nothing is kept;
 - memory is bounded in bytes, least recently used out first.
 """
@@ -33,6 +35,7 @@ _BODY_HEADERS = {"content-type", "content-length"}
 @dataclass(frozen=True)
 class Kept:
     expires: float
+    shop: int
     status: str
     headers: list[tuple[str, str]]
     not_modified_headers: list[tuple[str, str]]
@@ -66,6 +69,7 @@ class FastPath:
         self.kept: OrderedDict[tuple[str, str], Kept] = OrderedDict()
         self.bytes = 0
         self.lock = threading.Lock()
+        self.drops = 0  # an answer made while a shop's answers were dropped is not kept
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -83,6 +87,7 @@ class FastPath:
 
     def _through_app(self, key, environ, start_response) -> Iterable[bytes]:
         answer: dict = {}
+        drops = self.drops
 
         def recording_start_response(status, headers, exc_info=None):
             answer["status"], answer["headers"] = status, headers
@@ -101,9 +106,9 @@ class FastPath:
                 iterable.close()
         etag = next((v for k, v in headers if k.lower() == "etag"), None)
         if etag is not None:
-            self._put(key, Kept(expires, answer["status"], list(headers),
+            self._put(key, Kept(expires, environ[public.BY_URL_SHOP], answer["status"], list(headers),
                                 [(k, v) for k, v in headers if k.lower() not in _BODY_HEADERS],
-                                body, etag))
+                                body, etag), drops)
         return [body]
 
     def _get(self, key) -> Kept | None:
@@ -117,10 +122,12 @@ class FastPath:
             self.kept.move_to_end(key)
             return kept
 
-    def _put(self, key, kept: Kept) -> None:
+    def _put(self, key, kept: Kept, drops: int) -> None:
         if kept.size > self.max_bytes // 64:
             return  # one huge answer must not push out hundreds of ordinary ones
         with self.lock:
+            if self.drops != drops:
+                return  # a shop's answers were dropped meanwhile: this one may predate the change
             if key in self.kept:
                 self._drop(key)
             self.kept[key] = kept
@@ -130,3 +137,10 @@ class FastPath:
 
     def _drop(self, key) -> None:
         self.bytes -= self.kept.pop(key).size
+
+    def drop_shop(self, shop_id: int) -> None:
+        """Forget every kept answer about this shop."""
+        with self.lock:
+            self.drops += 1
+            for key in [k for k, kept in self.kept.items() if kept.shop == shop_id]:
+                self._drop(key)

@@ -111,27 +111,38 @@ _MAX_ENTRIES = 20_000
 
 
 class TTLCache:
-    """A bounded LRU of (expiry, value), one per app; entries live at most the configured TTL."""
+    """A bounded LRU of (expiry, value), one per app; entries live at most the configured TTL.
+    Keys start with (kind, shop id, ...), so that one shop's entries can be dropped at once."""
 
     def __init__(self) -> None:
         self.entries: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
         self.lock = threading.Lock()
+        self.drops = 0  # how many drops so far: a value computed across one is not kept
 
-    def get_or_compute(self, key: Any, ttl: float, compute: Callable[[], Any]) -> tuple[Any, float]:
-        """The value and when it expires (on the `now()` clock)."""
+    def get_or_compute(self, key: Any, ttl: float, compute: Callable[[], Any]) -> tuple[Any, float | None]:
+        """The value and when it expires (on the `now()` clock); None when it was not kept."""
         start = now()
         with self.lock:
             hit = self.entries.get(key)
             if hit is not None and hit[0] > start:
                 self.entries.move_to_end(key)
                 return hit[1], hit[0]
+            drops = self.drops
         value = compute()
         with self.lock:
+            if self.drops != drops:
+                return value, None  # it may have read the rows from before the change
             self.entries[key] = (start + ttl, value)
             self.entries.move_to_end(key)
             while len(self.entries) > _MAX_ENTRIES:
                 self.entries.popitem(last=False)
         return value, start + ttl
+
+    def drop_shop(self, shop_id: int) -> None:
+        with self.lock:
+            self.drops += 1
+            for key in [k for k in self.entries if k[1] == shop_id]:
+                del self.entries[key]
 
 
 def now() -> float:
@@ -146,8 +157,9 @@ def _ttl() -> float:
 
 
 # Set in the WSGI environ by a view whose answer depends on its URL only: the fast path
-# (fastpath.py) may then replay it until this time.
+# (fastpath.py) may then replay it until this time, and drops it with its shop's answers.
 BY_URL_UNTIL = "reviews.by_url_until"
+BY_URL_SHOP = "reviews.by_url_shop"
 
 
 def _cached(key: Any, compute: Callable[[], Any], by_url: bool = False) -> Any:
@@ -158,9 +170,17 @@ def _cached(key: Any, compute: Callable[[], Any], by_url: bool = False) -> Any:
     if cache is None:
         cache = current_app.extensions.setdefault("reviews.rating_cache", TTLCache())
     value, expires = cache.get_or_compute(key, ttl, compute)
-    if by_url:
+    if by_url and expires is not None:
         request.environ[BY_URL_UNTIL] = expires
+        request.environ[BY_URL_SHOP] = key[1]
     return value
+
+
+def drop_shop(app, shop_id: int) -> None:
+    """Forget every answer about this shop that this process keeps (the fast path's too)."""
+    for kept in (app.extensions.get("reviews.rating_cache"), app.extensions.get("reviews.fastpath")):
+        if kept is not None:
+            kept.drop_shop(shop_id)
 
 
 # --- conditional, cacheable answers ---------------------------------------------------------------
@@ -223,6 +243,6 @@ def json_entry(payload: Any, *version_parts: Any) -> Cached:
 
 
 def cached_entry(key: Any, compute: Callable[[], Cached], *, by_url: bool = False) -> Cached:
-    """The cached answer for `key`, computed on a miss. `by_url`: the answer depends on the
-    request's path and query string alone, so the fast path may replay it."""
+    """The cached answer for `key` (`(kind, shop id, ...)`), computed on a miss. `by_url`: the
+    answer depends on the request's path and query string alone, so the fast path may replay it."""
     return _cached(key, compute, by_url)

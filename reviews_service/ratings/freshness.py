@@ -1,0 +1,40 @@
+"""A change to a shop's published reviews (a rejection, a removal, an erasure, a redaction) is seen
+at once in the process that made it: as its transaction commits, every rating, badge, list and
+SEO answer this process keeps about the shop is dropped, the fast path's included.
+
+Other processes keep theirs until their `RATING_CACHE_TTL` ends (the README gives the whole bound,
+CDNs included). Dropping at the commit, not at the change: a read in between would cache the
+state from before again, and a rolled-back change must not count.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from .. import events
+from ..extensions import db
+from . import public
+
+_STALE = "reviews.stale_shops"
+
+
+@events.published_reviews_changed.connect
+def _remember(shop_id: int, **_: object) -> None:
+    db.session().info.setdefault(_STALE, set()).add(shop_id)
+
+
+@event.listens_for(Session, "after_commit")
+def _drop_on_commit(session: Session) -> None:
+    stale = session.info.pop(_STALE, None)
+    if stale and has_app_context():
+        for shop_id in stale:
+            public.drop_shop(current_app, shop_id)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_on_rollback(session: Session, previous_transaction) -> None:
+    # Only the outermost rollback: a savepoint's rollback leaves the enclosing change standing.
+    if previous_transaction.parent is None:
+        session.info.pop(_STALE, None)
