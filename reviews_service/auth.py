@@ -61,16 +61,20 @@ def bearer_token() -> str | None:
     return value.strip()
 
 
+_KEY_SHOP = "reviews_service.secret_key_shop"
+
+
 def secret_key_shop():
     """The shop whose active (or rotated, still in its grace) key the request's bearer is; None
-    for no bearer or any other one. Looked up once per request and kept on `g`: the rate limiter
-    asks before the server API's check does, and both must see the same answer."""
+    for no bearer or any other one. Looked up once per request: the rate limiter asks before the
+    server API's check does, and both must see the same answer. Kept in the request's environ
+    rather than on `g`, which outlives the request when an app context was pushed around it."""
     from .shops import service as shops
 
-    if "secret_key_shop" not in g:
+    if _KEY_SHOP not in request.environ:
         token = bearer_token()
-        g.secret_key_shop = shops.shop_for_secret_key(token) if token else None
-    return g.secret_key_shop
+        request.environ[_KEY_SHOP] = shops.shop_for_secret_key(token) if token else None
+    return request.environ[_KEY_SHOP]
 
 
 def authenticate_secret_key():
@@ -139,6 +143,16 @@ def ip_hash() -> str:
     return hmac.new(secret, f"ip|{request.remote_addr}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
+def visitor_id_hash(visitor_id: str | None) -> str | None:
+    """A keyed hash of the widget's visitor id, so that the stored value is not the one in the
+    visitor's browser. The id is the visitor's own claim: it may narrow who counts as the same
+    visitor, and never widens a limit kept per IP hash."""
+    if not visitor_id:
+        return None
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, f"vid|{visitor_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
 def rate_limit_key() -> str:
     """Limits count per secret key for a key that authenticates, and per shop and visitor IP for
     everything else: a made-up bearer, or another shop's key on this shop's public API, would
@@ -201,8 +215,9 @@ def peek_shop(purpose: str, token: str) -> int:
     return _claims(purpose, token)["shop"]
 
 
-def current_visitor():
-    """The visitor of this request, as the services take it."""
+def current_visitor(visitor_id: str | None = None):
+    """The visitor of this request, as the services take it, with the widget's visitor id when
+    the body carried one (`visitor_id`)."""
     from .reviews.service import Visitor
 
-    return Visitor(visitor_hash=visitor_hash(), ip_hash=ip_hash())
+    return Visitor(visitor_hash=visitor_hash(), ip_hash=ip_hash(), visitor_id_hash=visitor_id_hash(visitor_id))

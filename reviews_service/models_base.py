@@ -34,8 +34,9 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
-def insert_ignore(model, values: dict, conflict: list[str]):
-    """`INSERT ... ON CONFLICT DO NOTHING` for the session's database (PostgreSQL or SQLite).
+def insert_ignore(model, values: dict, conflict: list[str] | None):
+    """`INSERT ... ON CONFLICT DO NOTHING` for the session's database (PostgreSQL or SQLite);
+    `conflict` names the unique key, or None for any of the table's unique keys.
 
     A concurrent insert of the same key waits for the other transaction and then does nothing,
     where a read-then-insert would race.

@@ -122,7 +122,7 @@ class Clicks(MethodView):
     @public.response(200, ClickOut)
     def post(self, data):
         """A visit through a referral link (?ref=CODE): answers the friend offer to show"""
-        return service.record_click(current_shop(), data["code"], current_visitor()), 200, NO_STORE
+        return service.record_click(current_shop(), data["code"], current_visitor(data["visitor_id"])), 200, NO_STORE
 
 
 @public.route("/referrals/handover")
@@ -142,6 +142,6 @@ class OfferEmail(MethodView):
     @public.response(202, AcceptedOut)
     def post(self, data):
         """E-mail the friend offer to the address given (when the shop offers that)"""
-        service.email_friend_offer(current_shop(), data["code"], data["email"], current_visitor(),
+        service.email_friend_offer(current_shop(), data["code"], data["email"], current_visitor(data["visitor_id"]),
                                    data["locale"])
         return {"status": "accepted"}

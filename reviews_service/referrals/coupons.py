@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -56,18 +57,26 @@ def available(shop_id: int, kind: str) -> int:
         Coupon.shop_id == shop_id, Coupon.kind == kind, Coupon.claimed_at.is_(None)))
 
 
-def claim(shop_id: int, kind: str, claimed_by: str) -> Coupon | None:
-    """Take one unclaimed code for `claimed_by`, inside the caller's transaction; None when the
-    pool is empty. SKIP LOCKED on PostgreSQL lets concurrent claims take different codes; the
-    `claimed_at IS NULL` guard makes a lost race take nothing rather than a taken code."""
+def claim(shop_id: int, kind: str, claimed_by: str, *, ip_hash: str | None = None) -> Coupon | None:
+    """Take one unclaimed code for `claimed_by` (from the network `ip_hash`, for a friend's code),
+    inside the caller's transaction; None when the pool is empty. SKIP LOCKED on PostgreSQL lets
+    concurrent claims take different codes; the `claimed_at IS NULL` guard makes a lost race take
+    nothing rather than a taken code."""
     free = (select(Coupon.id).where(Coupon.shop_id == shop_id, Coupon.kind == kind,
                                     Coupon.claimed_at.is_(None))
             .order_by(Coupon.id).limit(1).with_for_update(skip_locked=True)).scalar_subquery()
     row = db.session.execute(
         update(Coupon).where(Coupon.id == free, Coupon.claimed_at.is_(None))
-        .values(claimed_at=utcnow(), claimed_by=claimed_by).returning(Coupon.id)
+        .values(claimed_at=utcnow(), claimed_by=claimed_by, claimed_ip_hash=ip_hash).returning(Coupon.id)
         .execution_options(synchronize_session=False)).first()
     return db.session.get(Coupon, row.id) if row is not None else None
+
+
+def claimed_from(shop_id: int, kind: str, ip_hash: str, since: datetime) -> int:
+    """How many codes went to the network `ip_hash` since `since`."""
+    return db.session.scalar(select(func.count()).select_from(Coupon).where(
+        Coupon.shop_id == shop_id, Coupon.kind == kind, Coupon.claimed_ip_hash == ip_hash,
+        Coupon.claimed_at >= since))
 
 
 def claimed_by(shop_id: int, kind: str, who: str) -> Coupon | None:

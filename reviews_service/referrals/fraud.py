@@ -6,6 +6,10 @@ signals send it to the owner's flagged queue: the same browser on both sides (a 
 computer, or one person with two accounts), many conversions from one browser or network, and a
 code clicked from many unrelated networks in a short time (leaked to a coupon site).
 
+"The same browser" means the same widget visitor id, never only the same address and user agent:
+a friend on the referrer's network with the same browser model is a genuine friend. The
+referrer's visitor ids are those of the reviews they wrote with their own token.
+
 The checks run when the referral is created and again when its hold ends, since what shows fraud
 (the friend's thank-you page seen from the referrer's browser, a burst of clicks) may come later.
 """
@@ -25,7 +29,8 @@ from sqlalchemy import distinct, func, or_, select
 
 from ..catalog.models import Customer, Order
 from ..extensions import db
-from .models import CustomerVisit, Referral, ReferralClick, ReferralCode
+from ..reviews import service as reviews
+from .models import Referral, ReferralClick, ReferralCode
 
 CLEAR = ("self_referral_customer", "self_referral_email", "self_referral_name_address", "not_first_order")
 UNCLEAR = ("self_referral_visitor", "velocity", "leaked_code")
@@ -102,6 +107,7 @@ class Conversion:
     visitor_hash: str | None = None
     ip_hash: str | None = None
     referral_id: int | None = None
+    visitor_id_hash: str | None = None  # of the friend's click that a hand-over found
 
 
 def signals(c: Conversion) -> list[str]:
@@ -154,14 +160,11 @@ def _ordered_before(c: Conversion) -> bool:
         or_(Order.id < c.order.id, Order.placed_at < c.order.placed_at)).limit(1)) is not None
 
 
-def _visits(customer_id: int) -> set[str]:
-    return set(db.session.scalars(select(CustomerVisit.visitor_hash)
-                                  .where(CustomerVisit.customer_id == customer_id)))
-
-
 def _same_browser(c: Conversion) -> bool:
-    friend_side = _visits(c.friend.id) | ({c.visitor_hash} if c.visitor_hash else set())
-    return bool(friend_side & _visits(c.referrer.id))
+    """The friend's browser (the click that converted, or one the friend reviewed from with their
+    token) has a visitor id that the referrer reviewed from with theirs."""
+    friend_side = reviews.visitor_ids_of(c.friend.id) | ({c.visitor_id_hash} if c.visitor_id_hash else set())
+    return bool(friend_side and friend_side & reviews.visitor_ids_of(c.referrer.id))
 
 
 def _velocity(c: Conversion) -> bool:

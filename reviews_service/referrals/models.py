@@ -65,6 +65,7 @@ class ReferralClick(db.Model):
     code_id: Mapped[int] = mapped_column(ForeignKey("referral_codes.id", ondelete="CASCADE"))
     visitor_hash: Mapped[str] = mapped_column(String(64))
     ip_hash: Mapped[str] = mapped_column(String(64))
+    visitor_id_hash: Mapped[str | None] = mapped_column(String(64))  # the widget's visitor id, keyed
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -115,6 +116,8 @@ class Referral(db.Model):
     # The browser that converted, when known (a hand-over, or the friend's thank-you page).
     visitor_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     ip_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The widget's visitor id (keyed) of the click a hand-over found: the friend's browser.
+    visitor_id_hash: Mapped[str | None] = mapped_column(String(64))
     order_total: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     currency: Mapped[str] = mapped_column(String(3))
     hold_until: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -166,6 +169,7 @@ class Coupon(db.Model):
         CheckConstraint(_in("kind", COUPON_KINDS), name="kind"),
         Index("ix_coupons_pool", "shop_id", "kind", "claimed_at", "id"),
         Index("ix_coupons_claimed_by", "shop_id", "claimed_by"),
+        Index("ix_coupons_claimed_ip", "shop_id", "kind", "claimed_ip_hash", "claimed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -175,4 +179,6 @@ class Coupon(db.Model):
     # "referral:<id>" for a referrer's reward, "visitor:<hash>" for a friend's offer.
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The network (IP hash) a friend's code went to: the pool hands out a few per network a day.
+    claimed_ip_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from ..reviews.schemas import visitor_id
 from ..schemas import CursorPage, Money, StrictSchema, text
 from .coupons import MAX_LOAD
 from .models import COUPON_KINDS, STATUSES
@@ -160,6 +161,7 @@ class PanelOut(StrictSchema):
 
 class ClickIn(StrictSchema):
     code = _code
+    visitor_id = visitor_id()
 
 
 class FriendOfferOut(OfferOut):
@@ -190,6 +192,7 @@ class OfferEmailIn(StrictSchema):
     code = _code
     email = fields.Email(required=True, validate=validate.Length(max=254))
     locale = fields.String(load_default=None, validate=validate.Length(max=16))
+    visitor_id = visitor_id()  # the one the click sent: the same code from the pool
 
 
 class AcceptedOut(StrictSchema):

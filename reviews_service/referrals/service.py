@@ -24,6 +24,7 @@ from ..catalog.models import Customer, Order
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..models_base import insert_ignore, utcnow
+from ..reviews import service as reviews
 from ..shops.models import Shop
 from ..shops.service import settings_of
 from . import codes, coupons, fraud, notify, views
@@ -35,11 +36,15 @@ REWARD_WINDOW = timedelta(days=30)  # the cap counts rewards in any 30 days
 # A hand-over names a click made before the order; the thank-you page may load a moment before
 # the shop's backend has sent the order, or after a clock that runs a little ahead.
 HANDOVER_SLACK = timedelta(minutes=10)
+# Friend codes from the pool that one network (IP hash) gets in a day, whatever its browsers'
+# visitor ids say: a household or an office has a few genuine friends, a script has many ids.
+FRIEND_CODES_PER_NETWORK_PER_DAY = 5
 
 
 class Visitor(Protocol):
     visitor_hash: str
     ip_hash: str
+    visitor_id_hash: str | None
 
 
 def program(shop: Shop) -> dict[str, Any]:
@@ -96,9 +101,11 @@ def _active_code(shop: Shop, text: str) -> tuple[dict[str, Any], ReferralCode]:
 
 
 def _own(code: ReferralCode, visitor: Visitor) -> bool:
-    return db.session.scalar(select(CustomerVisit.id).where(
-        CustomerVisit.customer_id == code.customer_id,
-        CustomerVisit.visitor_hash == visitor.visitor_hash)) is not None
+    """The referrer's own browser: its visitor id is one the referrer wrote a review from with
+    their token. The same address and user agent is not enough: a friend on the same network
+    with the same browser model would be taken for the referrer and lose the offer."""
+    return visitor.visitor_id_hash is not None and \
+        visitor.visitor_id_hash in reviews.visitor_ids_of(code.customer_id)
 
 
 def record_click(shop: Shop, text: str, visitor: Visitor) -> dict[str, Any]:
@@ -110,24 +117,32 @@ def record_click(shop: Shop, text: str, visitor: Visitor) -> dict[str, Any]:
     offer_code = None
     if not own:
         since = utcnow() - timedelta(days=settings["attribution_days"])
+        same_browser = (ReferralClick.visitor_id_hash == visitor.visitor_id_hash if visitor.visitor_id_hash
+                        else ReferralClick.visitor_hash == visitor.visitor_hash)
         seen = db.session.scalar(select(ReferralClick.id).where(
-            ReferralClick.code_id == code.id, ReferralClick.visitor_hash == visitor.visitor_hash,
-            ReferralClick.created_at >= since).limit(1))
+            ReferralClick.code_id == code.id, same_browser, ReferralClick.created_at >= since).limit(1))
         if seen is None:
             db.session.add(ReferralClick(shop_id=shop.id, code_id=code.id, visitor_hash=visitor.visitor_hash,
-                                         ip_hash=visitor.ip_hash, created_at=utcnow()))
+                                         ip_hash=visitor.ip_hash, visitor_id_hash=visitor.visitor_id_hash,
+                                         created_at=utcnow()))
         offer_code = _friend_code(shop, settings, visitor)
     db.session.commit()
     return views.click(settings, code, offer_code, own=own)
 
 
 def _friend_code(shop: Shop, settings: dict[str, Any], visitor: Visitor) -> str | None:
-    """The shared code, or one code from the pool per browser (the same one again on a reload)."""
+    """The shared code, or one code from the pool per browser (the same one again on a reload):
+    per visitor id when the widget sent one, else per address and user agent; and at most
+    FRIEND_CODES_PER_NETWORK_PER_DAY new ones per network."""
     offer = settings["friend_offer"]
     if offer["code_mode"] == "shared":
         return offer["shared_code"] or None
-    who = f"visitor:{visitor.visitor_hash}"
-    coupon = coupons.claimed_by(shop.id, "friend_offer", who) or coupons.claim(shop.id, "friend_offer", who)
+    who = f"visitor:{visitor.visitor_id_hash or visitor.visitor_hash}"
+    coupon = coupons.claimed_by(shop.id, "friend_offer", who)
+    if coupon is None:
+        today = coupons.claimed_from(shop.id, "friend_offer", visitor.ip_hash, utcnow() - timedelta(days=1))
+        if today < FRIEND_CODES_PER_NETWORK_PER_DAY:
+            coupon = coupons.claim(shop.id, "friend_offer", who, ip_hash=visitor.ip_hash)
     return coupon.code if coupon is not None else None
 
 
@@ -180,7 +195,8 @@ def handover(shop: Shop, order: Order, visitor: Visitor, text: str | None = None
     code = db.session.get(ReferralCode, click.code_id) if click is not None else None
     if code is None or code.disabled_at is not None:
         return None
-    return _convert(shop, settings, order, code, source="handover", visitor=visitor)
+    return _convert(shop, settings, order, code, source="handover", visitor=visitor,
+                    visitor_id_hash=click.visitor_id_hash)
 
 
 def handover_with_token(shop: Shop, token: str, visitor: Visitor, text: str | None) -> dict[str, Any]:
@@ -192,11 +208,13 @@ def handover_with_token(shop: Shop, token: str, visitor: Visitor, text: str | No
 
 
 def _convert(shop: Shop, settings: dict[str, Any], order: Order, code: ReferralCode, *, source: str,
-             visitor: Visitor | None = None) -> Referral | None:
-    """Record the referral of `order` (one per order, by constraint), checked for fraud."""
+             visitor: Visitor | None = None, visitor_id_hash: str | None = None) -> Referral | None:
+    """Record the referral of `order` (one per order, by constraint), checked for fraud;
+    `visitor_id_hash` is the visitor id of the friend's click, when a hand-over found one."""
     now = utcnow()
     conversion = fraud.Conversion(code.customer, order.customer, order, code, now,
-                                  visitor.visitor_hash if visitor else None, visitor.ip_hash if visitor else None)
+                                  visitor.visitor_hash if visitor else None, visitor.ip_hash if visitor else None,
+                                  visitor_id_hash=visitor_id_hash)
     names = fraud.signals(conversion)
     status, reason = fraud.verdict(names)
     if status is None and Decimal(order.total) < Decimal(settings["min_order_total"]):
@@ -207,7 +225,7 @@ def _convert(shop: Shop, settings: dict[str, Any], order: Order, code: ReferralC
         "referrer_id": code.customer_id, "friend_id": order.customer_id, "order_id": order.id,
         "status": status, "signals": names, "reason": reason, "note": "", "source": source,
         "visitor_hash": conversion.visitor_hash, "ip_hash": conversion.ip_hash,
-        "order_total": order.total, "currency": order.currency,
+        "visitor_id_hash": visitor_id_hash, "order_total": order.total, "currency": order.currency,
         "hold_until": now + timedelta(days=settings["hold_days"]), "owner_cleared": False,
         "decided_at": now if status == "rejected" else None,
         "decided_by": "policy" if status == "rejected" else None, "created_at": now, "updated_at": now,
@@ -273,7 +291,8 @@ def settle(referral: Referral) -> str:
         db.session.commit()
         return "rejected" if moved else "unchanged"
     conversion = fraud.Conversion(referral.referrer, referral.friend, referral.order, referral.code,
-                                  referral.created_at, referral.visitor_hash, referral.ip_hash, referral.id)
+                                  referral.created_at, referral.visitor_hash, referral.ip_hash, referral.id,
+                                  referral.visitor_id_hash)
     names = list(referral.signals or [])
     names += [n for n in fraud.signals(conversion) if n not in names]
     status, reason = fraud.verdict(names, owner_cleared=referral.owner_cleared)

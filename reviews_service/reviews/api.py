@@ -77,7 +77,7 @@ class ProductReviews(MethodView):
     @public.response(201, SubmittedOut)
     def post(self, data, product_id):
         """Submit a review (with a token: a verified buyer's)"""
-        review = service.submit_review(current_shop(), product_id, data, current_visitor())
+        review = service.submit_review(current_shop(), product_id, data, current_visitor(data["visitor_id"]))
         return {**listing.public_view(review), "status": review.status}
 
 
@@ -116,9 +116,14 @@ class Votes(MethodView):
     @public.arguments(VoteIn)
     @public.response(200, VoteOut)
     def post(self, data, review_id):
-        """Vote a review helpful (up) or not (down); once per visitor, changeable"""
+        """Vote a review helpful (up) or not (down)
+
+        A vote counts once per visitor id and once per network within the shop's
+        `vote_window_days`; the voter may change it. Another browser on a network that voted
+        gets 409.
+        """
         value = 1 if data["value"] == "up" else -1
-        review = service.vote(current_shop(), review_id, value, current_visitor())
+        review = service.vote(current_shop(), review_id, value, current_visitor(data["visitor_id"]))
         return {"id": review.public_id, "your_vote": data["value"],
                 "helpful": {"up": review.helpful_up, "down": review.helpful_down}}
 
@@ -130,7 +135,7 @@ class Reports(MethodView):
     @public.response(202, ReportOut)
     def post(self, data, review_id):
         """Report a review for a moderator to look at"""
-        service.report(current_shop(), review_id, data["reason"], data["note"], current_visitor())
+        service.report(current_shop(), review_id, data["reason"], data["note"], current_visitor(data["visitor_id"]))
         return {"status": "received"}
 
 

@@ -87,6 +87,9 @@ class Review(db.Model):
     photo_count: Mapped[int] = mapped_column(Integer, default=0)
     visitor_hash: Mapped[str | None] = mapped_column(String(64))
     ip_hash: Mapped[str | None] = mapped_column(String(64))
+    # A keyed hash of the widget's visitor id: with a token, it tells the referral checks which
+    # browser is the buyer's own (referrals/fraud.py).
+    visitor_id_hash: Mapped[str | None] = mapped_column(String(64))
     referral_code: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -120,29 +123,42 @@ class Photo(db.Model):
 
 
 class Vote(db.Model):
+    """One counted helpful vote. A review holds at most one vote per visitor id and one per network
+    (IP hash), by constraint, so that concurrent votes from one address count once; a network's
+    vote older than the shop's window gives its address up (`ip_hash` NULL), as addresses change
+    hands."""
+
     __tablename__ = "votes"
     __table_args__ = (
-        UniqueConstraint("review_id", "visitor_hash"),
+        UniqueConstraint("review_id", "ip_hash"),
+        UniqueConstraint("review_id", "visitor_id_hash"),
+        Index("ix_votes_review_visitor", "review_id", "visitor_hash"),
         CheckConstraint("value IN (-1, 1)", name="value"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
-    visitor_hash: Mapped[str] = mapped_column(String(64))
+    visitor_hash: Mapped[str] = mapped_column(String(64))  # IP and user agent
+    ip_hash: Mapped[str | None] = mapped_column(String(64))
+    visitor_id_hash: Mapped[str | None] = mapped_column(String(64))  # the widget's visitor id, keyed
     value: Mapped[int] = mapped_column(SmallInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Report(db.Model):
+    """An abuse report: one per browser (IP and user agent) and one per visitor id, by constraint."""
+
     __tablename__ = "reports"
     __table_args__ = (
         UniqueConstraint("review_id", "visitor_hash"),
+        UniqueConstraint("review_id", "visitor_id_hash"),
         CheckConstraint(_in("reason", REPORT_REASONS), name="reason"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
     visitor_hash: Mapped[str] = mapped_column(String(64))
+    visitor_id_hash: Mapped[str | None] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(String(32))
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

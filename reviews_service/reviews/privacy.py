@@ -62,6 +62,7 @@ def erase(shop: Shop, email: str) -> dict[str, Any]:
             moderation.transition(review, "removed", actor="api", note="erasure")
         review.title, review.body, review.author_name = "", "", ""
         review.email, review.visitor_hash, review.ip_hash = None, None, None
+        review.visitor_id_hash = None
         review.referral_code, review.photo_count = None, 0
     review_ids = [r.id for r in reviews]
     if review_ids:

@@ -10,6 +10,15 @@ from .listing import SORTS
 from .models import REPORT_REASONS, SOURCES, STATUSES
 
 
+def visitor_id():
+    """The widget's first-party visitor id: optional, random, made on the visitor's first write."""
+    return fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
+        r"^[A-Za-z0-9_-]{22,43}$", error="A visitor id is 22 to 43 characters of A-Z, a-z, 0-9, _ and -."),
+        metadata={"description": "The widget's random first-party visitor id (sent once the "
+                                 "visitor has written anything): a vote counts once per id and "
+                                 "once per network."})
+
+
 class ReviewIn(StrictSchema):
     """A shopper's review. Status, verified, source and counts belong to the server: sending
     them is an error, like any unknown field."""
@@ -26,6 +35,7 @@ class ReviewIn(StrictSchema):
                           metadata={"description": "A review-request or widget token: the review "
                                     "is then a verified buyer's."})
     referral_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 64))
+    visitor_id = visitor_id()
 
 
 class PhotoOut(StrictSchema):
@@ -91,6 +101,7 @@ class PublicReviewPage(StrictSchema):
 
 class VoteIn(StrictSchema):
     value = fields.String(required=True, validate=validate.OneOf(["up", "down"]))
+    visitor_id = visitor_id()
 
 
 class VoteOut(StrictSchema):
@@ -102,6 +113,7 @@ class VoteOut(StrictSchema):
 class ReportIn(StrictSchema):
     reason = fields.String(required=True, validate=validate.OneOf(REPORT_REASONS))
     note = text(1000, load_default="")
+    visitor_id = visitor_id()
 
 
 class ReportOut(StrictSchema):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -12,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from ..catalog import service as catalog
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
-from ..models_base import insert_ignore
+from ..models_base import insert_ignore, utcnow
 from ..moderation import service as moderation
 from ..shops.models import Shop
 from ..shops.service import settings_of
@@ -27,8 +28,9 @@ _PHOTO_TAKEN = "A photo id is unknown or already used; upload the photo again."
 class Visitor:
     """Who is writing, as far as we keep it: keyed hashes, never the address itself."""
 
-    visitor_hash: str
+    visitor_hash: str  # IP address and user agent
     ip_hash: str
+    visitor_id_hash: str | None = None  # the widget's visitor id, when it sent one
 
 
 def new_public_id() -> str:
@@ -74,7 +76,7 @@ def submit_review(shop: Shop, product_external_id: str, data: dict[str, Any], vi
         locale=data.get("locale") or (grant.order.customer.locale if grant else settings["default_locale"]),
         status="pending", source=source or (grant.source if grant else "widget"),
         verified_buyer=grant is not None, incentivized=False, staff=_staff(email, settings),
-        visitor_hash=visitor.visitor_hash, ip_hash=visitor.ip_hash,
+        visitor_hash=visitor.visitor_hash, ip_hash=visitor.ip_hash, visitor_id_hash=visitor.visitor_id_hash,
         referral_code=data.get("referral_code"), photo_count=len(photos),
     )
     try:
@@ -123,6 +125,13 @@ def _claim_photos(shop: Shop, public_ids: list[str]) -> list[Photo]:
     return sorted(photos, key=lambda p: order[p.public_id])
 
 
+def visitor_ids_of(customer_id: int) -> set[str]:
+    """The visitor ids (keyed hashes) of the browsers the customer wrote reviews from with their
+    own token: the browsers known to be theirs."""
+    return set(db.session.scalars(select(Review.visitor_id_hash).distinct().where(
+        Review.customer_id == customer_id, Review.visitor_id_hash.is_not(None))))
+
+
 def get_published(shop: Shop, public_id: str) -> Review:
     review = db.session.scalar(select(Review).where(
         Review.shop_id == shop.id, Review.public_id == public_id, Review.status == "published"))
@@ -132,21 +141,54 @@ def get_published(shop: Shop, public_id: str) -> Review:
 
 
 def vote(shop: Shop, public_id: str, value: int, visitor: Visitor) -> Review:
-    """Count a helpful (+1) or unhelpful (-1) vote once per visitor; a visitor may change it."""
+    """Count a helpful (+1) or unhelpful (-1) vote once per visitor id and once per network (IP
+    hash) within the shop's `vote_window_days`; whoever cast a vote may change it. Another
+    browser of a network that voted, whatever its user agent or visitor id, is 409."""
     review = get_published(shop, public_id)
-    created = db.session.execute(insert_ignore(
-        Vote, {"review_id": review.id, "visitor_hash": visitor.visitor_hash, "value": value},
-        ["review_id", "visitor_hash"]).returning(Vote.id)).first()
-    if created is not None:
-        _count_vote(review.id, value, +1)
-    else:
-        # Change only if the stored vote differs; the guarded UPDATE makes a double click count once.
-        changed = db.session.execute(update(Vote).where(
-            Vote.review_id == review.id, Vote.visitor_hash == visitor.visitor_hash, Vote.value == -value,
-        ).values(value=value)).rowcount
-        if changed:
-            _count_vote(review.id, -value, -1)
+    since = utcnow() - timedelta(days=settings_of(shop)["vote_window_days"])
+    own = _own_vote(review.id, visitor, since)
+    if own is None:
+        # A network's vote older than the window gives its address up: addresses change hands.
+        db.session.execute(update(Vote).where(
+            Vote.review_id == review.id, Vote.ip_hash == visitor.ip_hash, Vote.created_at < since,
+        ).values(ip_hash=None).execution_options(synchronize_session=False))
+        # The unique keys (review, network) and (review, visitor id) decide between concurrent
+        # votes: the loser's insert waits for the winner, then does nothing.
+        created = db.session.execute(insert_ignore(Vote, {
+            "review_id": review.id, "visitor_hash": visitor.visitor_hash, "ip_hash": visitor.ip_hash,
+            "visitor_id_hash": visitor.visitor_id_hash, "value": value, "created_at": utcnow()},
+            None).returning(Vote.id)).first()
+        if created is not None:
             _count_vote(review.id, value, +1)
+            return _done(review)
+        own = _own_vote(review.id, visitor, since)  # the same visitor's other request won
+        if own is None:
+            db.session.rollback()
+            raise Conflict("A vote from this network already counts for this review.")
+    # Change only if the stored vote differs; the guarded UPDATE makes a double click count once.
+    changed = db.session.execute(update(Vote).where(Vote.id == own, Vote.value == -value)
+                                 .values(value=value).execution_options(synchronize_session=False)).rowcount
+    if changed:
+        _count_vote(review.id, -value, -1)
+        _count_vote(review.id, value, +1)
+    return _done(review)
+
+
+def _own_vote(review_id: int, visitor: Visitor, since: datetime) -> int | None:
+    """The id of the vote this visitor cast on the review: the one with their visitor id, or,
+    for a vote cast without one (another client, or before the widget sent ids), the one from
+    their address and user agent within the window."""
+    if visitor.visitor_id_hash:
+        found = db.session.scalar(select(Vote.id).where(Vote.review_id == review_id,
+                                                        Vote.visitor_id_hash == visitor.visitor_id_hash))
+        if found is not None:
+            return found
+    return db.session.scalar(select(Vote.id).where(
+        Vote.review_id == review_id, Vote.visitor_id_hash.is_(None),
+        Vote.visitor_hash == visitor.visitor_hash, Vote.created_at >= since).order_by(Vote.id).limit(1))
+
+
+def _done(review: Review) -> Review:
     db.session.commit()
     db.session.refresh(review)
     return review
@@ -159,11 +201,12 @@ def _count_vote(review_id: int, value: int, sign: int) -> None:
 
 
 def report(shop: Shop, public_id: str, reason: str, note: str, visitor: Visitor) -> bool:
-    """Record an abuse report once per visitor; answers whether it was new."""
+    """Record an abuse report once per browser and once per visitor id; answers whether it was new."""
     review = get_published(shop, public_id)
     created = db.session.execute(insert_ignore(
-        Report, {"review_id": review.id, "visitor_hash": visitor.visitor_hash, "reason": reason,
-                 "note": note}, ["review_id", "visitor_hash"]).returning(Report.id)).first()
+        Report, {"review_id": review.id, "visitor_hash": visitor.visitor_hash,
+                 "visitor_id_hash": visitor.visitor_id_hash, "reason": reason, "note": note},
+        None).returning(Report.id)).first()
     if created is not None:
         db.session.execute(update(Review).where(Review.id == review.id)
                            .values(report_count=Review.report_count + 1)

@@ -26,13 +26,15 @@ _ips = itertools.count(1)
 
 
 class Browser:
-    """One shopper's browser: its own address and user agent, hence its own visitor hash."""
+    """One shopper's browser: its own address and user agent, hence its own visitor hash, and the
+    widget's visitor id, sent with its writes (clicks, reviews)."""
 
     def __init__(self, client, shop, ip: str | None = None, agent: str | None = None):
         n = next(_ips)
         self.client, self.shop = client, shop
         self.ip = ip or f"10.1.{n // 250}.{n % 250 + 1}"
         self.agent = agent or f"browser-{n}"
+        self.visitor_id = f"visitor-{n}-".ljust(22, "x")
 
     def _kw(self) -> dict:
         return {"environ_base": {"REMOTE_ADDR": self.ip},
@@ -42,7 +44,15 @@ class Browser:
         return self.client.get(f"{self.shop.public}/referrals/me", query_string={"token": token}, **self._kw())
 
     def click(self, code: str):
-        return self.client.post(f"{self.shop.public}/referrals/clicks", json={"code": code}, **self._kw())
+        return self.client.post(f"{self.shop.public}/referrals/clicks",
+                                json={"code": code, "visitor_id": self.visitor_id}, **self._kw())
+
+    def review(self, token: str, product: str = "sku-1"):
+        """A review with the order's token, written in this browser's widget."""
+        answer = self.client.post(f"{self.shop.public}/products/{product}/reviews", **self._kw(),
+                                  json={"rating": 5, "token": token, "visitor_id": self.visitor_id})
+        assert answer.status_code == 201, answer.json
+        return answer
 
     def handover(self, token: str, code: str | None = None):
         return self.client.post(f"{self.shop.public}/referrals/handover", json={"token": token, "code": code},

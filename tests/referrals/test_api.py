@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from reviews_service import clock
-from reviews_service.referrals import codes
+from reviews_service.referrals import codes, service
 from tests.factories import make_shop
 from tests.helpers import assert_problem
 from tests.outbox.conftest import parse, run_worker
@@ -126,6 +126,7 @@ def test_a_visitor_counts_once_and_the_referrer_not_at_all(client, program):
     a = order(client, program, "ana@example.com")
     ana = browser(client, program)
     code = code_of(client, program, a, ana)
+    ana.review(a["widget_token"])  # her widget's visitor id is known as hers from now on
     bob = browser(client, program)
 
     assert bob.click(code).json["own"] is False
@@ -134,6 +135,40 @@ def test_a_visitor_counts_once_and_the_referrer_not_at_all(client, program):
 
     assert own["own"] is True and own["offer"]["code"] is None
     assert ana.panel(a["widget_token"]).json["counts"]["clicks"] == 1
+
+
+@pytest.mark.parametrize("reviewed", [True, False], ids=["referrer-reviewed", "referrer-did-not-review"])
+def test_a_friend_with_the_referrers_address_and_browser_model_is_a_friend(client, program, reviewed):
+    """Same network, same browser model, so the same IP and user agent: another visitor id."""
+    a = order(client, program, "ana@example.com")
+    ana = browser(client, program)
+    code = code_of(client, program, a, ana)
+    if reviewed:
+        ana.review(a["widget_token"])
+    bob = browser(client, program, ip=ana.ip, agent=ana.agent)
+
+    click = bob.click(code).json
+
+    assert click["own"] is False and click["offer"]["code"] == "FRIEND10"
+    assert ana.panel(a["widget_token"]).json["counts"]["clicks"] == 1
+    friend = order(client, program, "bob@example.com", "Bob Friend")
+    assert bob.handover(friend["widget_token"], code).json == {"attributed": True}
+    referral = referral_of(client, program, friend["id"])
+    assert (referral["status"], referral["signals"]) == ("pending", [])
+
+
+def test_the_referrers_browser_is_known_only_by_its_visitor_id(client, program):
+    """Without a visitor id, a click from the referrer's address and user agent is a friend's."""
+    a = order(client, program, "ana@example.com")
+    ana = browser(client, program)
+    code = code_of(client, program, a, ana)
+    ana.review(a["widget_token"])
+
+    no_id = client.post(f"{program.public}/referrals/clicks", json={"code": code},
+                        environ_base={"REMOTE_ADDR": ana.ip}, headers={"User-Agent": ana.agent})
+
+    assert no_id.json["own"] is False
+    assert ana.click(code).json["own"] is True
 
 
 @pytest.mark.parametrize("app_config", [{"PUBLIC_WRITE_LIMIT": "3 per minute"}])
@@ -158,6 +193,33 @@ def test_friend_codes_from_the_pool_one_per_browser(client, program):
            carol.click(code).json["offer"]["code"], dan.click(code).json["offer"]["code"]]
 
     assert got == ["WELCOME-A", "WELCOME-A", "WELCOME-B", None]
+
+
+def test_friend_codes_from_the_pool_follow_the_visitor_id(client, program):
+    set_program(client, program, friend_offer={"code_mode": "pool"})
+    load_coupons(client, program, "WELCOME-A", "WELCOME-B", kind="friend_offer")
+    code = code_of(client, program, order(client, program, "ana@example.com"))
+    bob = browser(client, program)
+    first = bob.click(code).json["offer"]["code"]
+    bob.ip, bob.agent = "203.0.113.9", "updated-browser"  # another network, a browser update
+
+    assert bob.click(code).json["offer"]["code"] == first
+
+
+def test_friend_codes_from_the_pool_are_limited_per_network_per_day(client, program):
+    set_program(client, program, friend_offer={"code_mode": "pool"})
+    limit = service.FRIEND_CODES_PER_NETWORK_PER_DAY
+    load_coupons(client, program, *(f"WELCOME-{n}" for n in range(limit + 3)), kind="friend_offer")
+    code = code_of(client, program, order(client, program, "ana@example.com"))
+    office = [browser(client, program, ip="192.0.2.50") for _ in range(limit + 1)]
+
+    got = [b.click(code).json["offer"]["code"] for b in office]
+
+    assert got == [f"WELCOME-{n}" for n in range(limit)] + [None]
+    assert office[0].click(code).json["offer"]["code"] == "WELCOME-0"  # a reload keeps its code
+    assert browser(client, program).click(code).json["offer"]["code"] == f"WELCOME-{limit}"
+    clock.travel(timedelta(days=1, minutes=1))
+    assert office[-1].click(code).json["offer"]["code"] == f"WELCOME-{limit + 1}"
 
 
 # --- the hand-over -------------------------------------------------------------------------------

@@ -43,17 +43,24 @@ def name_address(friend_name, friend_address):
     return scenario
 
 
-def same_browser(client, shop, trips):
-    """Found at the end of the hold: the friend's thank-you page was opened in the referrer's browser."""
-    a = order(client, shop, "ana@example.com")
-    ana = browser(client, shop)
-    code = code_of(client, shop, a, ana)
-    friend = order(client, shop, "bob@example.com", "Bob Friend", code=code)
-    (ana if trips else browser(client, shop)).panel(friend["widget_token"])
-    load_coupons(client, shop, "REWARD-1")
-    after_hold()
-    run_worker(client.application)
-    return referral_of(client, shop, friend["id"])
+def same_browser(friend_side: str):
+    """Found at the end of the hold: the friend reviewed their order in a browser whose visitor id
+    the referrer reviewed from ("referrer's"), or in a browser of the same model on the
+    referrer's network ("same model"), which is not the same browser."""
+    def scenario(client, shop, trips):
+        a = order(client, shop, "ana@example.com")
+        ana = browser(client, shop)
+        code = code_of(client, shop, a, ana)
+        ana.review(a["widget_token"])
+        friend = order(client, shop, "bob@example.com", "Bob Friend", code=code)
+        bob = ana if friend_side == "referrer's" else browser(client, shop, ip=ana.ip, agent=ana.agent)
+        bob.panel(friend["widget_token"])
+        bob.review(friend["widget_token"])
+        load_coupons(client, shop, "REWARD-1")
+        after_hold()
+        run_worker(client.application)
+        return referral_of(client, shop, friend["id"])
+    return scenario
 
 
 def first_order(client, shop, trips):
@@ -103,8 +110,8 @@ CASES = [
     ("self_referral_name_address", name_address("ana  BUYER", SAME_ADDRESS_WRITTEN_OTHERWISE), True),
     ("self_referral_name_address", name_address("Ben Buyer", SAME_ADDRESS_WRITTEN_OTHERWISE), False),
     ("self_referral_name_address", name_address("Ana Buyer", OTHER_ADDRESS), False),
-    ("self_referral_visitor", same_browser, True),
-    ("self_referral_visitor", same_browser, False),
+    ("self_referral_visitor", same_browser("referrer's"), True),
+    ("self_referral_visitor", same_browser("same model"), False),
     ("not_first_order", first_order, True),
     ("not_first_order", first_order, False),
     ("velocity", velocity, True),

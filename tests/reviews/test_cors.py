@@ -201,6 +201,36 @@ def test_the_origin_header_decides_when_both_are_sent(client, shop, writes, orig
     assert response.status_code == status
 
 
+# --- the widget's visitor id, on every JSON write (issue 12, item 2) -----------------------------
+
+JSON_WRITES = [w for w in WRITES if w != "photo"]  # a photo is multipart and carries no id
+
+
+@pytest.mark.parametrize("visitor_id", ["A" * 22, "a1_-" * 10 + "xyz", None], ids=["shortest", "longest", "null"])
+@pytest.mark.parametrize("write", JSON_WRITES)
+def test_a_json_write_may_carry_the_visitor_id(client, shop, writes, write, visitor_id):
+    request = writes[write]
+    request["json"]["visitor_id"] = visitor_id
+
+    assert send(client, request, Origin=ALLOWED).status_code == OK[write]
+
+
+@pytest.mark.parametrize("visitor_id", ["A" * 21, "A" * 44, "has spaces in it, 22+ chars", "ünïcödé" * 4,
+                                        "a/b" * 10, 12345678901234567890123, ["A" * 22], ""], ids=repr)
+@pytest.mark.parametrize("write", JSON_WRITES)
+def test_a_malformed_visitor_id_is_422_naming_it_and_writes_nothing(app, client, shop, writes, write, visitor_id):
+    request = writes[write]
+    request["json"]["visitor_id"] = visitor_id
+    before = written(app)
+
+    response = send(client, request, Origin=ALLOWED)
+
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    assert "visitor_id" in response.json["errors"] and "visitor_id" in response.json["detail"]
+    assert written(app) == before
+
+
 # --- preflight ----------------------------------------------------------------------------------
 
 def _preflight(client, path: str, origin: str):

@@ -77,6 +77,7 @@ def _make_person(app, client, shop, who: dict, tag: str, texts: list[str], photo
     _order(client, shop, person, f"{tag}-ORDER-1", f"{tag}-key")
     verified = client.post(f"{shop.public}/products/sku-1/reviews", environ_base=visitor, json={
         "rating": 5, "title": texts[0], "body": texts[1], "token": person.widget_token,
+        "visitor_id": f"{tag}-widget-visitor-id".ljust(22, "_"),
         "photo_ids": [_photo(client, shop, person, visitor, photo)]})
     assert verified.status_code == 201, verified.json
     # A second review without the order, with the address written differently.
@@ -227,13 +228,14 @@ def test_votes_reports_and_ip_hashes_of_erased_reviews_are_dropped(app, erased):
         rows = {r.public_id: r for r in db.session.scalars(select(Review))}
         for public_id in zed.reviews:
             row = rows[public_id]
-            assert (row.ip_hash, row.visitor_hash) == (None, None)
+            assert (row.ip_hash, row.visitor_hash, row.visitor_id_hash) == (None, None, None)
             assert not db.session.scalars(select(Vote).where(Vote.review_id == row.id)).all()
             assert not db.session.scalars(select(Report).where(Report.review_id == row.id)).all()
             assert not db.session.scalars(select(Photo).where(Photo.review_id == row.id)).all()
         for public_id in bea.reviews:
             row = rows[public_id]
             assert row.ip_hash and row.visitor_hash
+            assert row.visitor_id_hash or row.order_id is None  # the verified one was sent with an id
             assert db.session.scalars(select(Vote).where(Vote.review_id == row.id)).all()
 
 
