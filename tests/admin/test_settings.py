@@ -111,3 +111,13 @@ def test_settings_without_csrf_is_400(app, owner, shop):
     assert owner.client.post(f"{owner.base}/settings", data=data).status_code == 400
     assert owner.post(f"{owner.base}/settings/rerun-rules", csrf=False).status_code == 400
     assert _stored(app, shop)[0] == {}
+
+
+def test_the_vote_window_is_a_reviews_setting(app, owner, shop):
+    data = _current_form(owner)
+    assert data["vote_window_days"] == ["30"]
+    data["vote_window_days"] = ["7"]
+
+    assert owner.client.post(f"{owner.base}/settings", data=data).status_code == 302
+
+    assert _stored(app, shop)[0] == {"vote_window_days": 7}
