@@ -74,6 +74,7 @@ _EXTRA_ANSWERS = {
     "POST /api/v1/orders": (409,),
     "POST /api/v1/orders/{order_id}/events": (409,),
     "POST /api/v1/public/{public_key}/products/{product_id}/reviews": (409,),
+    "POST /api/v1/public/{public_key}/reviews/{review_id}/votes": (409,),  # another browser of a network that voted
     "GET /api/v1/public/{public_key}/review-requests/{token}": (403,),
     "GET /api/v1/public/{public_key}/referrals/me": (403,),
     "POST /api/v1/referrals/{referral_id}/approve": (409,),
