@@ -26,10 +26,12 @@ async function visit() {
   const code = new URLSearchParams(location.search).get(option("ref-param") || "ref");
   const key = option("key");
   if (code && key) {
+    // A click is a write, so it makes the visitor id (visitor.js): a page view never does.
+    const { visitorId } = await import("./visitor.js");
     const origin = option("api") || new URL(import.meta.url).origin;
     const res = await fetch(`${origin}/api/v1/public/${encodeURIComponent(key)}/referrals/clicks`, {
       method: "POST", credentials: "omit", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ code }),
+      body: JSON.stringify({ code, visitor_id: visitorId() }),
     });
     const click = await res.json().catch(() => ({}));
     // The referrer opening their own link is no friend's visit: there is nothing to keep.

@@ -93,8 +93,9 @@
     method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(data),
   });
 
-  /** A vote, report or review. */
-  const write = post;
+  /** A vote, report or review: with the visitor id, which visitor.js makes on the first write. */
+  const write = (url, data) => import(new URL("visitor.js", BASE))
+    .then((m) => post(url, { ...data, visitor_id: m.visitorId() }));
 
   /** form.js, fetched when a form is first wanted (README.md). */
   const formModule = () => once("form", () => import(new URL("form.js", BASE)));
@@ -241,15 +242,15 @@
       h("label", { class: "sel" }, h("span", {}, t("sort")), sort),
       h("label", { class: "chk" }, photos, h("span", {}, t("with_photos"))),
       filterNote, status);
-    const write = button(t("write"), async () => {
+    const writeButton = button(t("write"), async () => {
       formSlot.replaceChildren();
-      if (!flip(write)) return;
+      if (!flip(writeButton)) return;
       let form;
       try {
         form = (await formModule()).reviewForm(ctx, ctx.el.dataset.reviewsProduct, {
           title: t("form_title"),
           onDone(review) {
-            write.setAttribute("aria-expanded", "false");
+            writeButton.setAttribute("aria-expanded", "false");
             if (review.status !== "published") return;
             json(productUrl(ctx, "rating")).then((r) => { rating = r; paint(); }, () => {});
             load(true);
@@ -258,13 +259,13 @@
       } catch (p) {
         form = h("p", { class: "err", role: "status" }, problemText(ctx, p));
       }
-      if (write.getAttribute("aria-expanded") !== "true") return;  // closed while it loaded
+      if (writeButton.getAttribute("aria-expanded") !== "true") return;  // closed while it loaded
       formSlot.replaceChildren(form);
       form.querySelector("input")?.focus();
     }, "btn primary", { "aria-expanded": "false" });
 
     function top() {
-      if (!rating.count) return h("div", { class: "empty" }, h("p", {}, t("empty")), write, policyLink(ctx));
+      if (!rating.count) return h("div", { class: "empty" }, h("p", {}, t("empty")), writeButton, policyLink(ctx));
       bars.length = 0;
       const hist = h("ul", { class: "hist", "aria-label": t("filter_by") });
       for (let n = 5; n >= 1; n--) {
@@ -288,7 +289,7 @@
           h("p", { class: "count" }, h("span", { class: "vh" }, `${t("rated", { avg })}. `),
             t("based_on", { n: rating.count }))),
         hist,
-        h("div", { class: "cta" }, h("p", {}, t("share")), write, policyLink(ctx)));
+        h("div", { class: "cta" }, h("p", {}, t("share")), writeButton, policyLink(ctx)));
     }
 
     function paint() {

@@ -27,7 +27,8 @@ from .conftest import ready
 
 WIDGET = Path(__file__).resolve().parents[2] / "static" / "widget"
 # The modules the entry scripts load on demand, each with its own budget (gzipped bytes).
-MODULE_BUDGETS = {"referral-link.js": 1536, "referral.js": 2560, "photos.js": 1280, "form.js": 3584}
+MODULE_BUDGETS = {"referral-link.js": 1536, "referral.js": 2560, "photos.js": 1280, "form.js": 3584,
+                  "visitor.js": 1024}
 PROGRAM = {
     "enabled": True,
     "friend_offer": {"description": "10% off your first order", "kind": "percent", "value": "10.00",
@@ -215,8 +216,13 @@ def test_the_parameter_name_is_configurable_and_stars_alone_record_the_visit(liv
 def test_the_referrers_own_browser_keeps_nothing(live, page):
     shop = program_shop(live)
     token, code = referrer(live, shop)
-    page.goto(thank_you(live, shop, token))  # this browser now belongs to the referrer
+    page.goto(thank_you(live, shop, token))
     page.locator(".ref").wait_for()
+    # Rating what they bought makes this browser's visitor id the referrer's.
+    tee = page.locator(".prod").first
+    tee.locator(".rate label").nth(4).click()
+    tee.get_by_role("button", name="Submit review").click()
+    tee.locator(".done").wait_for()
     with page.expect_response(lambda r: "/referrals/clicks" in r.url):
         page.goto(live.embed(shop, "tee") + f"?ref={code}")
     ready(page)
