@@ -9,7 +9,8 @@ from reviews_service.reviews.models import Vote
 from tests.factories import make_shop
 from tests.referrals.test_races_pg import all_at_once, count
 
-from .test_votes_reports import ANA, helpful, publish, vid, vote_as
+from .test_votes_once import vid, vote_as
+from .test_votes_reports import ANA, helpful, publish
 
 pytestmark = pytest.mark.postgres
 N = 10
