@@ -4,14 +4,51 @@ from __future__ import annotations
 
 import numbers
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
 
 class StrictSchema(Schema):
-    """Unknown fields are an error, not silently dropped."""
+    """Unknown fields are an error, not silently dropped; text no database can store is refused."""
 
     class Meta:
         unknown = RAISE
+
+    @pre_load
+    def _refuse_unencodable_text(self, data, **kwargs):
+        # JSON's "\ud800" escape decodes to a lone surrogate: Python holds it, but neither SQLite
+        # nor PostgreSQL can store it (and no mail header can carry it), so it is bad input here,
+        # named by its field, instead of a failed write. Nested schemas check their own fields.
+        if isinstance(data, dict):
+            by_key = {f.data_key or name: f for name, f in self.load_fields.items()}
+            bad = {key: ["Not valid text: it holds a lone UTF-16 surrogate, which is no character."]
+                   for key, value in data.items()
+                   if not _nested(by_key.get(key)) and _holds_unencodable(value)}
+            if bad:
+                raise ValidationError(bad)
+        return data
+
+
+def _nested(field) -> bool:
+    """A field whose own schema checks its text, so that the error names the inner field."""
+    if isinstance(field, fields.List):
+        field = field.inner
+    return isinstance(field, fields.Nested)
+
+
+def _holds_unencodable(value) -> bool:
+    if isinstance(value, str):
+        if value.isascii():
+            return False
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_holds_unencodable(k) or _holds_unencodable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_unencodable(v) for v in value)
+    return False
 
 
 class StrictInteger(fields.Integer):
