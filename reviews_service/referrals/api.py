@@ -9,7 +9,7 @@ from flask.views import MethodView
 from ..auth import current_shop, current_visitor
 from ..extensions import limiter
 from ..server_api import public_blueprint, server_blueprint
-from . import coupons, service, stats, views
+from . import clicks, coupons, service, stats, views
 from .schemas import (
     AcceptedOut,
     ApproveIn,
@@ -122,7 +122,7 @@ class Clicks(MethodView):
     @public.response(200, ClickOut)
     def post(self, data):
         """A visit through a referral link (?ref=CODE): answers the friend offer to show"""
-        return service.record_click(current_shop(), data["code"], current_visitor(data["visitor_id"])), 200, NO_STORE
+        return clicks.record_click(current_shop(), data["code"], current_visitor(data["visitor_id"])), 200, NO_STORE
 
 
 @public.route("/referrals/handover")
@@ -142,6 +142,6 @@ class OfferEmail(MethodView):
     @public.response(202, AcceptedOut)
     def post(self, data):
         """E-mail the friend offer to the address given (when the shop offers that)"""
-        service.email_friend_offer(current_shop(), data["code"], data["email"], current_visitor(data["visitor_id"]),
+        clicks.email_friend_offer(current_shop(), data["code"], data["email"], current_visitor(data["visitor_id"]),
                                    data["locale"])
         return {"status": "accepted"}

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from reviews_service import clock
-from reviews_service.referrals import codes, service
+from reviews_service.referrals import clicks, codes
 from tests.factories import make_shop
 from tests.helpers import assert_problem
 from tests.outbox.conftest import parse, run_worker
@@ -208,7 +208,7 @@ def test_friend_codes_from_the_pool_follow_the_visitor_id(client, program):
 
 def test_friend_codes_from_the_pool_are_limited_per_network_per_day(client, program):
     set_program(client, program, friend_offer={"code_mode": "pool"})
-    limit = service.FRIEND_CODES_PER_NETWORK_PER_DAY
+    limit = clicks.FRIEND_CODES_PER_NETWORK_PER_DAY
     load_coupons(client, program, *(f"WELCOME-{n}" for n in range(limit + 3)), kind="friend_offer")
     code = code_of(client, program, order(client, program, "ana@example.com"))
     office = [browser(client, program, ip="192.0.2.50") for _ in range(limit + 1)]
