@@ -14,6 +14,7 @@ import json
 import secrets
 import socket
 import time
+import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -79,6 +80,12 @@ def non_public(address: str) -> str | None:
 
 
 def _check_url(url: str) -> str:
+    # Control, format (bidi, soft hyphen) and separator characters have no place in a URL: they
+    # would hide its real target from the shop reading it in the admin, the logs or a terminal.
+    hidden = next((ch for ch in url if unicodedata.category(ch)[0] in "CZ" and ch != " "), None)
+    if hidden is not None or " " in url:
+        shown = f"U+{ord(hidden):04X}" if hidden is not None else "a space"
+        raise Invalid(f"The webhook url may not hold {shown}.", field="url")
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise Invalid("A webhook URL must be an http(s) URL.", field="url")

@@ -100,6 +100,16 @@ def test_endpoint_url_must_be_http_or_https_422(client, shop, url):
     assert_problem(response, 422, field="url")
 
 
+@pytest.mark.parametrize("url", [
+    "https://acme.example/hooks\x1b[2J", "https://acme.example/ho\u202eoks", "https://acme.example/a\rb",
+    "https://acme.example/a\u2028b", "https://acme.example/a\u00adb"])
+def test_endpoint_url_with_control_or_invisible_characters_is_422(client, shop, url):
+    response = client.post("/api/v1/webhooks", json={"url": url, "events": ["*"]}, headers=shop.headers)
+
+    assert_problem(response, 422, field="url")
+    assert client.get("/api/v1/webhooks", headers=shop.headers).get_json()["items"] == []
+
+
 def test_deleted_endpoint_is_204_and_gone(client, shop):
     created = add_endpoint(client, shop, "https://acme.example/hooks", ["*"])
 
