@@ -107,7 +107,7 @@ def test_endpoint_url_with_control_or_invisible_characters_is_422(client, shop, 
     response = client.post("/api/v1/webhooks", json={"url": url, "events": ["*"]}, headers=shop.headers)
 
     assert_problem(response, 422, field="url")
-    assert client.get("/api/v1/webhooks", headers=shop.headers).get_json()["items"] == []
+    assert client.get("/api/v1/webhooks", headers=shop.headers).get_json()["endpoints"] == []
 
 
 def test_deleted_endpoint_is_204_and_gone(client, shop):
