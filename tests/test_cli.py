@@ -14,6 +14,7 @@ from sqlalchemy import select
 from reviews_service import clock, create_app
 from reviews_service.cli import main
 from reviews_service.extensions import db
+from reviews_service.outbox.models import WebhookEndpoint
 from reviews_service.shops import service as shops
 from reviews_service.shops.models import Membership, User
 
@@ -369,7 +370,12 @@ def test_worker_log_lines_show_control_characters_in_a_shops_webhook_url_escaped
     receiver = WebhookReceiver()  # no secret: it answers 400, and the worker logs the failure
     receiver.start()
     try:
-        add_endpoint(client, shop, receiver.url + "/\u202eevil\x1b]0;owned\x07", ["order.processed"])
+        created = add_endpoint(client, shop, receiver.url + "/evil", ["order.processed"])
+        # An endpoint stored before URLs with control characters were refused at creation.
+        with app.app_context():
+            endpoint = db.session.scalar(select(WebhookEndpoint).filter_by(public_id=created["id"]))
+            endpoint.url = receiver.url + "/\u202eevil\x1b]0;owned\x07"
+            db.session.commit()
         assert client.post("/api/v1/orders", json=order_payload(), headers=shop.headers).status_code == 201
         worker = worker_process(app.config["DATABASE_URL"], tmp_path / "worker", "--once")
         _, stderr = worker.communicate(timeout=60)
