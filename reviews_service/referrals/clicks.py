@@ -74,6 +74,7 @@ def _friend_code(shop: Shop, settings: dict[str, Any], visitor: Visitor) -> str 
     if offer["code_mode"] == "shared":
         return offer["shared_code"] or None
     who = f"visitor:{visitor.visitor_id_hash or visitor.visitor_hash}"
+    coupons.serialize_claims(shop.id, "friend_offer", visitor.ip_hash)
     coupon = coupons.claimed_by(shop.id, "friend_offer", who)
     if coupon is None:
         today = coupons.claimed_from(shop.id, "friend_offer", visitor.ip_hash, utcnow() - timedelta(days=1))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -70,6 +71,19 @@ def claim(shop_id: int, kind: str, claimed_by: str, *, ip_hash: str | None = Non
         .values(claimed_at=utcnow(), claimed_by=claimed_by, claimed_ip_hash=ip_hash).returning(Coupon.id)
         .execution_options(synchronize_session=False)).first()
     return db.session.get(Coupon, row.id) if row is not None else None
+
+
+def serialize_claims(shop_id: int, kind: str, ip_hash: str) -> None:
+    """Make the caller's claims for the network `ip_hash` wait for each other's commit, so that a
+    check-then-claim (one code per visitor, a few per network a day) holds under concurrency.
+    PostgreSQL: a transaction-scoped advisory lock on the network. SQLite: a write that changes
+    nothing opens the transaction and takes the database's one write lock before the check."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        db.session.execute(update(Coupon).where(Coupon.id == -1).values(claimed_at=None)
+                           .execution_options(synchronize_session=False))
+        return
+    digest = hashlib.sha256(f"coupon-claims|{shop_id}|{kind}|{ip_hash}".encode()).digest()
+    db.session.execute(select(func.pg_advisory_xact_lock(int.from_bytes(digest[:8], "big", signed=True))))
 
 
 def claimed_from(shop_id: int, kind: str, ip_hash: str, since: datetime) -> int:

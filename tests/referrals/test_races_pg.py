@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from reviews_service.extensions import db
 from reviews_service.outbox.models import OutboxMessage
-from reviews_service.referrals import codes, tasks
+from reviews_service.referrals import clicks, codes, tasks
 from reviews_service.referrals.models import Coupon, Referral, ReferralCode, Reward
 from tests.factories import make_shop
 from tests.outbox.conftest import add_endpoint
@@ -101,6 +101,39 @@ def test_fifty_concurrent_asks_for_one_customer_make_one_code(pg_app, pg_client,
     assert [a.status_code for a in answers] == [200] * 50
     assert len({a.json["code"] for a in answers}) == 1
     assert count(pg_app, ReferralCode) == 1
+
+
+def test_twenty_friends_of_one_network_at_once_get_only_the_days_share_of_pool_codes(pg_app, pg_client, pg_shop):
+    set_program(pg_client, pg_shop, friend_offer={"code_mode": "pool"})
+    load_coupons(pg_client, pg_shop, *(f"WELCOME-{n}" for n in range(40)), kind="friend_offer")
+    code = browser(pg_client, pg_shop).panel(order(pg_client, pg_shop, "ana@example.com")["widget_token"]).json["code"]
+    office = [browser(pg_app.test_client(), pg_shop, ip="192.0.2.50") for _ in range(20)]
+
+    answers = all_at_once(20, lambda i: office[i].click(code))
+
+    assert [a.status_code for a in answers] == [200] * 20
+    handed = [a.json["offer"]["code"] for a in answers if a.json["offer"]["code"]]
+    assert len(handed) == len(set(handed)) == clicks.FRIEND_CODES_PER_NETWORK_PER_DAY
+    assert count(pg_app, Coupon, Coupon.claimed_at.is_not(None)) == clicks.FRIEND_CODES_PER_NETWORK_PER_DAY
+
+
+def test_one_visitor_clicking_twenty_times_at_once_gets_one_pool_code(pg_app, pg_client, pg_shop):
+    set_program(pg_client, pg_shop, friend_offer={"code_mode": "pool"})
+    load_coupons(pg_client, pg_shop, *(f"WELCOME-{n}" for n in range(40)), kind="friend_offer")
+    code = browser(pg_client, pg_shop).panel(order(pg_client, pg_shop, "ana@example.com")["widget_token"]).json["code"]
+    bob = browser(pg_client, pg_shop)
+
+    answers = all_at_once(20, lambda i: _as(bob, pg_app.test_client()).click(code))
+
+    assert {a.json["offer"]["code"] for a in answers} == {"WELCOME-0"}
+    assert count(pg_app, Coupon, Coupon.claimed_at.is_not(None)) == 1
+
+
+def _as(visitor, client):
+    """The same browser (address, user agent, visitor id) on its own connection."""
+    twin = browser(client, visitor.shop, ip=visitor.ip, agent=visitor.agent)
+    twin.visitor_id = visitor.visitor_id
+    return twin
 
 
 def referral_past_hold(client, shop) -> dict:
