@@ -132,7 +132,8 @@ class Handover(MethodView):
     @public.response(200, HandoverOut)
     def post(self, data):
         """Hand over the code the widget kept, for the order of a widget token (thank-you page)"""
-        return service.handover_with_token(current_shop(), data["token"], current_visitor(), data["code"])
+        return service.handover_with_token(current_shop(), data["token"], current_visitor(data["visitor_id"]),
+                                           data["code"])
 
 
 @public.route("/referrals/offer-email")

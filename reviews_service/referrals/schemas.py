@@ -182,6 +182,7 @@ class ClickOut(StrictSchema):
 class HandoverIn(StrictSchema):
     token = _token
     code = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 64))
+    visitor_id = visitor_id()  # the one the click sent: this browser's click, not a colleague's
 
 
 class HandoverOut(StrictSchema):

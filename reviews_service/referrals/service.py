@@ -112,8 +112,14 @@ def handover(shop: Shop, order: Order, visitor: Visitor, text: str | None = None
     record_visit(shop, order.customer, visitor)
     if db.session.scalar(select(Referral.id).where(Referral.order_id == order.id)) is not None:
         return None
+    # This browser's clicks: by its visitor id when it sent one (a colleague on the same network
+    # with the same browser model clicked someone else's link), else by address and user agent.
+    same_browser = ReferralClick.visitor_hash == visitor.visitor_hash
+    if visitor.visitor_id_hash is not None:
+        same_browser = (ReferralClick.visitor_id_hash == visitor.visitor_id_hash) | (
+            ReferralClick.visitor_id_hash.is_(None) & same_browser)
     query = select(ReferralClick).where(
-        ReferralClick.shop_id == shop.id, ReferralClick.visitor_hash == visitor.visitor_hash,
+        ReferralClick.shop_id == shop.id, same_browser,
         ReferralClick.created_at.between(order.created_at - timedelta(days=settings["attribution_days"]),
                                          order.created_at + HANDOVER_SLACK))
     if text:

@@ -35,9 +35,9 @@ function stylesheet() {
 }
 
 /** This order came after a friend's link: the kept code goes with it (the shop may send it too). */
-function handover(ctx, { post, referral }) {
+function handover(ctx, { write, referral }) {
   const kept = referral();
-  if (kept) post(`${ctx.api}referrals/handover`, { token: ctx.token, code: kept.code }).catch(() => {});
+  if (kept) write(`${ctx.api}referrals/handover`, { token: ctx.token, code: kept.code }).catch(() => {});
 }
 
 function view(ctx, { h, button, heading }, me) {

@@ -499,7 +499,7 @@
     // The referral panel comes after it, from its own file: only thank-you pages load it.
     if (ctx.shop.referrals_enabled) {
       import(new URL("referral.js", BASE)).then((m) => m.panel(ctx, section,
-        { h, button, heading, json, post, referral }), () => {});
+        { h, button, heading, json, write, referral }), () => {});
     }
   }
 

@@ -299,6 +299,9 @@ def test_the_thank_you_page_hands_the_kept_code_over_with_the_order(live, page):
     with page.expect_response(lambda r: "/referrals/handover" in r.url) as answer:
         page.goto(thank_you(live, shop, token))
     assert answer.value.json() == {"attributed": True}
+    # With the visitor id the click made: this browser's click, not a colleague's on its network.
+    visitor_id = page.evaluate("() => localStorage.getItem('rv_vid')")
+    assert visitor_id and answer.value.request.post_data_json["visitor_id"] == visitor_id
     [referral] = server_referrals(live, shop)
     assert (referral["code"], referral["source"], referral["status"]) == (code, "handover", "pending")
 

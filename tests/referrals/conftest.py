@@ -55,7 +55,7 @@ class Browser:
         return answer
 
     def handover(self, token: str, code: str | None = None):
-        return self.client.post(f"{self.shop.public}/referrals/handover", json={"token": token, "code": code},
+        return self.client.post(f"{self.shop.public}/referrals/handover", json={"token": token, "code": code, "visitor_id": self.visitor_id},
                                 **self._kw())
 
     def offer_email(self, code: str, email: str):

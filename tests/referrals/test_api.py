@@ -238,6 +238,19 @@ def test_handover_attributes_an_order_to_the_code_this_browser_clicked(client, p
     assert bob.handover(friend["widget_token"], code).json == {"attributed": False}  # once per order
 
 
+def test_handover_takes_this_browsers_click_not_a_colleagues_with_the_same_browser_model(client, program):
+    ana_code = code_of(client, program, order(client, program, "ana@example.com"))
+    cy_code = code_of(client, program, order(client, program, "cy@example.com", "Cy Other"))
+    bob = browser(client, program, ip="192.0.2.80", agent="Office Browser 1.0")
+    colleague = browser(client, program, ip="192.0.2.80", agent="Office Browser 1.0")
+    bob.click(ana_code)
+    colleague.click(cy_code)  # later, from the same address and browser model
+    friend = order(client, program, "bob@example.com", "Bob Friend")
+
+    assert bob.handover(friend["widget_token"]).json == {"attributed": True}
+    assert referral_of(client, program, friend["id"])["code"] == ana_code
+
+
 @pytest.mark.parametrize("case", ["no click", "another browser", "another code", "click too old"])
 def test_handover_without_a_matching_click_attributes_nothing(client, program, case):
     code = code_of(client, program, order(client, program, "ana@example.com"))
