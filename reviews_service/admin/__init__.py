@@ -87,9 +87,19 @@ def _favicon():
 
 def init_app(app: Flask) -> None:
     """Register the admin's routes and its login manager."""
-    from . import auth, dashboard, keys, outbox, queue, referrals, settings, transfer, views  # noqa: F401  (routes)
+    from . import (  # noqa: F401  (routes)
+        dashboard,
+        import_export,
+        keys,
+        outbox,
+        queue_pages,
+        referrals,
+        settings_pages,
+        sign_in,
+        views,
+    )
 
-    auth.init_login(app)
+    sign_in.init_login(app)
     app.register_blueprint(bp)
     app.add_url_rule("/favicon.ico", "favicon", _favicon)
     # Plurals in templates: `{% trans count=n %}...{% pluralize %}...{% endtrans %}` and ngettext(),

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import render_template, request
 
 from . import bp, charts, stats
-from .auth import shop_access
 from .forms import REJECT_LABELS
+from .sign_in import shop_access
 
 PERIODS = (4, 12, 26, 52)
 

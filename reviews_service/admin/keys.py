@@ -12,8 +12,8 @@ from ..models_base import utcnow
 from ..outbox import webhooks
 from ..shops import service as shops
 from . import bp
-from .auth import shop_access
 from .forms import CsrfForm, KeyForm, RotateForm, WebhookForm, require_csrf
+from .sign_in import shop_access
 
 
 def _keys_page(shop, *, secret: str | None = None, form=None, status: int = 200):

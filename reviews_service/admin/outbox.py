@@ -13,8 +13,8 @@ from ..extensions import db
 from ..outbox import service as outbox
 from ..outbox.models import STATUSES, OutboxMessage
 from . import bp, preview_policy
-from .auth import shop_access
 from .forms import CsrfForm
+from .sign_in import shop_access
 
 RETRYABLE = ("failed", "dead")
 

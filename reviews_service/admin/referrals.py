@@ -13,8 +13,8 @@ from ..extensions import db
 from ..referrals import coupons, service, stats
 from ..referrals.models import COUPON_KINDS
 from . import bp, charts
-from .auth import shop_access
 from .forms import require_csrf
+from .sign_in import shop_access
 
 PERIODS = (7, 30, 90)
 KIND_LABELS = {"referrer_reward": "Referrer rewards", "friend_offer": "Friend offers"}

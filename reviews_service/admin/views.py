@@ -13,8 +13,8 @@ from ..errors import DomainError
 from ..extensions import db
 from ..shops import service as shop_service
 from . import asset_url, bp
-from .auth import memberships
 from .forms import CsrfForm
+from .sign_in import memberships
 
 # (endpoint, label, owners only)
 NAV = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reviews_service.admin.auth import LOGIN_FAILED
+from reviews_service.admin.sign_in import LOGIN_FAILED
 
 from .conftest import PASSWORD, Admin, admin_for, csrf_token, make_user, sign_in
 

@@ -107,9 +107,9 @@ def test_reported_tab_lists_reviews_with_open_reports(app, admin, shop):
 
 
 def test_pages_through_a_long_queue(app, admin, shop, monkeypatch):
-    from reviews_service.admin import queue as queue_views
+    from reviews_service.admin import queue_pages
 
-    monkeypatch.setattr(queue_views, "PAGE_SIZE", 3)
+    monkeypatch.setattr(queue_pages, "PAGE_SIZE", 3)
     made = [make_review(app, shop, body=f"Review number {n}.") for n in range(5)]
     first = admin.get(f"{admin.base}/queue")
     next_url = re.search(r'href="([^"]+)" rel="next"', first.get_data(as_text=True)).group(1)

@@ -8,9 +8,9 @@ from ..errors import DomainError
 from ..extensions import db
 from ..reviews import import_formats, transfer
 from . import bp
-from .auth import actor, shop_access
 from .charts import histogram_pair
 from .forms import ImportForm
+from .sign_in import actor, shop_access
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 EXPORTS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}

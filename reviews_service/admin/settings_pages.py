@@ -11,8 +11,8 @@ from ..moderation import rules
 from ..shops import service as shops
 from ..shops import settings as shop_settings
 from . import bp, settings_form
-from .auth import actor, shop_access
 from .forms import CsrfForm
+from .sign_in import actor, shop_access
 
 
 def _rule_keys() -> set[str]:

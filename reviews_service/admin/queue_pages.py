@@ -13,9 +13,9 @@ from flask_login import current_user
 from ..errors import DomainError, NotFound
 from ..moderation import queue as moderation
 from ..reviews import replies as reply_service
-from . import bp, data
-from .auth import actor, safe_next, shop_access
+from . import bp, review_cards
 from .forms import REASON_CHOICES, REJECT_LABELS, BulkForm, CsrfForm, RedactForm, RejectForm, ReplyForm
+from .sign_in import actor, safe_next, shop_access
 
 PAGE_SIZE = 25
 
@@ -83,9 +83,9 @@ def queue(shop):
                                             cursor=request.args.get("cursor") or None, limit=PAGE_SIZE)
     here = _queue_url(shop, **filters.raw, cursor=request.args.get("cursor"))
     return render_template(
-        "admin/queue.html", reviews=reviews, cards=data.cards(shop, reviews), filters=filters,
+        "admin/queue.html", reviews=reviews, cards=review_cards.cards(shop, reviews), filters=filters,
         statuses=STATUSES, tristate=TRISTATE, reasons=REASON_CHOICES, reject_labels=REJECT_LABELS,
-        counts=data.queue_counts(shop), here=here, bulk=BulkForm(),
+        counts=review_cards.queue_counts(shop), here=here, bulk=BulkForm(),
         next_url=_queue_url(shop, **filters.raw, cursor=next_cursor) if next_cursor else None,
         first_url=_queue_url(shop, **filters.raw) if request.args.get("cursor") else None,
         tab_url=lambda **raw: _queue_url(shop, **raw))
@@ -211,8 +211,8 @@ def review(shop, review_id: str):
 
 
 def _detail(shop, item, *, redact, reply, status: int = 200):
-    card = data.cards(shop, [item])[0]
-    events = data.describe_events(moderation.audit_log(shop, item.public_id))
+    card = review_cards.cards(shop, [item])[0]
+    events = review_cards.describe_events(moderation.audit_log(shop, item.public_id))
     return render_template("admin/review.html", review=item, card=card, events=events,
                            redact_form=redact, reply_form=reply, reasons=REASON_CHOICES,
                            reject_labels=REJECT_LABELS, redacted_marker=moderation.REDACTED,
