@@ -276,12 +276,12 @@ def import_command(shop_ref, path, fmt, as_json):
     Reads FILE into SHOP (id, slug or public key).
     Rows are stored or refused with a reason; nothing is filtered by stars: the report shows the
     star distribution of the rows read beside that of the rows stored."""
-    from .reviews import transfer
+    from .reviews import importing
     from .shops import service
 
     shop = service.get_shop(shop_ref)
     with open(path, "rb") as handle:
-        report = transfer.import_csv(shop, handle, fmt=fmt, actor="cli")
+        report = importing.import_csv(shop, handle, fmt=fmt, actor="cli")
     if as_json:
         say(json.dumps(report.as_dict()))
         return
@@ -309,11 +309,11 @@ def export_command(shop_ref, fmt, output):
     """Export every review of SHOP, in every status.
 
     With replies, photo URLs, votes and labels, as CSV or JSON."""
-    from .reviews import transfer
+    from .reviews import exporting
     from .shops import service
 
     shop = service.get_shop(shop_ref)
-    chunks = transfer.export_reviews(shop, fmt)
+    chunks = exporting.export_reviews(shop, fmt)
     if not output:
         stdout = click.get_text_stream("stdout")
         # Piped into a file or a program, the export is data and goes out byte for byte (click.echo

@@ -6,7 +6,7 @@ from flask import Response, abort, render_template, stream_with_context
 
 from ..errors import DomainError
 from ..extensions import db
-from ..reviews import import_formats, transfer
+from ..reviews import exporting, import_formats, importing
 from . import bp
 from .charts import histogram_pair
 from .forms import ImportForm
@@ -40,7 +40,7 @@ def transfer_page(shop):
                 status = 422
             else:
                 try:
-                    report = transfer.import_csv(shop, data, fmt=form.format.data or None, actor=actor())
+                    report = importing.import_csv(shop, data, fmt=form.format.data or None, actor=actor())
                 except DomainError as exc:
                     db.session.rollback()
                     form.file.errors.append(exc.detail)
@@ -49,7 +49,7 @@ def transfer_page(shop):
                            labels=("Rows received", "Reviews stored"),
                            title="Stars of the rows received and of the reviews stored") if report else None
     formats = {f.name: f.label for f in import_formats.FORMATS.values()}
-    return render_template("admin/transfer.html", form=form, report=report, chart=chart,
+    return render_template("admin/import_export.html", form=form, report=report, chart=chart,
                            format_label=formats.get(report.format, report.format) if report else ""), status
 
 
@@ -59,6 +59,6 @@ def export(shop, fmt: str):
     if fmt not in EXPORTS:
         abort(404)
     # Streamed: a large shop's export is never held in memory whole.
-    body = stream_with_context(transfer.export_reviews(shop, fmt))
+    body = stream_with_context(exporting.export_reviews(shop, fmt))
     return Response(body, content_type=EXPORTS[fmt], headers={
-        "Content-Disposition": f'attachment; filename="{transfer.export_filename(shop, fmt)}"'})
+        "Content-Disposition": f'attachment; filename="{exporting.export_filename(shop, fmt)}"'})

@@ -13,7 +13,7 @@ from ..extensions import limiter
 from ..ratings import public as ratings_public
 from ..schemas import StrictSchema
 from ..server_api import public_blueprint, server_blueprint
-from . import listing, media, privacy, service, transfer
+from . import exporting, listing, media, privacy, service
 from . import requests as review_requests
 from .schemas import (
     CustomerExportOut,
@@ -177,10 +177,10 @@ class ReviewExport(MethodView):
     def get(self, args):
         """Export every review (all statuses) with replies, photo URLs, votes and labels"""
         shop, fmt = current_shop(), args["format"]
-        chunks = transfer.export_reviews(shop, fmt)
+        chunks = exporting.export_reviews(shop, fmt)
         mimetype = "text/csv" if fmt == "csv" else "application/json"
         return Response(stream_with_context(chunks), mimetype=mimetype, headers={
-            "Content-Disposition": f'attachment; filename="{transfer.export_filename(shop, fmt)}"',
+            "Content-Disposition": f'attachment; filename="{exporting.export_filename(shop, fmt)}"',
             "Cache-Control": "no-store"})
 
 

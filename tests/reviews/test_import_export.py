@@ -21,7 +21,7 @@ from reviews_service.extensions import db
 from reviews_service.moderation import queue
 from reviews_service.moderation.models import AuditEvent
 from reviews_service.ratings import service as ratings
-from reviews_service.reviews import replies, transfer
+from reviews_service.reviews import exporting, importing, replies
 from reviews_service.reviews.models import Reply, Review
 from reviews_service.shops import service as shops
 from tests import photo_corpus as corpus
@@ -72,7 +72,7 @@ def imported(shop_id: int) -> list[Review]:
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_each_platforms_export_is_recognised_and_stored_whole(ctx, fmt):
-    report = transfer.import_csv(ctx, sample(fmt), actor="user:1")
+    report = importing.import_csv(ctx, sample(fmt), actor="user:1")
 
     assert report.format == fmt
     assert (report.refused, report.stored) == ([], report.rows_read)
@@ -89,13 +89,13 @@ def test_each_platforms_export_is_recognised_and_stored_whole(ctx, fmt):
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_an_explicit_format_gives_the_same_result(ctx, fmt):
-    report = transfer.import_csv(ctx, sample(fmt), fmt=fmt, actor="cli")
+    report = importing.import_csv(ctx, sample(fmt), fmt=fmt, actor="cli")
     assert (report.format, report.stored) == (fmt, sum(file_stars(fmt).values()))
 
 
 def test_products_are_matched_by_id_handle_url_and_sku(ctx):
     for fmt in FORMATS:
-        transfer.import_csv(ctx, sample(fmt), actor="cli")
+        importing.import_csv(ctx, sample(fmt), actor="cli")
     by_author = {r.author_name: r for r in imported(ctx.id)}
 
     def external(author: str) -> str:
@@ -112,7 +112,7 @@ def test_products_are_matched_by_id_handle_url_and_sku(ctx):
 
 
 def test_dates_text_and_replies_come_from_the_file(ctx):
-    transfer.import_csv(ctx, sample("judgeme"), actor="cli")
+    importing.import_csv(ctx, sample("judgeme"), actor="cli")
     review = db.session.scalar(select(Review).where(Review.author_name == "Marc Durand"))
     keeps = db.session.scalar(select(Review).where(Review.author_name == "Ewan McLeod"))
 
@@ -124,7 +124,7 @@ def test_dates_text_and_replies_come_from_the_file(ctx):
 
 
 def test_a_reply_the_old_platform_kept_private_is_not_imported(ctx):
-    transfer.import_csv(ctx, sample("yotpo"), actor="cli")
+    importing.import_csv(ctx, sample("yotpo"), actor="cli")
     public = db.session.scalar(select(Review).where(Review.author_name == "Lucía G."))
     private = db.session.scalar(select(Review).where(Review.author_name == "Tom B."))
     assert public.reply.body == "Gracias Lucía!" and private.reply is None
@@ -133,7 +133,7 @@ def test_a_reply_the_old_platform_kept_private_is_not_imported(ctx):
 def test_an_imported_reply_sends_no_email(ctx):
     from reviews_service.outbox.models import OutboxMessage
 
-    transfer.import_csv(ctx, sample("shopify"), actor="cli")
+    importing.import_csv(ctx, sample("shopify"), actor="cli")
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
                              .where(OutboxMessage.topic == "reply")) == 0
 
@@ -141,7 +141,7 @@ def test_an_imported_reply_sends_no_email(ctx):
 def test_the_source_platforms_hidden_state_does_not_decide(ctx):
     """Judge.me can auto-publish by minimum rating, so its "hidden" may be a star filter: the rules
     decide here, and the old state is only noted in the audit log."""
-    report = transfer.import_csv(ctx, sample("shopify"), actor="cli")
+    report = importing.import_csv(ctx, sample("shopify"), actor="cli")
     spam_there = db.session.scalar(select(Review).where(Review.author_name == "Kim"))
     unpublished_there = db.session.scalar(select(Review).where(Review.author_name == "Rob"))
 
@@ -159,7 +159,7 @@ def test_imported_reviews_meet_the_rules(ctx):
             "3,Ok,Fine,Cy,cy@example.com,trail-shoes,published,2024-01-03\n")
     shops.update_shop(ctx, {"settings": {"rule_profanity_action": "reject"}})
 
-    report = transfer.import_csv(ctx, text, actor="cli")
+    report = importing.import_csv(ctx, text, actor="cli")
 
     decided = {r.author_name: (r.status, r.moderation_rule) for r in imported(ctx.id)}
     assert decided == {"Ana": ("pending", "emails"), "Ben": ("rejected", "profanity"),
@@ -170,20 +170,20 @@ def test_imported_reviews_meet_the_rules(ctx):
 
 def test_imports_can_wait_for_a_moderator(ctx):
     shops.update_shop(ctx, {"settings": {"auto_publish_imported": False}})
-    report = transfer.import_csv(ctx, sample("okendo"), actor="cli")
+    report = importing.import_csv(ctx, sample("okendo"), actor="cli")
     assert report.statuses == {"pending": report.stored}
 
 
 def test_title_case_headers_of_a_re_saved_file_still_match(ctx):
     text = ("Review Title;Review Content;Review Score;Date;Product ID;Display Name;Email\n"
             "Great;\"Soaks in fast; no stickiness\";5;2024-08-01;7012345679;Sarah Kim;sarah@example.com\n")
-    report = transfer.import_csv(ctx, text, actor="cli")
+    report = importing.import_csv(ctx, text, actor="cli")
     assert (report.format, report.stored) == ("yotpo", 1)
     assert imported(ctx.id)[0].body == "Soaks in fast; no stickiness"
 
 
 def test_a_byte_order_mark_and_bytes_are_fine(ctx):
-    report = transfer.import_csv(ctx, "\ufeff".encode() + sample("okendo").encode(), actor="cli")
+    report = importing.import_csv(ctx, "\ufeff".encode() + sample("okendo").encode(), actor="cli")
     assert report.format == "okendo" and report.refused == []
 
 
@@ -210,7 +210,7 @@ merino-socks,published,1,Fine,O,o@example.com,,Good socks,,2024-01-01,
 
 def test_each_refused_row_says_why_and_the_rest_is_stored(ctx):
     text = REFUSING.replace("{long_title}", "x" * 151)
-    report = transfer.import_csv(ctx, text, actor="cli")
+    report = importing.import_csv(ctx, text, actor="cli")
 
     reasons = dict(report.refused)
     assert (report.rows_read, report.stored) == (15, 2)
@@ -236,8 +236,8 @@ def test_each_refused_row_says_why_and_the_rest_is_stored(ctx):
 
 
 def test_importing_the_same_file_twice_stores_nothing_the_second_time(ctx):
-    first = transfer.import_csv(ctx, sample("judgeme"), actor="cli")
-    second = transfer.import_csv(ctx, sample("judgeme"), actor="cli")
+    first = importing.import_csv(ctx, sample("judgeme"), actor="cli")
+    second = importing.import_csv(ctx, sample("judgeme"), actor="cli")
 
     assert second.stored == 0 and len(second.refused) == first.stored
     assert all(why.startswith("duplicate") for _, why in second.refused)
@@ -247,7 +247,7 @@ def test_importing_the_same_file_twice_stores_nothing_the_second_time(ctx):
 def test_a_review_without_text_is_refused_where_the_shop_wants_words(ctx):
     shops.update_shop(ctx, {"settings": {"allow_rating_only": False}})
     text = "name,body,rating,title,dateCreated,handle\nAna,,5,,2024-01-01,trail-shoes\n"
-    report = transfer.import_csv(ctx, text, actor="cli")
+    report = importing.import_csv(ctx, text, actor="cli")
     assert report.refused == [(2, "no text, and the shop does not take reviews without text")]
 
 
@@ -260,21 +260,21 @@ def test_a_review_without_text_is_refused_where_the_shop_wants_words(ctx):
 ])
 def test_a_file_that_is_no_known_export_is_invalid(ctx, text, fmt, field):
     with pytest.raises(Invalid) as error:
-        transfer.import_csv(ctx, text, fmt=fmt, actor="cli")
+        importing.import_csv(ctx, text, fmt=fmt, actor="cli")
     assert field in error.value.errors
     assert imported(ctx.id) == []
 
 
 def test_a_file_that_is_not_utf8_is_invalid(ctx):
     with pytest.raises(Invalid) as error:
-        transfer.import_csv(ctx, sample("okendo").encode("utf-16"), actor="cli")
+        importing.import_csv(ctx, sample("okendo").encode("utf-16"), actor="cli")
     assert "UTF-8" in error.value.detail
 
 
 def test_an_import_reaches_only_its_own_shops_products(app, ctx, other_shop):
     make_product(app, other_shop, "only-b", "B's product", url="https://b.example/products/only-b")
     text = "name,body,rating,title,dateCreated,handle,productId\nAna,Hi,5,,2024-01-01,only-b,only-b\n"
-    report = transfer.import_csv(ctx, text, actor="cli")
+    report = importing.import_csv(ctx, text, actor="cli")
     assert report.stored == 0 and report.refused[0][1].startswith("unknown product")
 
 
@@ -344,7 +344,7 @@ def everything(app, client, shop, products):
 
 
 def test_the_json_export_holds_every_review_with_all_it_has(ctx, everything):
-    records = json.loads("".join(transfer.export_reviews(ctx, "json")))
+    records = json.loads("".join(exporting.export_reviews(ctx, "json")))
 
     by_id = {r["id"]: r for r in records}
     assert set(by_id) == set(everything.values())
@@ -361,11 +361,11 @@ def test_the_json_export_holds_every_review_with_all_it_has(ctx, everything):
 
 
 def test_the_csv_export_has_one_row_per_review_and_defuses_formulas(ctx, everything):
-    text = "".join(transfer.export_reviews(ctx, "csv"))
+    text = "".join(exporting.export_reviews(ctx, "csv"))
 
     assert text.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
-    assert len(rows) == 3 and list(rows[0]) == list(transfer.EXPORT_COLUMNS)
+    assert len(rows) == 3 and list(rows[0]) == list(exporting.EXPORT_COLUMNS)
     published = next(r for r in rows if r["id"] == everything["published"])
     assert published["title"] == "'=HYPERLINK(\"x\")"
     assert (published["helpful_up"], published["labels"], published["verified_buyer"]) == ("1", "verified_buyer", "true")
@@ -396,14 +396,14 @@ def test_the_csv_export_defuses_formulas_in_every_text_the_shop_or_a_reviewer_wr
 
 
 def test_imported_reviews_export_with_their_label(ctx):
-    transfer.import_csv(ctx, sample("okendo"), actor="cli")
-    records = json.loads("".join(transfer.export_reviews(ctx, "json")))
+    importing.import_csv(ctx, sample("okendo"), actor="cli")
+    records = json.loads("".join(exporting.export_reviews(ctx, "json")))
     assert all(r["labels"] == ["imported"] and r["source"] == "import" for r in records)
 
 
 def test_an_empty_shop_exports_an_empty_list(ctx):
-    assert json.loads("".join(transfer.export_reviews(ctx, "json"))) == []
-    assert "".join(transfer.export_reviews(ctx, "csv")).count("\n") == 1
+    assert json.loads("".join(exporting.export_reviews(ctx, "json"))) == []
+    assert "".join(exporting.export_reviews(ctx, "csv")).count("\n") == 1
 
 
 def test_the_export_api_needs_the_secret_key_and_shows_only_the_shop(app, client, shop, other_shop, everything):
@@ -431,7 +431,7 @@ def test_the_export_command_writes_a_file(runner, shop, everything, tmp_path):
 
 
 def test_export_then_counts_match_the_database(app, ctx, everything):
-    records = json.loads("".join(transfer.export_reviews(ctx, "json")))
+    records = json.loads("".join(exporting.export_reviews(ctx, "json")))
     assert len(records) == db.session.scalar(select(func.count()).select_from(Review)
                                              .where(Review.shop_id == ctx.id))
     assert sum(1 for r in records if r["reply"]) == db.session.scalar(select(func.count()).select_from(Reply))
@@ -449,10 +449,10 @@ def test_imports_and_exports_on_postgresql(pg_app):
                  sku="RS-9")
     with pg_app.app_context():
         s = shops.get_shop(shop.id)
-        reports = [transfer.import_csv(s, sample(fmt), actor="cli") for fmt in FORMATS]
+        reports = [importing.import_csv(s, sample(fmt), actor="cli") for fmt in FORMATS]
         assert all(r.refused == [] and r.received_histogram == r.stored_histogram for r in reports)
-        again = transfer.import_csv(s, sample("judgeme"), actor="cli")
+        again = importing.import_csv(s, sample("judgeme"), actor="cli")
         assert again.stored == 0
         assert ratings.recount() == []
-        records = json.loads("".join(transfer.export_reviews(s, "json")))
+        records = json.loads("".join(exporting.export_reviews(s, "json")))
         assert len(records) == sum(r.stored for r in reports)

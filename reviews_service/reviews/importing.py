@@ -1,4 +1,4 @@
-"""Reviews in and out: import from another platform's CSV export, export of everything.
+"""Reviews in: import from another platform's CSV export.
 
 An import never filters by stars. Each row is stored, or refused for a stated reason about the
 row itself (unknown product, no rating, a bad date, a duplicate...); stored rows get their status
@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import IO, Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
-from ..catalog.models import Order, Product
+from ..catalog.models import Product
 from ..errors import Invalid
 from ..extensions import db
 from ..models_base import utcnow
@@ -29,7 +27,6 @@ from ..moderation import service as moderation
 from ..shops.models import Shop
 from ..shops.service import settings_of
 from . import import_formats as formats
-from . import listing, media
 from .models import Reply, Review
 from .service import _staff, new_public_id
 
@@ -276,120 +273,3 @@ def _refuse_duplicate(product_id: int, email: str | None, name: str, body: str, 
         Review.body == body).limit(1))
     if same:
         raise Refused(f"duplicate of review {same}")
-
-
-# --- the export ----------------------------------------------------------------------------------
-
-EXPORT_COLUMNS = (
-    "id", "product_id", "product_name", "order_id", "status", "reject_reason", "moderation_rule",
-    "rating", "title", "body", "author_name", "email", "locale", "source", "labels", "verified_buyer",
-    "incentivized", "staff", "redacted", "helpful_up", "helpful_down", "report_count", "photo_urls",
-    "reply", "reply_created_at", "reply_updated_at", "created_at", "published_at", "updated_at",
-)
-# Columns whose text the service writes itself (random ids, enums, ISO dates, its own URLs). Every
-# other text cell came from a reviewer, a moderator or the shop, and gets the formula guard.
-_OWN_TEXT = frozenset({"id", "status", "source", "photo_urls", "created_at", "published_at", "updated_at",
-                       "reply_created_at", "reply_updated_at"})
-
-
-def _iso(value: datetime | date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _records(shop: Shop, batch: int = 500) -> Iterator[dict[str, Any]]:
-    """Every review of the shop, in every status, oldest first, with its reply, photos and counts."""
-    store, last_id = media.storage(), 0
-    while True:
-        reviews = list(db.session.scalars(
-            select(Review).where(Review.shop_id == shop.id, Review.id > last_id).order_by(Review.id)
-            .limit(batch).options(selectinload(Review.photos), selectinload(Review.reply))))
-        if not reviews:
-            return
-        last_id = reviews[-1].id
-        products = {p.id: p for p in db.session.scalars(
-            select(Product).where(Product.id.in_({r.product_id for r in reviews})))}
-        order_ids = {r.order_id for r in reviews if r.order_id}
-        orders = dict(db.session.execute(select(Order.id, Order.external_id).where(Order.id.in_(order_ids)))
-                      .all()) if order_ids else {}
-        for review in reviews:
-            view = listing.public_view(review, store)
-            product = products.get(review.product_id)
-            reply = review.reply
-            yield {
-                "id": review.public_id, "product_id": product.external_id if product else None,
-                "product_name": product.name if product else None, "order_id": orders.get(review.order_id),
-                "status": review.status, "reject_reason": review.reject_reason,
-                "moderation_rule": review.moderation_rule, "rating": review.rating, "title": review.title,
-                "body": review.body, "author_name": review.author_name, "email": review.email,
-                "locale": review.locale, "source": review.source, "labels": view["labels"],
-                "verified_buyer": review.verified_buyer, "incentivized": review.incentivized,
-                "staff": review.staff, "redacted": review.redacted,
-                "helpful": {"up": review.helpful_up, "down": review.helpful_down},
-                "report_count": review.report_count,
-                "photos": [{"url": p["url"], "thumb_url": p["thumb_url"], "width": p["width"],
-                            "height": p["height"]} for p in view["photos"]],
-                "reply": {"body": reply.body, "created_at": _iso(reply.created_at),
-                          "updated_at": _iso(reply.updated_at)} if reply else None,
-                "created_at": _iso(review.created_at), "published_at": _iso(review.published_at),
-                "updated_at": _iso(review.updated_at),
-            }
-
-
-def _cell(name: str, value: Any) -> Any:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return ""
-    # A cell starting with = + - @ is a formula to a spreadsheet: a review, a product name or a
-    # shop's order id must not run one.
-    if name not in _OWN_TEXT and isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _csv_row(record: dict[str, Any]) -> list[Any]:
-    reply = record["reply"] or {}
-    flat = {**record, "labels": " ".join(record["labels"]), "helpful_up": record["helpful"]["up"],
-            "helpful_down": record["helpful"]["down"],
-            "photo_urls": " ".join(p["url"] for p in record["photos"]), "reply": reply.get("body"),
-            "reply_created_at": reply.get("created_at"), "reply_updated_at": reply.get("updated_at")}
-    return [_cell(name, flat[name]) for name in EXPORT_COLUMNS]
-
-
-def export_reviews(shop: Shop, fmt: str = "csv") -> Iterator[str]:
-    """Every review of the shop (all statuses) with its reply, photo URLs, helpful votes, labels,
-    status, the rule that decided it, and its dates: CSV (one row per review) or JSON (an array),
-    as text chunks to stream or join."""
-    if fmt not in ("csv", "json"):
-        raise Invalid("The export format is csv or json.", field="format")
-    return _csv(shop) if fmt == "csv" else _json(shop)
-
-
-def _csv(shop: Shop) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    writer.writerow(EXPORT_COLUMNS)
-    yield "\ufeff" + flush()  # the BOM makes spreadsheets read the file as UTF-8
-    for n, record in enumerate(_records(shop), start=1):
-        writer.writerow(_csv_row(record))
-        if n % 200 == 0:
-            yield flush()
-    yield flush()
-
-
-def _json(shop: Shop) -> Iterator[str]:
-    yield "["
-    for n, record in enumerate(_records(shop)):
-        yield ("," if n else "") + "\n" + json.dumps(record, ensure_ascii=False)
-    yield "\n]\n"
-
-
-def export_filename(shop: Shop, fmt: str) -> str:
-    return f"reviews-{shop.slug}-{utcnow():%Y%m%d}.{fmt}"
