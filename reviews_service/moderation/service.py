@@ -82,9 +82,9 @@ def transition(review: Review, to_status: str, *, actor: str, reason: str | None
 def _emit(review: Review, event_type: str) -> None:
     """Queue the webhook in this same transaction: it leaves only if the change commits."""
     from ..outbox import service as outbox
-    from ..reviews import listing
+    from ..reviews import views
 
-    outbox.emit_event(review.shop_id, event_type, {"review": listing.server_view(review)})
+    outbox.emit_event(review.shop_id, event_type, {"review": views.server_view(review)})
 
 
 def record(review: Review, action: str, *, actor: str, note: str = "") -> None:

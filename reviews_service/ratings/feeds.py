@@ -31,7 +31,7 @@ from sqlalchemy.orm import selectinload
 from ..auth import current_shop
 from ..catalog.models import Product
 from ..extensions import db
-from ..reviews import listing, media
+from ..reviews import media, views
 from ..reviews.models import Review
 from ..server_api import server_blueprint
 from ..shops.models import Shop
@@ -96,7 +96,7 @@ def review_element(review: Review, product: Product, shop: Shop, store) -> ET.El
     element = ET.Element("review")
     _sub(element, "review_id", review.public_id)
     reviewer = _sub(element, "reviewer")
-    name = clean(listing.display_name(review.author_name or ""))
+    name = clean(views.display_name(review.author_name or ""))
     if name:
         _sub(reviewer, "name", name)
     else:

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from ..catalog.models import Product
 from ..errors import NotFound
 from ..extensions import db
-from ..reviews import listing
+from ..reviews import queries
 from ..reviews.models import Reply, Review
 from ..reviews.schemas import PublicReviewPage
 from ..server_api import refuse_nul_in_path
@@ -143,7 +143,7 @@ class Head:
         """The public views of the newest reviews, and the cursor of the page after them."""
         if not self.rating.count:
             return [], None
-        return listing.page(listing.published_query(self.sid, product_id=self.product.id),
+        return queries.page(queries.published_query(self.sid, product_id=self.product.id),
                             sort="newest", limit=PAGE_SIZE, cursor=None)
 
 

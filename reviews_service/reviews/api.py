@@ -13,7 +13,7 @@ from ..extensions import limiter
 from ..ratings import public as ratings_public
 from ..schemas import StrictSchema
 from ..server_api import public_blueprint, server_blueprint
-from . import exporting, listing, media, privacy, service
+from . import exporting, media, privacy, queries, service, views
 from . import requests as review_requests
 from .schemas import (
     CustomerExportOut,
@@ -53,13 +53,13 @@ def _page(shop_id: int, args, *, product_id: str | None = None):
            args["cursor"], args["limit"])
 
     def compute():
-        query = listing.published_query(shop_id, product_external_id=product_id, rating=args["rating"],
+        query = queries.published_query(shop_id, product_external_id=product_id, rating=args["rating"],
                                         with_photos=args["with_photos"])
-        views, next_cursor = listing.page(query, sort=args["sort"], limit=args["limit"],
+        shown, next_cursor = queries.page(query, sort=args["sort"], limit=args["limit"],
                                           cursor=args["cursor"])
-        if not views and product_id is not None:
+        if not shown and product_id is not None:
             catalog.product_pk(shop_id, product_id)  # an empty page, or no such product (404)?
-        return ratings_public.json_entry({"reviews": views, "next_cursor": next_cursor})
+        return ratings_public.json_entry({"reviews": shown, "next_cursor": next_cursor})
 
     return ratings_public.respond(ratings_public.cached_entry(key, compute, by_url=True))
 
@@ -78,7 +78,7 @@ class ProductReviews(MethodView):
     def post(self, data, product_id):
         """Submit a review (with a token: a verified buyer's)"""
         review = service.submit_review(current_shop(), product_id, data, current_visitor(data["visitor_id"]))
-        return {**listing.public_view(review), "status": review.status}
+        return {**views.public_view(review), "status": review.status}
 
 
 @public.route("/reviews")
@@ -157,10 +157,10 @@ class ServerReviews(MethodView):
         """Reviews in any status, oldest change first, for sync and export"""
         shop = current_shop()
         product = catalog.get_product(shop, args["product_id"]) if args["product_id"] else None
-        query = listing.server_query(shop, status=args["status"], product=product,
+        query = queries.server_query(shop, status=args["status"], product=product,
                                      source=args["source"], updated_since=args["updated_since"])
-        rows, next_cursor = listing.sync_page(query, limit=args["limit"], cursor=args["cursor"])
-        return {"reviews": [listing.server_view(r) for r in rows], "next_cursor": next_cursor}
+        rows, next_cursor = queries.sync_page(query, limit=args["limit"], cursor=args["cursor"])
+        return {"reviews": [views.server_view(r) for r in rows], "next_cursor": next_cursor}
 
 
 class ReviewExportQuery(StrictSchema):
@@ -189,7 +189,7 @@ class ServerReview(MethodView):
     @server.response(200, ServerReviewOut)
     def get(self, review_id):
         """One review, in any status"""
-        return listing.server_view(listing.get_any(current_shop(), review_id))
+        return views.server_view(queries.get_any(current_shop(), review_id))
 
 
 class ExportQuery(StrictSchema):

@@ -20,7 +20,7 @@ from ..errors import Invalid
 from ..extensions import db
 from ..models_base import utcnow
 from ..shops.models import Shop
-from . import listing, media
+from . import media, views
 from .models import Review
 
 EXPORT_COLUMNS = (
@@ -55,7 +55,7 @@ def _records(shop: Shop, batch: int = 500) -> Iterator[dict[str, Any]]:
         orders = dict(db.session.execute(select(Order.id, Order.external_id).where(Order.id.in_(order_ids)))
                       .all()) if order_ids else {}
         for review in reviews:
-            view = listing.public_view(review, store)
+            view = views.public_view(review, store)
             product = products.get(review.product_id)
             reply = review.reply
             yield {

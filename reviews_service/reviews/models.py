@@ -48,7 +48,7 @@ class Review(db.Model):
         Index("ix_reviews_public_list", "product_id", "status", "published_at", "id"),
         # The public list's other sorts (and the star filter, on the first one) read in index order
         # too, so a product with 50,000 reviews costs what one with 50 costs, on any page. The
-        # expressions are the very ones listing.py orders by: the planners match them verbatim.
+        # expressions are the very ones queries.py orders by: the planners match them verbatim.
         Index("ix_reviews_public_rating", "product_id", "status", "rating", "published_at", "id"),
         Index("ix_reviews_public_lowest", "product_id", "status", text("(-rating)"), "published_at", "id"),
         Index("ix_reviews_public_helpful", "product_id", "status", "helpful_up", "published_at", "id"),

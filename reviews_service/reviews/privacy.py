@@ -13,7 +13,7 @@ from ..extensions import db
 from ..models_base import utcnow
 from ..moderation import service as moderation
 from ..shops.models import Shop
-from . import listing, media
+from . import media, views
 from .models import Photo, Reply, Report, Review, ReviewRequest, Vote
 
 
@@ -44,7 +44,7 @@ def export(shop: Shop, email: str) -> dict[str, Any]:
                      "unsubscribed_at": customer.unsubscribed_at.isoformat()
                      if customer.unsubscribed_at else None} if customer else None,
         "orders": orders,
-        "reviews": [listing.server_view(r) for r in reviews],
+        "reviews": [views.server_view(r) for r in reviews],
     }
 
 

@@ -6,8 +6,8 @@ from marshmallow import fields, validate
 
 from ..catalog.schemas import LOCALE, OrderOut
 from ..schemas import StrictInteger, StrictSchema, text
-from .listing import SORTS
 from .models import REPORT_REASONS, SOURCES, STATUSES
+from .queries import SORTS
 
 
 def visitor_id():

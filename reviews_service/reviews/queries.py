@@ -1,4 +1,5 @@
-"""Published reviews as shoppers see them: sorts, filters, keyset pagination, the public view.
+"""The review queries: published reviews in each sort with filters and keyset pages, the server
+API's every-status sync, one review by id.
 
 A cursor holds the last row's sort key, so page 1,000 costs what page 1 costs: the query seeks
 to the key with a row comparison on an index instead of skipping rows with OFFSET.
@@ -18,7 +19,7 @@ from ..catalog.models import Product
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..shops.models import Shop
-from . import media
+from . import media, views
 from .models import Photo, Reply, Review
 
 SORTS = ("newest", "oldest", "highest", "lowest", "helpful", "photos_first")
@@ -146,7 +147,7 @@ def page(query: Select, *, sort: str, limit: int, cursor: str | None,
     rows = rows[:limit]
     storage = storage or media.storage()
     photos = _photos_of([r.id for r in rows if r.photo_count], storage)
-    return [_public_dict(r, photos.get(r.id, []), _reply_of(r)) for r in rows], next_cursor
+    return [views.public_dict(r, photos.get(r.id, []), _reply_of(r)) for r in rows], next_cursor
 
 
 # Sorts whose first key is an expression (a few distinct values). SQLite seeks a row comparison
@@ -187,51 +188,7 @@ def _reply_of(row) -> dict | None:
     return {"body": row.reply_body, "created_at": row.reply_created_at, "updated_at": row.reply_updated_at}
 
 
-def display_name(name: str, fmt: str = "first_initial") -> str:
-    """`Ana Petrosyan` -> `Ana P.`: enough to be a person, not enough to find them."""
-    parts = name.split()
-    if not parts:
-        return ""
-    if fmt == "full" or len(parts) == 1:
-        return " ".join(parts)
-    return f"{parts[0]} {parts[-1][0].upper()}."
-
-
-def public_view(review: Review, storage=None) -> dict[str, Any]:
-    """A review as anyone may see it: no e-mail, no IP, no order."""
-    storage = storage or media.storage()
-    reply = review.reply
-    return _public_dict(review, [media.photo_view(p, storage) for p in review.photos],
-                        {"body": reply.body, "created_at": reply.created_at,
-                         "updated_at": reply.updated_at} if reply else None)
-
-
-def _public_dict(review, photos: list[dict], reply: dict | None) -> dict[str, Any]:
-    """The one definition of the public shape, for ORM reviews and for plain rows alike."""
-    labels = [name for name, on in (("verified_buyer", review.verified_buyer),
-                                    ("incentivized", review.incentivized), ("staff", review.staff),
-                                    ("imported", review.source == "import")) if on]
-    return {
-        "id": review.public_id,
-        "rating": review.rating,
-        "title": review.title,
-        "body": review.body,
-        "author": display_name(review.author_name),
-        "locale": review.locale,
-        "published_at": review.published_at,
-        "source": review.source,
-        "verified_buyer": review.verified_buyer,
-        "incentivized": review.incentivized,
-        "staff": review.staff,
-        "redacted": review.redacted,
-        "labels": labels,
-        "helpful": {"up": review.helpful_up, "down": review.helpful_down},
-        "photos": photos,
-        "reply": reply,
-    }
-
-
-# --- the server API's view: every status, for sync and export --------------------------------------
+# --- the server API's list: every status, for sync ---------------------------------------------------
 
 def server_query(shop: Shop, *, status=None, product=None, source=None, updated_since=None) -> Select:
     query = select(Review).where(Review.shop_id == shop.id)
@@ -260,22 +217,6 @@ def sync_page(query: Select, *, limit: int, cursor: str | None) -> tuple[list[Re
         last = rows[limit - 1]
         next_cursor = encode_cursor("sync", [last.updated_at.isoformat(), last.id])
     return rows[:limit], next_cursor
-
-
-def server_view(review: Review, storage=None) -> dict[str, Any]:
-    from ..catalog.models import Order, Product
-
-    view = public_view(review, storage)
-    product = db.session.get(Product, review.product_id)
-    order = db.session.get(Order, review.order_id) if review.order_id else None
-    view.update({
-        "status": review.status, "reject_reason": review.reject_reason,
-        "moderation_rule": review.moderation_rule, "product_id": product.external_id,
-        "order_id": order.external_id if order else None, "email": review.email,
-        "author_name": review.author_name, "report_count": review.report_count,
-        "created_at": review.created_at, "updated_at": review.updated_at,
-    })
-    return view
 
 
 def get_any(shop: Shop, public_id: str) -> Review:
