@@ -91,12 +91,12 @@ def init_app(app: Flask) -> None:
         dashboard,
         import_export,
         keys,
+        layout,
         outbox,
         queue_pages,
         referrals,
         settings_pages,
         sign_in,
-        views,
     )
 
     sign_in.init_login(app)
