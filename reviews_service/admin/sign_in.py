@@ -22,6 +22,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from .. import auth as request_auth
+from ..email_addresses import normalize_email
 from ..errors import Invalid
 from ..extensions import db, limiter, login_manager
 from ..shops import service as shops
@@ -88,7 +89,7 @@ def _strategy():
 
 
 def _throttle_keys(email: str) -> list[tuple]:
-    account = hashlib.sha256(shops.normalize_email(email).encode()).hexdigest()[:32]
+    account = hashlib.sha256(normalize_email(email).encode()).hexdigest()[:32]
     return [
         (parse(current_app.config.get("ADMIN_LOGIN_ACCOUNT_LIMIT", DEFAULT_ACCOUNT_LIMIT)),
          ("admin-login", "account", account)),
@@ -145,7 +146,7 @@ _DUMMY_HASHES: dict[str, str] = {}
 def _authenticate(email: str, password: str) -> User | None:
     """The user, if the password is theirs. An unknown address costs the same hash as a known one,
     so that the time of the answer does not tell which addresses have accounts."""
-    user = db.session.scalar(select(User).where(User.email == shops.normalize_email(email)))
+    user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
     if user is None:
         method = shops.PASSWORD_METHOD
         if method not in _DUMMY_HASHES:

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import auth
+from ..email_addresses import normalize_email
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..models_base import insert_ignore, utcnow
@@ -20,10 +21,6 @@ from .models import Customer, Order, OrderEvent, OrderItem, Product
 PRODUCT_FIELDS = ("name", "url", "image_url", "gtin", "mpn", "brand", "sku")
 TERMINAL = ("refunded", "cancelled")
 EXTERNAL_ID_MAX = 255  # the shop's own ids, as the columns hold them
-
-
-def normalize_email(email: str) -> str:
-    return email.strip().lower()
 
 
 # --- products ------------------------------------------------------------------------------------

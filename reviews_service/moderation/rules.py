@@ -37,6 +37,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import and_, func, or_, select
 
+from ..email_addresses import normalize_email
 from ..extensions import db
 from ..models_base import utcnow
 from ..reviews.models import Review
@@ -152,7 +153,7 @@ class DatabaseHistory:
 # --- the rules: each answers what it found (one line), or None ----------------------------------
 
 def _blocklist(facts: ReviewFacts, settings: dict, history: History) -> str | None:
-    email = (facts.email or "").strip().lower()
+    email = normalize_email(facts.email)
     if email and email in {e.lower() for e in settings["blocklist_emails"]}:
         return "the reviewer's e-mail address is on the blocklist"
     domain = email.rsplit("@", 1)[-1] if "@" in email else ""

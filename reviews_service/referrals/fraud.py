@@ -28,6 +28,7 @@ from flask import current_app
 from sqlalchemy import distinct, func, or_, select
 
 from ..catalog.models import Customer, Order
+from ..email_addresses import normalize_email
 from ..extensions import db
 from ..reviews import service as reviews
 from .models import Referral, ReferralClick, ReferralCode
@@ -56,9 +57,9 @@ DOMAIN_ALIASES = {"googlemail.com": "gmail.com", "me.com": "icloud.com", "mac.co
                   "protonmail.ch": "protonmail.com", "ya.ru": "yandex.ru"}
 
 
-def normalize_email(email: str | None) -> str:
-    """The mailbox an address delivers to, as far as the providers above say."""
-    email = (email or "").strip().lower()
+def mailbox_key(email: str | None) -> str:
+    """The mailbox an address delivers to, as far as the providers above say (dots, plus-tags, aliases)."""
+    email = normalize_email(email)
     local, _, domain = email.rpartition("@")
     if not local:
         return email
@@ -117,7 +118,7 @@ def signals(c: Conversion) -> list[str]:
     if same:
         found.append("self_referral_customer")
     if not same and c.friend.erased_at is None and c.referrer.erased_at is None:
-        if normalize_email(c.referrer.email) == normalize_email(c.friend.email):
+        if mailbox_key(c.referrer.email) == mailbox_key(c.friend.email):
             found.append("self_referral_email")
         if _same_name_and_address(c):
             found.append("self_referral_name_address")

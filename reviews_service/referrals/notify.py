@@ -55,7 +55,7 @@ def friend_offer_email(shop: Shop, code: ReferralCode, to: str, offer_code: str 
     settings = settings_of(shop)
     program = settings["referrals"]
     secret = current_app.config["SECRET_KEY"].encode()
-    address_key = hmac.new(secret, fraud.normalize_email(to).encode(), hashlib.sha256).hexdigest()[:32]
+    address_key = hmac.new(secret, fraud.mailbox_key(to).encode(), hashlib.sha256).hexdigest()[:32]
     payload: dict[str, Any] = emails.render(
         "referral_friend_offer", shop=shop, to=to, lang=lang or settings["default_locale"],
         referrer=(code.customer.name or "").split(" ")[0], offer=views.offer(program["friend_offer"]),

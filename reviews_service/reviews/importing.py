@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..catalog.models import Product
+from ..email_addresses import normalize_email
 from ..errors import Invalid
 from ..extensions import db
 from ..models_base import utcnow
@@ -231,7 +232,7 @@ def _store(shop: Shop, values: dict[str, str], rating: int, products: ProductInd
     title, body, name = _text(values, "title"), _text(values, "body"), _text(values, "name")
     if not (title or body) and not settings["allow_rating_only"]:
         raise Refused("no text, and the shop does not take reviews without text")
-    email = values.get("email", "").strip().lower()
+    email = normalize_email(values.get("email"))
     email = email if _EMAIL.match(email) and len(email) <= 254 else None
     reply = _text(values, "reply")
     _refuse_duplicate(product_id, email, name, body, created)

@@ -8,6 +8,7 @@ from sqlalchemy import delete, select, update
 
 from ..catalog import service as catalog
 from ..catalog.models import Customer, IdempotencyKey, Order
+from ..email_addresses import normalize_email
 from ..errors import NotFound
 from ..extensions import db
 from ..models_base import utcnow
@@ -27,7 +28,7 @@ def _reviews_of(shop: Shop, email: str, customer: Customer | None) -> list[Revie
 
 def export(shop: Shop, email: str) -> dict[str, Any]:
     """Everything this shop holds about the person with this e-mail address."""
-    email = catalog.normalize_email(email)
+    email = normalize_email(email)
     customer = catalog.find_customer(shop, email)
     reviews = _reviews_of(shop, email, customer)
     if customer is None and not reviews:
@@ -51,7 +52,7 @@ def export(shop: Shop, email: str) -> dict[str, Any]:
 def erase(shop: Shop, email: str) -> dict[str, Any]:
     """Remove the person's reviews through the transition (aggregates stay exact), delete their
     photos from storage, blank their personal data, and end their links and tokens."""
-    email = catalog.normalize_email(email)
+    email = normalize_email(email)
     customer = catalog.find_customer(shop, email)
     reviews = _reviews_of(shop, email, customer)
     if customer is None and not reviews:

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..catalog import service as catalog
+from ..email_addresses import normalize_email
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..models_base import insert_ignore, utcnow
@@ -58,7 +59,7 @@ def submit_review(shop: Shop, product_external_id: str, data: dict[str, Any], vi
         email = data.get("email")
         if not email:
             raise Invalid("An e-mail address is needed to review without an order link.", field="email")
-        email = catalog.normalize_email(email)
+        email = normalize_email(email)
         author = data.get("display_name") or ""
     if not author.strip():
         raise Invalid("Please give a name to show with the review.", field="display_name")

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import auth
+from ..email_addresses import normalize_email
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..models_base import utcnow
@@ -212,10 +213,6 @@ def update_shop(shop: Shop, changes: dict[str, Any], *, actor: str = "api", reru
 
 
 # --- accounts ------------------------------------------------------------------------------------
-
-def normalize_email(email: str) -> str:
-    return (email or "").strip().lower()
-
 
 def create_user(email: str, password: str, *, shop: Shop | None = None,
                 role: str = "moderator") -> User:
