@@ -15,10 +15,15 @@
     const elements = [...document.querySelectorAll("[data-reviews-stars]")].filter((element) => !element.shadowRoot);
     for (const element of elements) element.attachShadow({ mode: "open" });
     const ids = [...new Set(elements.map((element) => element.dataset.reviewsStars))];
-    const draw = await drawing;
+    // The ratings are asked for at once, while the drawing code and its strings load.
+    const batches = [];
     for (let start = 0; start < ids.length; start += 100) {  // the bulk endpoint takes 100 ids at most
-      const answer = await fetch(ratingsUrl + new URLSearchParams({ ids: ids.slice(start, start + 100) }));
-      const { ratings } = await answer.json();
+      batches.push(fetch(ratingsUrl + new URLSearchParams({ ids: ids.slice(start, start + 100) }))
+        .then((answer) => answer.json()));
+    }
+    const draw = await drawing;
+    for (const batch of batches) {
+      const { ratings } = await batch;
       for (const element of elements) {
         const rating = ratings.find((each) => each.product_id === element.dataset.reviewsStars);
         if (rating?.count) draw(element.shadowRoot, rating);

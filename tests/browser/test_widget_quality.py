@@ -211,3 +211,28 @@ def test_stars_script_fetches_every_product_in_one_request(live, page, axe):
     assert page.locator("[data-reviews-stars='c']").evaluate("e => e.shadowRoot.childNodes.length") == 0
     assert labels.first.locator("svg svg").get_attribute("width") == "108"
     assert axe() == []
+
+
+def test_stars_ask_for_the_ratings_while_the_drawing_code_loads(live, page):
+    """No extra round trip on a collection page: the ratings request goes out before
+    stars-drawing.js has arrived (here it is held until the ratings request is seen)."""
+    shop = live.shop()
+    live.product(shop, "a", "A")
+    live.review(shop, "a", 5)
+    seen = []
+    page.on("request", lambda r: seen.append("ratings") if "/ratings?" in r.url else None)
+
+    def hold_the_drawing_code(route):
+        for _ in range(50):  # up to 5 s; a script that waits for this module never asks
+            if "ratings" in seen:
+                return route.continue_()
+            page.wait_for_timeout(100)
+        return route.fulfill(status=503)
+
+    page.route("**/stars-drawing.js", hold_the_drawing_code)
+    page.goto(live.page(f"""<!doctype html><html lang="en"><head><title>Collection</title></head><body>
+        <main><span data-reviews-stars="a"></span></main>
+        <script src="{live.origin}/widget/v1/stars.js" data-reviews-key="{shop.public_key}" async></script>
+        </body></html>"""))
+    page.locator("[data-reviews-stars='a'] >> [role=img]").wait_for(timeout=10000)
+
