@@ -70,10 +70,6 @@ class Invalid(DomainError):
     status, title, slug = 422, "Unprocessable content", "validation-error"
 
 
-class Unavailable(DomainError):
-    status, title, slug = 503, "Service unavailable", "unavailable"
-
-
 class ProblemSchema(Schema):
     """The body of every error answer, as the OpenAPI document shows it."""
 

@@ -14,7 +14,6 @@ from .errors import BadRequest, Forbidden, Invalid, NotFound, TooLarge, Unsuppor
 from .extensions import limiter
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-SERVER_SECURITY = [{"secretKey": []}]
 
 
 def require_json_body(*, multipart_endpoints: frozenset[str] = frozenset()) -> None:

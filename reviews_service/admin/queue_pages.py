@@ -83,7 +83,7 @@ def queue(shop):
                                             cursor=request.args.get("cursor") or None, limit=PAGE_SIZE)
     here = _queue_url(shop, **filters.raw, cursor=request.args.get("cursor"))
     return render_template(
-        "admin/queue.html", reviews=reviews, cards=review_cards.cards(shop, reviews), filters=filters,
+        "admin/queue.html", reviews=reviews, cards=review_cards.cards(reviews), filters=filters,
         statuses=STATUSES, tristate=TRISTATE, reasons=REASON_CHOICES, reject_labels=REJECT_LABELS,
         counts=review_cards.queue_counts(shop), here=here, bulk=BulkForm(),
         next_url=_queue_url(shop, **filters.raw, cursor=next_cursor) if next_cursor else None,
@@ -211,7 +211,7 @@ def review(shop, review_id: str):
 
 
 def _detail(shop, item, *, redact, reply, status: int = 200):
-    card = review_cards.cards(shop, [item])[0]
+    card = review_cards.cards([item])[0]
     events = review_cards.describe_events(moderation.audit_log(shop, item.public_id))
     return render_template("admin/review.html", review=item, card=card, events=events,
                            redact_form=redact, reply_form=reply, reasons=REASON_CHOICES,

@@ -33,7 +33,7 @@ class Card:
     labels: list[tuple[str, str]] = field(default_factory=list)
 
 
-def cards(shop: Shop, reviews: list[Review]) -> list[Card]:
+def cards(reviews: list[Review]) -> list[Card]:
     """The queue's view of a page of reviews: their products and open reports in one query each
     (photos and replies come loaded with the reviews)."""
     if not reviews:

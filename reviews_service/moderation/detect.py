@@ -69,10 +69,6 @@ def shipped_list(language: str) -> WordList:
     return compile_words(path.read_text(encoding="utf-8").splitlines())
 
 
-def shipped_languages() -> list[str]:
-    return sorted(p.stem for p in WORDLISTS.glob("*.txt"))
-
-
 @lru_cache(maxsize=256)
 def custom_list(words: tuple[str, ...]) -> WordList:
     return compile_words(words)
@@ -193,16 +189,9 @@ def comparable(text: str) -> str:
     return _NON_WORD.sub(" ", fold(text)).strip()
 
 
-def similarity(a: str, b: str) -> float:
-    """0.0 (nothing alike) to 1.0 (the same), on `comparable` texts."""
-    if a == b:
-        return 1.0
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    return matcher.ratio()
-
-
 def at_least_as_similar(a: str, b: str, threshold: float) -> bool:
-    """`similarity(a, b) >= threshold`, with the cheap upper bounds tried first."""
+    """Whether two `comparable` texts' similarity ratio (0.0 nothing alike, 1.0 the same) reaches
+    `threshold`, with the cheap upper bounds tried first."""
     if a == b:
         return True
     matcher = SequenceMatcher(None, a, b, autojunk=False)

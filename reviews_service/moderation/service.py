@@ -98,18 +98,6 @@ def record(review: Review, action: str, *, actor: str, note: str = "") -> None:
         _emit(review, "review.created")
 
 
-def initial_status(review: Review, settings: dict) -> tuple[str, str]:
-    """The policy alone, without the rules: submission now goes through `moderate_new`, whose
-    rules fall back on the same policy (rules._policy) when none fires.
-
-    Verified buyers' reviews are published when the shop auto-publishes them; everything else waits
-    for a moderator. Nothing here reads the rating.
-    """
-    if review.verified_buyer and settings.get("auto_publish_verified", True):
-        return "published", "auto_publish_verified"
-    return "pending", "hold_unverified"
-
-
 def moderate_new(review: Review, settings: dict):
     """Give a new review its first status: run the rules (moderation/rules.py), then move it
     through the transition. Answers the rules' `Decision`.

@@ -35,7 +35,7 @@ def _under_cap(customer: Customer, settings: dict, now: datetime) -> bool:
     return count < settings["email_cap_count"]
 
 
-def _may_email(request: ReviewRequest, order: Order, customer: Customer) -> str | None:
+def _may_email(order: Order, customer: Customer) -> str | None:
     """Why not to e-mail (None when we may)."""
     if customer.unsubscribed_at is not None or customer.erased_at is not None:
         return "unsubscribed"
@@ -74,7 +74,7 @@ def _send_request(request: ReviewRequest, now: datetime, *, reminder: bool) -> i
     order = db.session.get(Order, request.order_id)
     customer = db.session.get(Customer, request.customer_id)
     settings = settings_of(shop)
-    blocked = _may_email(request, order, customer)
+    blocked = _may_email(order, customer)
     status_from = "sent" if reminder else "scheduled"
     if blocked:
         db.session.execute(update(ReviewRequest).where(ReviewRequest.id == request.id,
