@@ -19,6 +19,7 @@ from flask.cli import with_appcontext
 from . import create_app
 from .config import ConfigError
 from .errors import DomainError
+from .files import atomic_write
 from .terminal import Failure, ServiceGroup, log_printably, printable, say
 
 
@@ -323,13 +324,7 @@ def export_command(shop_ref, fmt, output):
             stdout.write(printable(chunk) if terminal else chunk)
         stdout.flush()
         return
-    temporary = f"{output}.tmp-{os.getpid()}"
-    try:
-        with open(temporary, "w", encoding="utf-8", newline="") as handle:
-            for chunk in chunks:
-                handle.write(chunk)
-        os.replace(temporary, output)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+    with atomic_write(output, text=True) as handle:
+        for chunk in chunks:
+            handle.write(chunk)
     say(f"Wrote {output}.", err=True)

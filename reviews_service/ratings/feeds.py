@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
-import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,6 +29,7 @@ from sqlalchemy.orm import selectinload
 from ..auth import current_shop
 from ..catalog.models import Product
 from ..extensions import db
+from ..files import atomic_write
 from ..reviews import media, views
 from ..reviews.models import Review
 from ..server_api import server_blueprint
@@ -213,20 +212,9 @@ def write_feed(shop: Shop, path: str) -> FeedStats:
     """Write the feed to `path` atomically: a temporary file beside it, then a rename, so a
     reader (or Google's fetcher) sees the old file or the new one, never half of one."""
     stats = FeedStats()
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, temp = tempfile.mkstemp(prefix=".feed-", suffix=".xml.tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            for chunk in feed_chunks(shop, stats):
-                fh.write(chunk)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
+    with atomic_write(path, permissions=0o644) as handle:
+        for chunk in feed_chunks(shop, stats):
+            handle.write(chunk)
     return stats
 
 

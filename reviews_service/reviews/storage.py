@@ -7,13 +7,13 @@ name can never climb out of the media root or turn into a surprising URL.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 from urllib.parse import quote
+
+from ..files import atomic_write
 
 # Public objects never change (a new upload gets a new random name), so caches may keep them.
 CACHE_CONTROL = "public, max-age=31536000, immutable"
@@ -65,19 +65,9 @@ class LocalStorage:
         """Write `data` atomically: readers see the old file or the new one, never half of it."""
         path = self._path(name)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=_TEMP_PREFIX)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            # mkstemp makes files readable by the owner only; a web server serving the media
-            # folder as another user needs to read them.
-            os.chmod(temp, 0o644)
-            os.replace(temp, path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        # A web server serving the media folder as another user needs to read the files.
+        with atomic_write(path, permissions=0o644, prefix=_TEMP_PREFIX) as handle:
+            handle.write(data)
 
     def read(self, name: str) -> bytes:
         """The file's bytes; FileNotFoundError if absent."""
