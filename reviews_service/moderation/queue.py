@@ -9,16 +9,14 @@ through `service.transition`, and every action is audited with the actor (`user:
 
 from __future__ import annotations
 
-import base64
-import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from sqlalchemy import bindparam, or_, select, tuple_, update
 from sqlalchemy.orm import selectinload
 
+from .. import cursors
 from ..catalog.models import Product
 from ..errors import Invalid, NotFound
 from ..extensions import db
@@ -52,23 +50,8 @@ def get_review(shop: Shop, review_ref: str | int) -> Review:
     return review
 
 
-def _encode(order: str, review: Review) -> str:
-    raw = json.dumps({"o": order, "k": [review.created_at.isoformat(), review.id]}, separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _decode(cursor: str, order: str) -> tuple[datetime, int]:
-    try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        at, review_id = data["k"]
-        when = datetime.fromisoformat(at)
-        if data["o"] != order or when.tzinfo is None or isinstance(review_id, bool) \
-                or not isinstance(review_id, int) or not 0 < review_id < 2**31:
-            raise ValueError
-        return when.astimezone(UTC), review_id
-    except (ValueError, KeyError, TypeError, OverflowError, UnicodeDecodeError):
-        raise Invalid("The cursor is not valid for this list; start again without it.",
-                      field="cursor") from None
+def _list_name(order: str) -> str:
+    return f"queue-{order}"  # a cursor of the queue in one order is refused in the other
 
 
 def _like(text: str) -> str:
@@ -121,13 +104,14 @@ def queue(shop: Shop, *, status: str | Sequence[str] | None = "pending", stars: 
 
     columns = (Review.created_at, Review.id)
     if cursor:
-        at, review_id = _decode(cursor, order)
+        at, review_id = cursors.decode(cursor, _list_name(order), (cursors.AT, cursors.ID))
         key = tuple_(bindparam(None, at, type_=Review.created_at.type), bindparam(None, review_id))
         query = query.where(tuple_(*columns) > key if order == "oldest" else tuple_(*columns) < key)
     sort = [c.asc() for c in columns] if order == "oldest" else [c.desc() for c in columns]
     rows = list(db.session.scalars(query.order_by(*sort).limit(limit + 1)
                                    .options(selectinload(Review.photos), selectinload(Review.reply))))
-    next_cursor = _encode(order, rows[limit - 1]) if len(rows) > limit else None
+    last = rows[limit - 1] if len(rows) > limit else None
+    next_cursor = cursors.encode(_list_name(order), [last.created_at, last.id]) if last else None
     return rows[:limit], next_cursor
 
 

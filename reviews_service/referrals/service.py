@@ -9,8 +9,6 @@ transaction. Rewards depend on orders only, never on a review or a rating.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import secrets
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -20,8 +18,9 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from .. import cursors
 from ..catalog.models import Customer, Order
-from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..errors import Conflict, Forbidden, NotFound
 from ..extensions import db
 from ..models_base import insert_ignore, utcnow
 from ..shops.models import Shop
@@ -339,20 +338,6 @@ def reject(shop: Shop, public_id: str, reason: str) -> Referral:
 
 # --- reading -------------------------------------------------------------------------------------
 
-def _cursor(referral_id: int) -> str:
-    return base64.urlsafe_b64encode(f"r:{referral_id}".encode()).decode().rstrip("=")
-
-
-def _after(cursor: str) -> int:
-    try:
-        kind, _, value = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().partition(":")
-        if kind != "r" or not value.isdigit():
-            raise ValueError
-        return int(value)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise Invalid("The cursor is not valid for this list; start again without it.", field="cursor") from None
-
-
 def listing(shop: Shop, *, status: str | None = None, code: str | None = None, cursor: str | None = None,
             limit: int = 20) -> dict[str, Any]:
     """Referrals, newest first, with their signals and rewards; keyset pages."""
@@ -365,12 +350,12 @@ def listing(shop: Shop, *, status: str | None = None, code: str | None = None, c
         query = query.join(ReferralCode, ReferralCode.id == Referral.code_id).where(
             ReferralCode.code == (codes.canonical(code) or ""))
     if cursor:
-        query = query.where(Referral.id < _after(cursor))
+        query = query.where(Referral.id < cursors.decode(cursor, "referrals", (cursors.ID,))[0])
     rows = list(db.session.scalars(query.order_by(Referral.id.desc()).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
     return {"referrals": [views.referral(r) for r in rows],
-            "next_cursor": _cursor(rows[-1].id) if more else None}
+            "next_cursor": cursors.encode("referrals", [rows[-1].id]) if more else None}
 
 
 # --- erasure -------------------------------------------------------------------------------------

@@ -7,16 +7,14 @@ to the key with a row comparison on an index instead of skipping rows with OFFSE
 
 from __future__ import annotations
 
-import base64
-import json
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, bindparam, literal_column, select, tuple_
 from sqlalchemy.orm import selectinload
 
+from .. import cursors
 from ..catalog.models import Product
-from ..errors import Invalid, NotFound
+from ..errors import NotFound
 from ..extensions import db
 from ..shops.models import Shop
 from . import media, views
@@ -52,46 +50,13 @@ def _key_of(review: Review, sort: str) -> list[Any]:
     }[sort]
 
 
-def encode_cursor(sort: str, key: list[Any]) -> str:
-    raw = json.dumps({"s": sort, "k": key}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-# What each position of a sort's key holds: a timestamp, or an integer that fits its column
-# (the rating is a SMALLINT, counts and ids are INTEGERs).
+# What each position of a sort's key holds (see cursors.py).
 _KEY_KINDS = {
-    "newest": ("at", "int"), "oldest": ("at", "int"), "sync": ("at", "int"),
-    "highest": ("small", "at", "int"), "lowest": ("small", "at", "int"),
-    "helpful": ("int", "at", "int"), "photos_first": ("int", "at", "int"),
+    "newest": (cursors.AT, cursors.ID), "oldest": (cursors.AT, cursors.ID),
+    "sync": (cursors.AT, cursors.ID),
+    "highest": (cursors.SMALL, cursors.AT, cursors.ID), "lowest": (cursors.SMALL, cursors.AT, cursors.ID),
+    "helpful": (cursors.INT, cursors.AT, cursors.ID), "photos_first": (cursors.INT, cursors.AT, cursors.ID),
 }
-_INT_BOUND = {"small": 2**15, "int": 2**31}
-
-
-def _key_value(kind: str, value: Any) -> Any:
-    """A cursor is client input: each value must have its column's type before it is bound,
-    or a tampered cursor would reach the database (and answer 500) instead of a 422."""
-    if kind == "at":
-        at = datetime.fromisoformat(value) if isinstance(value, str) else None
-        if at is None or at.tzinfo is None:
-            raise ValueError
-        return at.astimezone(UTC)  # raises OverflowError past year 1 or 9999 in UTC
-    bound = _INT_BOUND[kind]
-    if isinstance(value, bool) or not isinstance(value, int) or not -bound <= value < bound:
-        raise ValueError
-    return value
-
-
-def decode_cursor(cursor: str, sort: str) -> list[Any]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        data = json.loads(raw)
-        key, kinds = data["k"], _KEY_KINDS[sort]
-        if data["s"] != sort or not isinstance(key, list) or len(key) != len(kinds):
-            raise ValueError
-        return [_key_value(kind, value) for kind, value in zip(kinds, key, strict=True)]
-    except (ValueError, KeyError, TypeError, OverflowError, json.JSONDecodeError, UnicodeDecodeError):
-        raise Invalid("The cursor is not valid for this list; start again without it.",
-                      field="cursor") from None
 
 
 def published_query(shop: Shop | int, *, product_id: int | None = None, rating: int | None = None,
@@ -137,13 +102,13 @@ def page(query: Select, *, sort: str, limit: int, cursor: str | None,
     else:
         # Bind each value with its column's type, so timestamps compare as the column stores them.
         key = [bindparam(None, v, type_=c.type)
-               for v, c in zip(decode_cursor(cursor, sort), columns, strict=True)]
+               for v, c in zip(cursors.decode(cursor, sort, _KEY_KINDS[sort]), columns, strict=True)]
         if sort in _LED_BY_EXPRESSION:
             rows = _seek_by_group(query, columns, key, order, descending, limit + 1)
         else:
             after = tuple_(*columns) < tuple_(*key) if descending else tuple_(*columns) > tuple_(*key)
             rows = db.session.execute(query.where(after).order_by(*order).limit(limit + 1)).all()
-    next_cursor = encode_cursor(sort, _key_of(rows[limit - 1], sort)) if len(rows) > limit else None
+    next_cursor = cursors.encode(sort, _key_of(rows[limit - 1], sort)) if len(rows) > limit else None
     rows = rows[:limit]
     storage = storage or media.storage()
     photos = _photos_of([r.id for r in rows if r.photo_count], storage)
@@ -207,7 +172,7 @@ def sync_page(query: Select, *, limit: int, cursor: str | None) -> tuple[list[Re
     """Oldest change first, so that a sync can store `next_cursor` and resume from it."""
     columns = [Review.updated_at, Review.id]
     if cursor:
-        key = decode_cursor(cursor, "sync")
+        key = cursors.decode(cursor, "sync", _KEY_KINDS["sync"])
         value = tuple_(*[bindparam(None, v, type_=c.type) for v, c in zip(key, columns, strict=True)])
         query = query.where(tuple_(*columns) > value)
     rows = list(db.session.scalars(query.order_by(*columns).limit(limit + 1)
@@ -215,7 +180,7 @@ def sync_page(query: Select, *, limit: int, cursor: str | None) -> tuple[list[Re
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
-        next_cursor = encode_cursor("sync", [last.updated_at.isoformat(), last.id])
+        next_cursor = cursors.encode("sync", [last.updated_at, last.id])
     return rows[:limit], next_cursor
 
 
