@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 _offset = timedelta(0)
+_monotonic_frozen_at: float | None = None
 
 
 def now() -> datetime:
     """The current time in UTC, timezone-aware."""
     return datetime.now(UTC) + _offset
+
+
+def monotonic() -> float:
+    """Seconds on a clock that never goes back, for in-process TTLs: a wall-clock jump cannot
+    extend them. Moves with `travel` like `now`."""
+    base = _monotonic_frozen_at if _monotonic_frozen_at is not None else time.monotonic()
+    return base + _offset.total_seconds()
+
+
+def freeze_monotonic() -> None:
+    """Stop `monotonic` where it is (tests only), so that a TTL expires exactly when `travel`
+    says, not when a slow machine gets there."""
+    global _monotonic_frozen_at
+    _monotonic_frozen_at = time.monotonic()
 
 
 def travel(delta: timedelta) -> None:
@@ -19,5 +35,6 @@ def travel(delta: timedelta) -> None:
 
 
 def reset() -> None:
-    global _offset
+    global _offset, _monotonic_frozen_at
     _offset = timedelta(0)
+    _monotonic_frozen_at = None

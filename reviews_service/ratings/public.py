@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from typing import Any
 from flask import Response, current_app, request
 from sqlalchemy import bindparam, select
 
+from .. import clock
 from ..catalog.models import Product
 from ..extensions import db
 from ..shops.models import Shop
@@ -147,7 +147,7 @@ class TTLCache:
 
 def now() -> float:
     """The clock of the in-process caches (monotonic: a wall-clock jump cannot extend a TTL)."""
-    return time.monotonic()
+    return clock.monotonic()
 
 
 def _ttl() -> float:

@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+from datetime import timedelta
 
 import pytest
 
-from reviews_service.ratings import public
+from reviews_service import clock
 
 
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
+class Frozen:
+    """The service's monotonic clock, stopped (clock.freeze_monotonic) and moved by the test
+    instead of sleeping; the rating caches and the fast path read it through clock.monotonic."""
 
-    def monotonic(self) -> float:
-        return self.now
+    def travel(self, seconds: float) -> None:
+        clock.travel(timedelta(seconds=seconds))
 
 
 @pytest.fixture
-def frozen(monkeypatch) -> Clock:
-    """`time.monotonic` as the rating caches and the fast path see it, moved by the test
-    instead of sleeping."""
-    clock = Clock()
-    monkeypatch.setattr(public, "time", SimpleNamespace(monotonic=clock.monotonic))
-    return clock
+def frozen() -> Frozen:
+    clock.freeze_monotonic()  # the autouse clock reset in tests/conftest.py starts it again
+    return Frozen()

@@ -64,9 +64,9 @@ def test_replayed_answer_expires_with_the_ttl(client, shop, frozen, path):
     publish(client, shop, rating=5)
     first = client.get(shop.public + path)
     publish(client, shop, rating=1)
-    frozen.now += 4.9
+    frozen.travel(4.9)
     assert client.get(shop.public + path).data == first.data  # younger than the max-age
-    frozen.now += 0.2
+    frozen.travel(0.2)
     fresh = client.get(shop.public + path)
     assert fresh.status_code == 200
     assert fresh.data != first.data and fresh.headers["ETag"] != first.headers["ETag"]

@@ -138,9 +138,9 @@ def test_another_process_sees_the_change_within_its_own_ttl(app, client, shop, f
     client.post("/api/v1/customers/erase", json={"email": "ana@example.com"}, headers=shop.headers)
 
     assert client.get(url).get_json()["count"] == 1  # this process: at once
-    frozen.now += TTL - 1
+    frozen.travel(TTL - 1)
     assert elsewhere.get(url).get_json()["count"] == 2  # that one: until its TTL ends
-    frozen.now += 1
+    frozen.travel(1)
     assert elsewhere.get(url).get_json()["count"] == 1
 
 
