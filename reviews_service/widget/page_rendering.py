@@ -3,7 +3,7 @@ message pages (refusals and failures) in the best language the request tells."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import current_app, g, render_template, request, url_for
 from flask_wtf.csrf import generate_csrf
@@ -13,9 +13,7 @@ from ..reviews import service
 from ..shops.models import Shop
 from ..shops.service import settings_of
 from .review_form import STARS, max_length
-
-if TYPE_CHECKING:
-    from .pages import Page
+from .review_page import Page
 
 
 def _common(lang: str, shop: Shop | None) -> dict[str, Any]:

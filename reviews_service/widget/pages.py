@@ -12,7 +12,6 @@ and checks what is posted, `page_rendering` renders the HTML.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, current_app, g, redirect, request, url_for
@@ -31,6 +30,7 @@ from ..reviews.models import ReviewRequest
 from ..shops.models import Shop
 from ..shops.service import get_shop, settings_of
 from . import page_rendering, review_form
+from .review_page import Page
 
 log = logging.getLogger(__name__)
 
@@ -52,20 +52,6 @@ class PageRefused(Exception):
     def __init__(self, status: int, key: str, locale: str | None = None):
         super().__init__(key)
         self.status, self.key, self.locale = status, key, locale
-
-
-@dataclass
-class Page:
-    """What one request to the page is about: the token's shop, order and products, and the language."""
-
-    shop: Shop
-    token: str
-    info: dict[str, Any]  # review_requests.describe_grant
-    lang: str
-    chosen_lang: str | None  # from ?lang=, kept across the form's round trips
-
-    def t(self, key: str, **params: Any) -> str:
-        return i18n.translate(self.lang, key, **params)
 
 
 # --- resolving the token -------------------------------------------------------------------------

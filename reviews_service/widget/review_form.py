@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ntpath
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import current_app, request
 
@@ -14,9 +14,7 @@ from ..errors import Invalid, TooLarge, Unsupported
 from ..reviews import media, service
 from ..reviews.schemas import ReviewIn
 from ..shops.service import settings_of
-
-if TYPE_CHECKING:
-    from .pages import Page
+from .review_page import Page
 
 STARS = ("1", "2", "3", "4", "5")
 
