@@ -34,9 +34,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
-    from . import errors, models  # noqa: F401  (every model, for the migrations)
-    from .extensions import SessionInterface, api, csrf, db, limiter, migrate
+    from . import errors, models, shops  # noqa: F401  (every model, for the migrations)
+    from .extensions import SessionInterface, api, csrf, db, migrate
     from .openapi import ContractPlugin
+    from .web.limits import limiter
 
     app.session_interface = SessionInterface()
 
@@ -52,9 +53,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     api.ERROR_SCHEMA = errors.ProblemSchema  # the OpenAPI document shows the real error shape
     api.init_app(app, spec_kwargs={"extra_plugins": [ContractPlugin()]})
     errors.init_app(app)
+    shops.init_app(app)  # how the web plumbing finds a shop by key
     _register_blueprints(app)
     from .ratings import freshness  # noqa: F401  (drops a shop's cached answers when its reviews change)
-    from .ratings.fastpath import FastPath
+    from .web.fastpath import FastPath
 
     # Outermost: a repeated storefront read is answered before anything else runs.
     app.wsgi_app = app.extensions["reviews.fastpath"] = FastPath(app.wsgi_app)
@@ -127,7 +129,7 @@ def _register_blueprints(app: Flask) -> None:
     from . import apidocs, health
     from .admin import init_app as init_admin
     from .catalog.api import blp as catalog_blp
-    from .extensions import api, limiter
+    from .extensions import api
     from .outbox import api as outbox_api
     from .ratings.api import blp as ratings_blp
     from .ratings.badge import blp as badge_blp
@@ -137,6 +139,7 @@ def _register_blueprints(app: Flask) -> None:
     from .reviews import api as reviews_api
     from .reviews import media
     from .shops.api import blp as shop_blp
+    from .web.limits import limiter
     from .widget import init_app as init_widget
     from .widget import pages
 

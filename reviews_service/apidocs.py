@@ -8,7 +8,8 @@ import json
 
 from flask import Blueprint, render_template
 
-from .extensions import api, limiter
+from .extensions import api
+from .web.limits import limiter
 
 bp = Blueprint("apidocs", __name__)
 

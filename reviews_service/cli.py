@@ -228,9 +228,9 @@ def check_command(fix):
 
     Reports every aggregate that differs from a full recount; deletes photos never attached to a
     review and expired idempotency keys. Exits with status 1 when an aggregate differs and --fix was not given."""
-    from .idempotency import purge_expired
     from .ratings import service as ratings
     from .reviews import media
+    from .web.idempotency import purge_expired
 
     diffs = ratings.recount(fix=fix)
     for diff in diffs:

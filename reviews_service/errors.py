@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import Flask, Response, json, request
+from flask import Flask, Response, current_app, json, request
 from marshmallow import Schema, fields
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -185,19 +185,23 @@ def handle_domain_error(exc: DomainError) -> Response:
                    headers=exc.headers)
 
 
-def handle_database_down(exc: Exception) -> Response:
-    from .extensions import db
+def _rollback() -> None:
+    """End the request's failed transaction. The session is Flask-SQLAlchemy's, found through the
+    app: errors sit below the extensions, which answer HTTP errors through this module."""
+    sqlalchemy = current_app.extensions.get("sqlalchemy")
+    if sqlalchemy is not None:
+        sqlalchemy.session.rollback()
 
-    db.session.rollback()
+
+def handle_database_down(exc: Exception) -> Response:
+    _rollback()
     log.warning("database unavailable: %s", exc)
     return problem(503, "The database is unavailable; try again shortly.",
                    headers={"Retry-After": "5"})
 
 
 def handle_unexpected(exc: Exception) -> Response:
-    from .extensions import db
-
-    db.session.rollback()
+    _rollback()
     log.exception("unhandled error on %s %s", request.method, request.path)
     return problem(500, "An unexpected error occurred; it has been logged.")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask.sessions import SecureCookieSessionInterface
-from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api as _Api
@@ -12,6 +11,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
+
+from .errors import handle_http_exception
 
 # Named constraints, so that migrations can drop and alter them on every database.
 NAMING = {
@@ -33,33 +34,10 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 
 
-def _rate_limit_key() -> str:
-    from .auth import rate_limit_key
-
-    return rate_limit_key()
-
-
-limiter = Limiter(key_func=_rate_limit_key, headers_enabled=True, in_memory_fallback_enabled=True)
-
-
-@limiter.request_filter
-def _unlimited_reads() -> bool:
-    """Storefront reads, assets and probes are cached by CDNs and browsers and never limited;
-    skipping them here, before any limit is looked up, keeps their hot path short."""
-    from flask import request
-
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
-        return False
-    return request.path.startswith(("/api/v1/public/", "/widget/", "/media/", "/healthz", "/readyz",
-                                    "/assets/"))
-
-
 class Api(_Api):
     """flask-smorest's Api, answering every HTTP error in the project's problem+json shape."""
 
     def handle_http_exception(self, error):
-        from .errors import handle_http_exception
-
         return handle_http_exception(error)
 
 

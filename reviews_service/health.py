@@ -6,7 +6,8 @@ from flask import Blueprint, jsonify
 from sqlalchemy import text
 
 from .errors import problem
-from .extensions import db, limiter
+from .extensions import db
+from .web.limits import limiter
 
 bp = Blueprint("health", __name__)
 

@@ -21,12 +21,13 @@ from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from .. import auth as request_auth
 from ..email_addresses import normalize_email
 from ..errors import Invalid
-from ..extensions import db, limiter, login_manager
+from ..extensions import db, login_manager
 from ..shops import service as shops
 from ..shops.models import Membership, Shop, User
+from ..web import callers
+from ..web.limits import limiter
 from . import bp
 from .forms import CsrfForm, LoginForm, PasswordForm
 
@@ -94,7 +95,7 @@ def _throttle_keys(email: str) -> list[tuple]:
         (parse(current_app.config.get("ADMIN_LOGIN_ACCOUNT_LIMIT", DEFAULT_ACCOUNT_LIMIT)),
          ("admin-login", "account", account)),
         (parse(current_app.config.get("ADMIN_LOGIN_IP_LIMIT", DEFAULT_IP_LIMIT)),
-         ("admin-login", "ip", request_auth.ip_hash())),
+         ("admin-login", "ip", callers.ip_hash())),
     ]
 
 

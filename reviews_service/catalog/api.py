@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from ..auth import current_shop
-from ..idempotency import idempotent
-from ..server_api import server_blueprint
+from ..web.blueprints import server_blueprint
+from ..web.callers import current_shop
+from ..web.idempotency import idempotent
 from . import service
 from .schemas import OrderEventIn, OrderIn, OrderOut, ProductIn, ProductOut
 

@@ -118,18 +118,3 @@ class OrderEvent(db.Model):
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class IdempotencyKey(db.Model):
-    """An `Idempotency-Key` the shop sent, with the answer we gave, to replay it on a retry."""
-
-    __tablename__ = "idempotency_keys"
-    __table_args__ = (UniqueConstraint("shop_id", "key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
-    key: Mapped[str] = mapped_column(String(255))
-    request_hash: Mapped[str] = mapped_column(String(64))
-    response_status: Mapped[int | None] = mapped_column(Integer)
-    response_body: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import auth
+from .. import tokens
 from ..email_addresses import normalize_email
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
@@ -217,7 +217,7 @@ def _status_after(status: str, kind: str) -> str:
 
 def widget_token(order: Order) -> str:
     max_age = current_app.config["WIDGET_TOKEN_MAX_AGE"]
-    return auth.sign(auth.WIDGET_TOKEN, order.shop_id, order=order.id,
+    return tokens.sign(tokens.WIDGET_TOKEN, order.shop_id, order=order.id,
                      expires_at=order.created_at + timedelta(seconds=max_age))
 
 

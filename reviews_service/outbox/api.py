@@ -7,9 +7,10 @@ from flask import current_app, render_template, request
 from flask.views import MethodView
 
 from .. import i18n
-from ..auth import current_shop
-from ..extensions import csrf, limiter
-from ..server_api import server_blueprint
+from ..extensions import csrf
+from ..web.blueprints import server_blueprint
+from ..web.callers import current_shop
+from ..web.limits import limiter
 from . import service, unsubscribe, webhooks
 from .schemas import EndpointCreatedOut, EndpointIn, EndpointList, OutboxList, OutboxQuery
 

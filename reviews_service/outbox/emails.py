@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 
-from .. import auth, i18n
+from .. import i18n, tokens
 from ..catalog.models import Customer
 from ..models_base import utcnow
 from ..shops.models import Shop
@@ -30,7 +30,7 @@ _NOT_IN_HEADERS = re.compile(r" *[\x00-\x1f\x7f-\x9f\u2028\u2029][\x00-\x1f\x7f-
 
 
 def unsubscribe_url(shop: Shop, customer: Customer) -> str:
-    token = auth.sign(auth.UNSUBSCRIBE_TOKEN, shop.id, customer=customer.id,
+    token = tokens.sign(tokens.UNSUBSCRIBE_TOKEN, shop.id, customer=customer.id,
                       expires_at=utcnow() + UNSUBSCRIBE_LIFETIME)
     return f"{current_app.config['PUBLIC_URL']}/unsubscribe/{token}"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import auth
+from .. import tokens
 from ..catalog.models import Customer
 from ..extensions import db
 from ..models_base import utcnow
@@ -22,9 +22,9 @@ class Resolved:
 
 def resolve(token: str) -> Resolved:
     try:
-        shop_id = auth.peek_shop(auth.UNSUBSCRIBE_TOKEN, token)
-        claims = auth.unsign(auth.UNSUBSCRIBE_TOKEN, token, shop_id=shop_id)
-    except auth.TokenError as exc:
+        shop_id = tokens.peek_shop(tokens.UNSUBSCRIBE_TOKEN, token)
+        claims = tokens.unsign(tokens.UNSUBSCRIBE_TOKEN, token, shop_id=shop_id)
+    except tokens.TokenError as exc:
         return Resolved(state=exc.reason)
     customer = db.session.get(Customer, claims.get("customer"))
     shop = db.session.get(Shop, shop_id)

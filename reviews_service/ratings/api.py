@@ -10,10 +10,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields
 
-from ..errors import Invalid, NotFound
+from ..errors import Invalid
 from ..schemas import StrictSchema
-from ..server_api import refuse_nul_in_path
-from . import public
+from ..web import caching
+from ..web.blueprints import refuse_nul_in_path
+from ..web.callers import resolve_public_key_id
+from . import reads
 
 blp = Blueprint("ratings", __name__, url_prefix="/api/v1/public/<public_key>",
                 description="Ratings for storefronts, straight from the aggregates. Cacheable: "
@@ -57,11 +59,6 @@ class BulkOut(StrictSchema):
     ratings = fields.List(fields.Nested(RatingOut))
 
 
-def shop_id(public_key: str) -> int:
-    found = public.shop_id_for_key(public_key)
-    if found is None:
-        raise NotFound("No shop has this public key.")
-    return found
 
 
 @blp.route("/products/<path:product_id>/rating")
@@ -69,13 +66,13 @@ class ProductRating(MethodView):
     @blp.response(200, RatingOut)
     def get(self, public_key, product_id):
         """The rating of one product"""
-        sid = shop_id(public_key)
+        sid = resolve_public_key_id(public_key)
 
         def compute():
-            rating = public.product_rating(sid, product_id)
-            return public.json_entry(rating.view(product_id=product_id), sid, product_id, rating.version)
+            rating = reads.product_rating(sid, product_id)
+            return caching.json_entry(rating.view(product_id=product_id), sid, product_id, rating.version)
 
-        return public.respond(public.cached_entry(("product", sid, product_id), compute, by_url=True))
+        return caching.respond(caching.cached_entry(("product", sid, product_id), compute, by_url=True))
 
 
 def parse_ids(raw: str) -> list[str]:
@@ -96,15 +93,15 @@ class BulkRatings(MethodView):
     @blp.response(200, BulkOut)
     def get(self, args, public_key):
         """The ratings of up to 100 products at once (a collection page); unknown ids count zero"""
-        sid = shop_id(public_key)
+        sid = resolve_public_key_id(public_key)
         ids = parse_ids(args["ids"])
 
         def compute():
-            ratings = public.product_ratings(sid, ids)
+            ratings = reads.product_ratings(sid, ids)
             payload = {"ratings": [ratings[i].view(product_id=i) for i in ids]}
-            return public.json_entry(payload, sid, tuple(ids), tuple(r.version for r in ratings.values()))
+            return caching.json_entry(payload, sid, tuple(ids), tuple(r.version for r in ratings.values()))
 
-        return public.respond(public.cached_entry(("bulk", sid, tuple(ids)), compute, by_url=True))
+        return caching.respond(caching.cached_entry(("bulk", sid, tuple(ids)), compute, by_url=True))
 
 
 @blp.route("/rating")
@@ -112,10 +109,10 @@ class WholeShopRating(MethodView):
     @blp.response(200, ShopRatingOut)
     def get(self, public_key):
         """The rating of the whole shop, over all its products"""
-        sid = shop_id(public_key)
+        sid = resolve_public_key_id(public_key)
 
         def compute():
-            rating = public.shop_rating(sid)
-            return public.json_entry(rating.view(), sid, "shop", rating.version)
+            rating = reads.shop_rating(sid)
+            return caching.json_entry(rating.view(), sid, "shop", rating.version)
 
-        return public.respond(public.cached_entry(("shop", sid), compute, by_url=True))
+        return caching.respond(caching.cached_entry(("shop", sid), compute, by_url=True))

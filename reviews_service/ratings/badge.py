@@ -16,9 +16,10 @@ from flask import request
 from flask_smorest import Blueprint
 
 from ..errors import Invalid
-from ..server_api import refuse_nul_in_path
-from . import public
-from .api import shop_id
+from ..web import caching
+from ..web.blueprints import refuse_nul_in_path
+from ..web.callers import resolve_public_key_id
+from . import reads
 
 blp = Blueprint("ratings_badge", __name__, url_prefix="/api/v1/public/<public_key>",
                 description="The star badge: an SVG for an <img> tag. Cacheable like the ratings.")
@@ -173,19 +174,19 @@ _PARAMETERS = [
                                                    "content": {"image/svg+xml": {}}}})
 def badge(public_key, product_id):
     """The star badge of a product (an unknown product shows "No reviews yet")"""
-    sid = shop_id(public_key)
+    sid = resolve_public_key_id(public_key)
     options = parse_options(request.args) if request.query_string else _DEFAULT_OPTIONS
     key = (options["star"], options["empty"], options["text"], options["lang"])
 
     def compute():
-        rating = public.product_rating(sid, product_id)
+        rating = reads.product_rating(sid, product_id)
         # The exact mean, so that the text rounds once (4.249 -> 4.2, not 4.25 -> 4.3).
         mean = rating.total / rating.count if rating.count else 0.0
         svg = render_badge(mean, rating.count, star=key[0], empty=key[1], text=key[2], lang=key[3])
-        return public.Cached(svg.encode(), public.etag_for("badge", FORMAT, sid, product_id,
+        return caching.Cached(svg.encode(), caching.etag_for("badge", FORMAT, sid, product_id,
                                                            rating.version, key), "image/svg+xml")
 
-    response = public.respond(public.cached_entry(("badge", sid, product_id, key), compute,
+    response = caching.respond(caching.cached_entry(("badge", sid, product_id, key), compute,
                                                      by_url=True))
     response.headers["X-Content-Type-Options"] = "nosniff"
     # Opened on its own, the SVG may load nothing and run nothing.

@@ -26,14 +26,14 @@ from flask import Response, current_app, stream_with_context
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..auth import current_shop
 from ..catalog.models import Product
 from ..extensions import db
 from ..files import atomic_write
 from ..reviews import media, views
 from ..reviews.models import Review
-from ..server_api import server_blueprint
 from ..shops.models import Shop
+from ..web.blueprints import server_blueprint
+from ..web.callers import current_shop
 
 VERSION = "2.3"
 SCHEMA = f"http://www.google.com/shopping/reviews/schema/product/{VERSION}/product_reviews.xsd"

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from .. import events
 from ..extensions import db
-from . import public
+from ..web import caching
 
 _STALE = "reviews.stale_shops"
 
@@ -30,7 +30,7 @@ def _drop_on_commit(session: Session) -> None:
     stale = session.info.pop(_STALE, None)
     if stale and has_app_context():
         for shop_id in stale:
-            public.drop_shop(current_app, shop_id)
+            caching.drop_shop(current_app, shop_id)
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -26,10 +26,11 @@ from ..extensions import db
 from ..reviews import queries
 from ..reviews.models import Reply, Review
 from ..reviews.schemas import PublicReviewPage
-from ..server_api import refuse_nul_in_path
 from ..shops import service as shops
-from . import public
-from .api import shop_id
+from ..web import caching
+from ..web.blueprints import refuse_nul_in_path
+from ..web.callers import resolve_public_key_id
+from . import reads
 
 blp = Blueprint("ratings_seo", __name__, url_prefix="/api/v1/public/<public_key>",
                 description="Reviews for search engines and server-rendered pages: JSON-LD and an "
@@ -67,7 +68,7 @@ def review_jsonld(view: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def product_jsonld(product: Product, rating: public.Rating,
+def product_jsonld(product: Product, rating: reads.Rating,
                    reviews: list[dict[str, Any]]) -> dict[str, Any] | None:
     """A schema.org Product with its AggregateRating and latest reviews (public views, newest
     first, at most 10), or None when the product has no published review.
@@ -119,7 +120,7 @@ class Head:
                                                                Product.external_id == external_id))
         if self.product is None:
             raise NotFound(f"No product {external_id!r} in this shop.")
-        self.rating = public.product_rating(sid, external_id)
+        self.rating = reads.product_rating(sid, external_id)
         self.marker: tuple = ()
         if self.rating.count:
             # The first page's rows and their change times (votes, redactions and replies included),
@@ -147,10 +148,10 @@ class Head:
                             sort="newest", limit=PAGE_SIZE, cursor=None)
 
 
-def _entry(body: bytes, mimetype: str, kind: str) -> public.Cached:
+def _entry(body: bytes, mimetype: str, kind: str) -> caching.Cached:
     # The ETag is the body's own digest: whatever changed the body (a setting, a deployment)
     # changes the ETag, so a client can never be told "not modified" about a stale copy.
-    return public.Cached(body, public.etag_for(kind, hashlib.blake2b(body, digest_size=16).hexdigest()),
+    return caching.Cached(body, caching.etag_for(kind, hashlib.blake2b(body, digest_size=16).hexdigest()),
                          mimetype)
 
 
@@ -163,7 +164,7 @@ def _entry(body: bytes, mimetype: str, kind: str) -> public.Cached:
                     "404": {"description": "No such product"}})
 def jsonld(public_key, product_id):
     """JSON-LD of a product: schema.org Product, AggregateRating and the latest reviews"""
-    head = Head(shop_id(public_key), product_id)
+    head = Head(resolve_public_key_id(public_key), product_id)
 
     def compute():
         reviews, _ = head.first_page()
@@ -172,8 +173,8 @@ def jsonld(public_key, product_id):
         body = b"" if data is None else script_safe_json(data).encode()
         return _entry(body, "application/ld+json", "jsonld")
 
-    entry = public.cached_entry(head.key("jsonld"), compute)
-    response = public.respond(entry)
+    entry = caching.cached_entry(head.key("jsonld"), compute)
+    response = caching.respond(entry)
     if response.status_code == 200 and not entry.body:
         response = _no_content(response)
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -193,7 +194,7 @@ def _no_content(response: Response) -> Response:
                     "404": {"description": "No such product"}})
 def fragment(public_key, product_id):
     """Server-rendered reviews of a product: an HTML fragment with no executable script"""
-    head = Head(shop_id(public_key), product_id)
+    head = Head(resolve_public_key_id(public_key), product_id)
 
     def compute():
         reviews, next_cursor = head.first_page()
@@ -210,7 +211,7 @@ def fragment(public_key, product_id):
             state=script_json(state))
         return _entry(html.encode(), "text/html", "html")
 
-    response = public.respond(public.cached_entry(head.key("html"), compute))
+    response = caching.respond(caching.cached_entry(head.key("html"), compute))
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -219,7 +220,7 @@ def stars(value: int) -> str:
     return "★" * value + "☆" * (5 - value)
 
 
-def summary(rating: public.Rating) -> dict[str, Any]:
+def summary(rating: reads.Rating) -> dict[str, Any]:
     """The numbers the fragment's summary shows: average, rounded stars and the histogram."""
     count = rating.count
     rows = []

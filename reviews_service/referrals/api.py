@@ -6,9 +6,9 @@ from __future__ import annotations
 from flask import current_app
 from flask.views import MethodView
 
-from ..auth import current_shop, current_visitor
-from ..extensions import limiter
-from ..server_api import public_blueprint, server_blueprint
+from ..web.blueprints import public_blueprint, server_blueprint
+from ..web.callers import current_shop, current_visitor
+from ..web.limits import limiter
 from . import clicks, coupons, service, stats, views
 from .schemas import (
     AcceptedOut,

@@ -6,13 +6,13 @@ from flask import Response, current_app, stream_with_context
 from flask.views import MethodView
 from marshmallow import fields, validate
 
-from ..auth import current_shop, current_shop_id, current_visitor
 from ..catalog import service as catalog
 from ..errors import Invalid, TooLarge
-from ..extensions import limiter
-from ..ratings import public as ratings_public
 from ..schemas import StrictSchema
-from ..server_api import public_blueprint, server_blueprint
+from ..web import caching
+from ..web.blueprints import public_blueprint, server_blueprint
+from ..web.callers import current_shop, current_shop_id, current_visitor
+from ..web.limits import limiter
 from . import exporting, media, privacy, queries, service, views
 from . import requests as review_requests
 from .schemas import (
@@ -59,9 +59,9 @@ def _page(shop_id: int, args, *, product_id: str | None = None):
                                           cursor=args["cursor"])
         if not shown and product_id is not None:
             catalog.product_pk(shop_id, product_id)  # an empty page, or no such product (404)?
-        return ratings_public.json_entry({"reviews": shown, "next_cursor": next_cursor})
+        return caching.json_entry({"reviews": shown, "next_cursor": next_cursor})
 
-    return ratings_public.respond(ratings_public.cached_entry(key, compute, by_url=True))
+    return caching.respond(caching.cached_entry(key, compute, by_url=True))
 
 
 @public.route("/products/<path:product_id>/reviews")

@@ -9,9 +9,10 @@ from datetime import timedelta
 from flask import Blueprint, Response, abort, current_app
 from sqlalchemy import delete, select
 
-from ..extensions import db, limiter
+from ..extensions import db
 from ..models_base import utcnow
 from ..shops.models import Shop
+from ..web.limits import limiter
 from .models import Photo
 from .photos import process_photo
 from .storage import LocalStorage, Storage, storage_from_config

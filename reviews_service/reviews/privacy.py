@@ -7,13 +7,14 @@ from typing import Any
 from sqlalchemy import delete, select, update
 
 from ..catalog import service as catalog
-from ..catalog.models import Customer, IdempotencyKey, Order
+from ..catalog.models import Customer, Order
 from ..email_addresses import normalize_email
 from ..errors import NotFound
 from ..extensions import db
 from ..models_base import utcnow
 from ..moderation import service as moderation
 from ..shops.models import Shop
+from ..web.idempotency import IdempotencyKey
 from . import media, views
 from .models import Photo, Reply, Report, Review, ReviewRequest, Vote
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from .. import auth
+from .. import tokens
 from ..catalog.models import Order
 from ..errors import Forbidden, NotFound
 from ..extensions import db
@@ -52,7 +52,7 @@ def for_order(order: Order) -> ReviewRequest | None:
 
 def token_for(request: ReviewRequest) -> str:
     max_age = current_app.config["REVIEW_TOKEN_MAX_AGE"]
-    return auth.sign(auth.REVIEW_REQUEST_TOKEN, request.shop_id, request=request.id,
+    return tokens.sign(tokens.REVIEW_REQUEST_TOKEN, request.shop_id, request=request.id,
                      expires_at=request.created_at + timedelta(seconds=max_age))
 
 
@@ -80,14 +80,14 @@ class Grant:
 
 def grant_for_token(shop: Shop, token: str) -> Grant:
     """Resolve a review-request token or a widget token of `shop`; 403 when it is not valid."""
-    for purpose in (auth.REVIEW_REQUEST_TOKEN, auth.WIDGET_TOKEN):
+    for purpose in (tokens.REVIEW_REQUEST_TOKEN, tokens.WIDGET_TOKEN):
         try:
-            claims = auth.unsign(purpose, token, shop_id=shop.id)
-        except auth.TokenError as exc:
+            claims = tokens.unsign(purpose, token, shop_id=shop.id)
+        except tokens.TokenError as exc:
             if exc.reason == "expired":
                 raise Forbidden("This review link has expired.", field="token") from None
             continue
-        if purpose == auth.REVIEW_REQUEST_TOKEN:
+        if purpose == tokens.REVIEW_REQUEST_TOKEN:
             request = db.session.get(ReviewRequest, claims.get("request"))
             if request is None or request.shop_id != shop.id:
                 break

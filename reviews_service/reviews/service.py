@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,20 +17,12 @@ from ..models_base import insert_ignore, utcnow
 from ..moderation import service as moderation
 from ..shops.models import Shop
 from ..shops.service import settings_of
+from ..web.callers import Visitor
 from . import requests as review_requests
 from .models import Photo, Report, Review, Vote
 
 MAX_PHOTOS = 5
 _PHOTO_TAKEN = "A photo id is unknown or already used; upload the photo again."
-
-
-@dataclass
-class Visitor:
-    """Who is writing, as far as we keep it: keyed hashes, never the address itself."""
-
-    visitor_hash: str  # IP address and user agent
-    ip_hash: str
-    visitor_id_hash: str | None = None  # the widget's visitor id, when it sent one
 
 
 def new_public_id() -> str:

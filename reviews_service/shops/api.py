@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from ..auth import current_shop
-from ..server_api import server_blueprint
+from ..web.blueprints import server_blueprint
+from ..web.callers import current_shop
 from . import service
 from .schemas import ShopOut, ShopPatch
 

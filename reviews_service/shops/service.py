@@ -9,10 +9,11 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select, update
+from flask import current_app
+from sqlalchemy import bindparam, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import auth
+from .. import tokens
 from ..email_addresses import normalize_email
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
@@ -62,7 +63,7 @@ def create_shop(name: str, *, allowed_origins: list[str] | None = None,
     while db.session.scalar(select(Shop.id).where(Shop.slug == candidate)) is not None:
         n += 1
         candidate = f"{base}-{n}"
-    shop = Shop(name=name, slug=candidate, public_key=auth.new_public_key(),
+    shop = Shop(name=name, slug=candidate, public_key=tokens.new_public_key(),
                 allowed_origins=origins, settings={})
     db.session.add(shop)
     db.session.flush()
@@ -72,9 +73,9 @@ def create_shop(name: str, *, allowed_origins: list[str] | None = None,
 
 
 def _add_key(shop: Shop, label: str = "") -> str:
-    secret = auth.new_secret_key()
-    db.session.add(ApiKey(shop_id=shop.id, prefix=auth.key_prefix(secret),
-                          key_hash=auth.hash_key(secret), label=label))
+    secret = tokens.new_secret_key()
+    db.session.add(ApiKey(shop_id=shop.id, prefix=tokens.key_prefix(secret),
+                          key_hash=tokens.hash_key(secret), label=label))
     return secret
 
 
@@ -151,8 +152,8 @@ def shop_for_secret_key(secret: str) -> Shop | None:
     """The shop whose active key this is; None for unknown, wrong or revoked keys."""
     if not _well_formed(secret, "sk_", 100):
         return None
-    key = db.session.scalar(select(ApiKey).where(ApiKey.prefix == auth.key_prefix(secret)))
-    if key is None or not auth.keys_match(secret, key.key_hash):
+    key = db.session.scalar(select(ApiKey).where(ApiKey.prefix == tokens.key_prefix(secret)))
+    if key is None or not tokens.keys_match(secret, key.key_hash):
         return None
     if key.revoked_at is not None and key.revoked_at <= utcnow():
         return None
@@ -170,6 +171,28 @@ def shop_for_public_key(public_key: str) -> Shop | None:
     if not _well_formed(public_key, "pk_", 64):
         return None
     return db.session.scalar(select(Shop).where(Shop.public_key == public_key))
+
+
+_SHOP_BY_KEY = select(Shop.id).where(Shop.public_key == bindparam("key"))
+_KEYS_KEPT = 10_000
+
+
+def shop_id_for_key(public_key: str) -> int | None:
+    """A public key never changes and never moves to another shop, so its shop id is kept for the
+    life of the process (unknown keys are not kept, so a new shop is found at once)."""
+    if not public_key.startswith("pk_") or len(public_key) > 64:
+        return None
+    known = current_app.extensions.setdefault("reviews.shop_ids", {})
+    shop_id = known.get(public_key)
+    if shop_id is None:
+        shop_id = db.session.connection().execute(_SHOP_BY_KEY, {"key": public_key}).scalar()
+        if shop_id is not None and len(known) < _KEYS_KEPT:
+            known[public_key] = shop_id
+    return shop_id
+
+
+def shop_by_id(shop_id: int) -> Shop | None:
+    return db.session.get(Shop, shop_id)
 
 
 def settings_of(shop: Shop) -> dict[str, Any]:

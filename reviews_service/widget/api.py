@@ -16,14 +16,14 @@ from flask import Blueprint, current_app, render_template, request
 from flask.views import MethodView
 from marshmallow import fields
 
-from ..auth import current_shop, resolve_public_key
 from ..errors import NotFound
-from ..extensions import limiter
 from ..packaged import widget_files
 from ..reviews.service import MAX_PHOTOS
 from ..schemas import StrictSchema
-from ..server_api import public_blueprint
 from ..shops.service import settings_of
+from ..web.blueprints import public_blueprint
+from ..web.callers import current_shop, resolve_public_key
+from ..web.limits import limiter
 
 public = public_blueprint("widget_public", "What the widget shows besides reviews: the shop's name, "
                           "language and review policy.")

@@ -24,8 +24,8 @@ from pathlib import PurePosixPath
 
 from flask import Blueprint, Response, abort, current_app, request
 
-from ..extensions import limiter
 from ..packaged import widget_files
+from ..web.limits import limiter
 
 # The placeholder the scripts carry in their source; served copies carry the version instead.
 VERSION_PLACEHOLDER = "__RV_VERSION__"

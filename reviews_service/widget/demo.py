@@ -18,9 +18,9 @@ from wtforms import ValidationError
 from .. import demo as demo_shop
 from ..catalog import service as catalog
 from ..errors import NotFound
-from ..extensions import limiter
 from ..models_base import utcnow
 from ..shops import service as shops
+from ..web.limits import limiter
 
 bp = Blueprint("demo", __name__, url_prefix="/demo")
 

@@ -20,15 +20,17 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 from wtforms import ValidationError
 
-from .. import auth, i18n
+from .. import i18n, tokens
 from ..catalog.models import Order
 from ..errors import Conflict, Forbidden, Invalid, NotFound
-from ..extensions import db, limiter
+from ..extensions import db
 from ..reviews import requests as review_requests
 from ..reviews import service
 from ..reviews.models import ReviewRequest
 from ..shops.models import Shop
 from ..shops.service import get_shop, settings_of
+from ..web import callers
+from ..web.limits import limiter
 from . import page_rendering, review_form
 from .review_page import Page
 
@@ -65,10 +67,10 @@ def _shop_from_token(_endpoint, values):
 
 def _shop_for(token: str) -> Shop:
     expired = False
-    for purpose in (auth.REVIEW_REQUEST_TOKEN, auth.WIDGET_TOKEN):
+    for purpose in (tokens.REVIEW_REQUEST_TOKEN, tokens.WIDGET_TOKEN):
         try:
-            shop_id = auth.peek_shop(purpose, token)
-        except auth.TokenError as exc:
+            shop_id = tokens.peek_shop(purpose, token)
+        except tokens.TokenError as exc:
             expired = expired or exc.reason == "expired"
             continue
         try:
@@ -96,10 +98,10 @@ def _open(token: str) -> Page:
 def _refusal(shop: Shop, token: str) -> tuple[int, str, str | None]:
     """Why `grant_for_token` said no. It raises one Forbidden for every reason, while the customer
     deserves to know whether the link expired, the order was refunded, or the link is wrong."""
-    for purpose in (auth.REVIEW_REQUEST_TOKEN, auth.WIDGET_TOKEN):
+    for purpose in (tokens.REVIEW_REQUEST_TOKEN, tokens.WIDGET_TOKEN):
         try:
-            claims = auth.unsign(purpose, token, shop_id=shop.id)
-        except auth.TokenError as exc:
+            claims = tokens.unsign(purpose, token, shop_id=shop.id)
+        except tokens.TokenError as exc:
             if exc.reason == "expired":
                 return 410, "expired", None
             continue
@@ -113,7 +115,7 @@ def _refusal(shop: Shop, token: str) -> tuple[int, str, str | None]:
 def _order_of(purpose: str, claims: dict[str, Any]) -> Order | None:
     """The order a well-signed token names, found by primary key."""
     order_id = claims.get("order")
-    if purpose == auth.REVIEW_REQUEST_TOKEN:
+    if purpose == tokens.REVIEW_REQUEST_TOKEN:
         request_id = claims.get("request")
         found = db.session.get(ReviewRequest, request_id) if isinstance(request_id, int) else None
         order_id = found.order_id if found is not None else None
@@ -153,7 +155,7 @@ def submit(token: str):
         return page_rendering.render_form(page, values=values, errors=errors, status=422)
 
     outcome: dict[str, list[str]] = {"published": [], "pending": []}
-    visitor = auth.current_visitor()
+    visitor = callers.current_visitor()
     for n, product, data in ready:
         try:
             review = service.submit_review(page.shop, product["id"], data, visitor)

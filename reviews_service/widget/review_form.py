@@ -9,11 +9,11 @@ from typing import Any
 
 from flask import current_app, request
 
-from .. import auth
 from ..errors import Invalid, TooLarge, Unsupported
 from ..reviews import media, service
 from ..reviews.schemas import ReviewIn
 from ..shops.service import settings_of
+from ..web import callers
 from .review_page import Page
 
 STARS = ("1", "2", "3", "4", "5")
@@ -88,7 +88,7 @@ def _upload(page: Page, files, photo_ids: list[str]) -> list[str]:
         return [page.t("review_page.error.photo_count", max=service.MAX_PHOTOS)]
     max_bytes = current_app.config["PHOTO_MAX_BYTES"]
     max_mb = max_bytes // (1024 * 1024)
-    visitor_hash = auth.visitor_hash()
+    visitor_hash = callers.visitor_hash()
     errors = []
     for upload in files:
         file = ntpath.basename(upload.filename or "")[-80:]

@@ -9,10 +9,10 @@ from urllib.parse import quote
 
 import pytest
 
-from reviews_service import auth, clock
+from reviews_service import clock, tokens
 from reviews_service.catalog import service as catalog_service
-from reviews_service.catalog.models import IdempotencyKey
 from reviews_service.extensions import db
+from reviews_service.web.idempotency import IdempotencyKey
 
 from ..factories import make_order, make_product, order_payload
 from ..helpers import assert_problem, row_counts
@@ -348,28 +348,28 @@ def _token(client, shop, order_id="ORDER-1"):
 def test_widget_token_verifies_for_its_shop(app, client, shop):
     token = _token(client, shop)
     with app.app_context():
-        claims = auth.unsign(auth.WIDGET_TOKEN, token, shop_id=shop.id)
+        claims = tokens.unsign(tokens.WIDGET_TOKEN, token, shop_id=shop.id)
     assert claims["shop"] == shop.id
     assert "order" in claims
 
 
 def test_widget_token_is_refused_for_another_shop(app, client, shop, other_shop):
     token = _token(client, shop)
-    with app.app_context(), pytest.raises(auth.TokenError):
-        auth.unsign(auth.WIDGET_TOKEN, token, shop_id=other_shop.id)
+    with app.app_context(), pytest.raises(tokens.TokenError):
+        tokens.unsign(tokens.WIDGET_TOKEN, token, shop_id=other_shop.id)
 
 
 def test_widget_token_is_refused_for_another_purpose(app, client, shop):
     token = _token(client, shop)
-    with app.app_context(), pytest.raises(auth.TokenError):
-        auth.unsign(auth.REVIEW_REQUEST_TOKEN, token, shop_id=shop.id)
+    with app.app_context(), pytest.raises(tokens.TokenError):
+        tokens.unsign(tokens.REVIEW_REQUEST_TOKEN, token, shop_id=shop.id)
 
 
 def test_widget_token_expires(app, client, shop):
     token = _token(client, shop)
     clock.travel(timedelta(seconds=app.config["WIDGET_TOKEN_MAX_AGE"] + 60))
-    with app.app_context(), pytest.raises(auth.TokenError) as refused:
-        auth.unsign(auth.WIDGET_TOKEN, token, shop_id=shop.id)
+    with app.app_context(), pytest.raises(tokens.TokenError) as refused:
+        tokens.unsign(tokens.WIDGET_TOKEN, token, shop_id=shop.id)
     assert refused.value.reason == "expired"
 
 
@@ -380,5 +380,5 @@ def test_widget_tokens_differ_between_orders(client, shop):
 def test_tampered_widget_token_is_refused(app, client, shop):
     token = _token(client, shop)
     tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
-    with app.app_context(), pytest.raises(auth.TokenError):
-        auth.unsign(auth.WIDGET_TOKEN, tampered, shop_id=shop.id)
+    with app.app_context(), pytest.raises(tokens.TokenError):
+        tokens.unsign(tokens.WIDGET_TOKEN, tampered, shop_id=shop.id)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from reviews_service.ratings import public
-from reviews_service.ratings.fastpath import FastPath
+from reviews_service.web import caching
+from reviews_service.web.fastpath import FastPath
 
 from . import CONFIG, publish
 
@@ -110,8 +110,8 @@ def test_nothing_is_kept_with_the_cache_off(client, shop, flask_calls):
 
 def _stub_app(environ, start_response):
     """A view that marks every answer as shareable for a minute, with a 1 KB body."""
-    environ[public.BY_URL_UNTIL] = public.now() + 60
-    environ[public.BY_URL_SHOP] = 1
+    environ[caching.BY_URL_UNTIL] = caching.now() + 60
+    environ[caching.BY_URL_SHOP] = 1
     body = environ["PATH_INFO"].encode().ljust(1024, b".")
     start_response("200 OK", [("Content-Type", "text/plain"), ("ETag", '"e"')])
     return [body]
@@ -146,8 +146,8 @@ def test_memory_stays_within_its_byte_budget():
 ])
 def test_personal_answers_are_not_kept(headers):
     def app(environ, start_response):
-        environ[public.BY_URL_UNTIL] = public.now() + 60
-        environ[public.BY_URL_SHOP] = 1
+        environ[caching.BY_URL_UNTIL] = caching.now() + 60
+        environ[caching.BY_URL_SHOP] = 1
         start_response("200 OK", [("ETag", '"e"'), *headers])
         return [b"mine"]
 

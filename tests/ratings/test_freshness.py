@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from reviews_service import create_app, events
 from reviews_service.extensions import db
-from reviews_service.ratings import public
+from reviews_service.web import caching
 from tests.conftest import base_config
 
 from . import CONFIG, buy, publish, submit
@@ -147,7 +147,7 @@ def test_another_process_sees_the_change_within_its_own_ttl(app, client, shop, f
 def test_an_answer_computed_across_a_drop_is_not_kept():
     """A read that began before a change committed may hold the old state: it is served once, and
     not kept, so the next read computes again."""
-    cache = public.TTLCache()
+    cache = caching.TTLCache()
 
     def stale_while_dropped():
         cache.drop_shop(7)  # the change commits while this read is running

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from reviews_service.catalog.models import Product
 from reviews_service.extensions import db
 from reviews_service.ratings import service as ratings
-from reviews_service.ratings.public import Rating
+from reviews_service.ratings.reads import Rating
 from reviews_service.reviews.models import Review
 from tests.helpers import assert_problem
 

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from reviews_service.ratings.public import Rating
+from reviews_service.ratings.reads import Rating
 from reviews_service.ratings.seo import product_jsonld, script_json
 from tests.helpers import assert_problem
 

@@ -9,7 +9,7 @@ import pytest
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import func, select
 
-from reviews_service import auth, clock
+from reviews_service import clock, tokens
 from reviews_service.extensions import db
 from reviews_service.reviews.models import ReviewRequest
 from tests.factories import order_payload
@@ -131,14 +131,14 @@ def _tampered(app, shop, token: str) -> dict[str, str]:
     """Hostile variants of a valid request token."""
     payload, signature = token.rsplit(".", 1)
     with app.app_context():
-        claims = URLSafeSerializer(app.config["SECRET_KEY"], salt=auth.REVIEW_REQUEST_TOKEN).loads(token)
+        claims = URLSafeSerializer(app.config["SECRET_KEY"], salt=tokens.REVIEW_REQUEST_TOKEN).loads(token)
     return {
         "signature-flipped": f"{payload}.{signature[:-2]}{'AB' if signature[-2:] != 'AB' else 'CD'}",
         "signature-dropped": payload,
         "other-secret": URLSafeSerializer("another-secret-key-0123456789abcdef0123",
-                                          salt=auth.REVIEW_REQUEST_TOKEN).dumps(claims),
+                                          salt=tokens.REVIEW_REQUEST_TOKEN).dumps(claims),
         "other-purpose": URLSafeSerializer(app.config["SECRET_KEY"],
-                                           salt=auth.UNSUBSCRIBE_TOKEN).dumps(claims),
+                                           salt=tokens.UNSUBSCRIBE_TOKEN).dumps(claims),
         "unsigned-claims": URLSafeSerializer("", salt="").dumps({**claims, "request": claims["request"] + 1}),
         "garbage": "not-a-token",
         "dots": "...",

@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 import pytest
 from PIL import Image
 
-from reviews_service import auth, clock, i18n
+from reviews_service import clock, i18n, tokens
 from reviews_service.widget import pages
 
 from ..factories import make_order, make_product, make_shop
@@ -455,7 +455,7 @@ def _foreign_token(app, shop, other_shop, client, order_id):
         from reviews_service.reviews.models import ReviewRequest
 
         request_id = db.session.query(ReviewRequest.id).scalar()
-        return auth.sign(auth.REVIEW_REQUEST_TOKEN, other_shop.id, request=request_id,
+        return tokens.sign(tokens.REVIEW_REQUEST_TOKEN, other_shop.id, request=request_id,
                          expires_at=datetime.now(UTC) + timedelta(days=1))
 
 
@@ -463,8 +463,8 @@ def _foreign_token(app, shop, other_shop, client, order_id):
     lambda url, **_: "not-a-token",
     lambda url, **_: url.rsplit("/", 1)[1][:-3] + "abc",  # signature tampered with
     lambda url, **_: url.rsplit("/", 1)[1] + "/extra",
-    lambda url, app, **_: _sign(app, auth.UNSUBSCRIBE_TOKEN, 1),  # a token for another purpose
-    lambda url, app, **_: _sign(app, auth.REVIEW_REQUEST_TOKEN, 999),  # a shop that does not exist
+    lambda url, app, **_: _sign(app, tokens.UNSUBSCRIBE_TOKEN, 1),  # a token for another purpose
+    lambda url, app, **_: _sign(app, tokens.REVIEW_REQUEST_TOKEN, 999),  # a shop that does not exist
     lambda url, app, shop, other_shop, client, order_id: _foreign_token(app, shop, other_shop, client,
                                                                           order_id),
 ])
@@ -480,7 +480,7 @@ def test_unknown_garbled_or_other_shops_token_is_404(app, client, shop, other_sh
 
 def _sign(app, purpose, shop_id):
     with app.test_request_context():
-        return auth.sign(purpose, shop_id, request=1, expires_at=datetime.now(UTC) + timedelta(days=1))
+        return tokens.sign(purpose, shop_id, request=1, expires_at=datetime.now(UTC) + timedelta(days=1))
 
 
 @pytest.mark.parametrize("event", ["refunded", "cancelled"])

@@ -9,16 +9,32 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import Response, request
-from sqlalchemy import delete, select, update
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, delete, select, update
+from sqlalchemy.orm import Mapped, mapped_column
 
-from .auth import current_shop
-from .catalog.models import IdempotencyKey
-from .errors import Conflict, Invalid
-from .extensions import db
-from .models_base import insert_ignore, utcnow
+from ..errors import Conflict, Invalid
+from ..extensions import db
+from ..models_base import UTCDateTime, insert_ignore, utcnow
+from .callers import current_shop
+
+
+class IdempotencyKey(db.Model):
+    """An `Idempotency-Key` the shop sent, with the answer we gave, to replay it on a retry."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("shop_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    response_status: Mapped[int | None] = mapped_column(Integer)
+    response_body: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
 
 HEADER = "Idempotency-Key"
 VALID_KEY = re.compile(r"[\x20-\x7e]{1,255}")

@@ -1,54 +1,45 @@
-"""Who is calling: a secret key, a public key, a signed token, or (in the admin) a session.
+"""Who is calling: a secret key, a public key or (in the admin) a session, and the visitor behind
+a browser, as keyed hashes.
 
 Every request that touches shop data resolves its shop here, once; services receive that shop and
-scope every query by it, so an id from another shop is simply not found.
+scope every query by it, so an id from another shop is simply not found. Which shop a key belongs
+to is the shops room's knowledge: it hands its lookups over in the app factory (`init_app`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, g, request
-from itsdangerous import BadSignature, URLSafeSerializer
+from flask import Flask, current_app, g, request
 
-from . import clock
-from .errors import NotFound, Unauthorized
-
-# Purposes keep a token made for one use from being accepted for another.
-WIDGET_TOKEN = "widget-token"
-REVIEW_REQUEST_TOKEN = "review-request"
-UNSUBSCRIBE_TOKEN = "unsubscribe"
-
-_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789"
+from ..errors import NotFound, Unauthorized
+from ..tokens import key_prefix
 
 
-def random_token(length: int) -> str:
-    return "".join(secrets.choice(_ALPHABET) for _ in range(length))
+@dataclass(frozen=True)
+class ShopLookups:
+    """How to find a shop: by secret key (None for unknown, wrong or revoked), by public key, the
+    id alone by public key (cheap: every page view asks), and by id."""
+
+    by_secret_key: Callable[[str], Any]
+    by_public_key: Callable[[str], Any]
+    id_by_public_key: Callable[[str], int | None]
+    by_id: Callable[[int], Any]
 
 
-def new_public_key() -> str:
-    return "pk_" + random_token(24)
+_LOOKUPS = "reviews.shop_lookups"
 
 
-def new_secret_key() -> str:
-    return "sk_" + random_token(40)
+def init_app(app: Flask, lookups: ShopLookups) -> None:
+    app.extensions[_LOOKUPS] = lookups
 
 
-def key_prefix(secret: str) -> str:
-    """The first characters identify a key without revealing it (12 of 43)."""
-    return secret[:12]
-
-
-def hash_key(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def keys_match(secret: str, stored_hash: str) -> bool:
-    return hmac.compare_digest(hash_key(secret), stored_hash)
+def _lookups() -> ShopLookups:
+    return current_app.extensions[_LOOKUPS]
 
 
 # --- the current shop ----------------------------------------------------------------------------
@@ -69,11 +60,9 @@ def secret_key_shop():
     for no bearer or any other one. Looked up once per request: the rate limiter asks before the
     server API's check does, and both must see the same answer. Kept in the request's environ
     rather than on `g`, which outlives the request when an app context was pushed around it."""
-    from .shops import service as shops
-
     if _KEY_SHOP not in request.environ:
         token = bearer_token()
-        request.environ[_KEY_SHOP] = shops.shop_for_secret_key(token) if token else None
+        request.environ[_KEY_SHOP] = _lookups().by_secret_key(token) if token else None
     return request.environ[_KEY_SHOP]
 
 
@@ -92,9 +81,7 @@ def authenticate_secret_key():
 
 def resolve_public_key(public_key: str):
     """Resolve the shop of a public key in the URL, or answer 404."""
-    from .shops import service as shops
-
-    shop = shops.shop_for_public_key(public_key)
+    shop = _lookups().by_public_key(public_key)
     if shop is None:
         raise NotFound("No shop has this public key.")
     g.shop, g.shop_id = shop, shop.id
@@ -103,9 +90,7 @@ def resolve_public_key(public_key: str):
 
 def resolve_public_key_id(public_key: str) -> int:
     """Only the shop's id, from a cache: enough for the public reads that run on every page view."""
-    from .ratings.public import shop_id_for_key
-
-    shop_id = shop_id_for_key(public_key)
+    shop_id = _lookups().id_by_public_key(public_key)
     if shop_id is None:
         raise NotFound("No shop has this public key.")
     g.shop_id = shop_id
@@ -115,10 +100,7 @@ def resolve_public_key_id(public_key: str) -> int:
 def current_shop():
     shop = g.get("shop")
     if shop is None and g.get("shop_id") is not None:
-        from .extensions import db
-        from .shops.models import Shop
-
-        shop = g.shop = db.session.get(Shop, g.shop_id)
+        shop = g.shop = _lookups().by_id(g.shop_id)
     if shop is None:
         raise Unauthorized("No shop for this request.")
     return shop
@@ -130,6 +112,15 @@ def current_shop_id() -> int:
 
 
 # --- visitors and rate limits --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Visitor:
+    """Who is writing, as far as we keep it: keyed hashes, never the address itself."""
+
+    visitor_hash: str  # IP address and user agent
+    ip_hash: str
+    visitor_id_hash: str | None = None  # the widget's visitor id, when it sent one
+
 
 def visitor_hash() -> str:
     """A keyed hash of IP and user agent: stable for a visitor, useless to anyone without our key."""
@@ -153,6 +144,12 @@ def visitor_id_hash(visitor_id: str | None) -> str | None:
     return hmac.new(secret, f"vid|{visitor_id}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
+def current_visitor(visitor_id: str | None = None) -> Visitor:
+    """The visitor of this request, as the services take it, with the widget's visitor id when
+    the body carried one (`visitor_id`)."""
+    return Visitor(visitor_hash=visitor_hash(), ip_hash=ip_hash(), visitor_id_hash=visitor_id_hash(visitor_id))
+
+
 def rate_limit_key() -> str:
     """Limits count per secret key for a key that authenticates, and per shop and visitor IP for
     everything else: a made-up bearer, or another shop's key on this shop's public API, would
@@ -166,58 +163,3 @@ def rate_limit_key() -> str:
     if key_shop is not None and (shop is None or shop.id == key_shop.id):
         return "sk:" + key_prefix(bearer_token())
     return f"shop{shop.id if shop is not None else '-'}:ip:{ip_hash()}"
-
-
-# --- signed tokens -------------------------------------------------------------------------------
-
-def _serializer(purpose: str) -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=purpose)
-
-
-def sign(purpose: str, shop_id: int, *, expires_at: datetime, **claims: Any) -> str:
-    """A token for one purpose and one shop, valid until `expires_at`.
-
-    The expiry is a claim rather than itsdangerous's signing time, so the same order always gets
-    the same token: a replayed order ingestion answers byte for byte what the first one did.
-    """
-    return _serializer(purpose).dumps({"shop": shop_id, "exp": int(expires_at.timestamp()), **claims})
-
-
-class TokenError(Exception):
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason  # "expired" or "invalid"
-
-
-def _claims(purpose: str, token: str) -> dict[str, Any]:
-    try:
-        claims = _serializer(purpose).loads(token)
-    except BadSignature:
-        raise TokenError("invalid") from None
-    if not isinstance(claims, dict) or not isinstance(claims.get("shop"), int) \
-            or not isinstance(claims.get("exp"), int):
-        raise TokenError("invalid")
-    if claims["exp"] < clock.now().timestamp():
-        raise TokenError("expired")
-    return claims
-
-
-def unsign(purpose: str, token: str, *, shop_id: int) -> dict[str, Any]:
-    """The token's claims, if it was made for this purpose and this shop and has not expired."""
-    claims = _claims(purpose, token)
-    if claims["shop"] != shop_id:
-        raise TokenError("invalid")
-    return claims
-
-
-def peek_shop(purpose: str, token: str) -> int:
-    """The shop id inside a valid token, before the shop is known (the hosted review page)."""
-    return _claims(purpose, token)["shop"]
-
-
-def current_visitor(visitor_id: str | None = None):
-    """The visitor of this request, as the services take it, with the widget's visitor id when
-    the body carried one (`visitor_id`)."""
-    from .reviews.service import Visitor
-
-    return Visitor(visitor_hash=visitor_hash(), ip_hash=ip_hash(), visitor_id_hash=visitor_id_hash(visitor_id))

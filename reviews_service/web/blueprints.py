@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 from flask import current_app, g, request
 from flask_smorest import Blueprint
 
-from .auth import authenticate_secret_key, resolve_public_key, resolve_public_key_id
-from .errors import BadRequest, Forbidden, Invalid, NotFound, TooLarge, Unsupported
-from .extensions import limiter
+from ..errors import BadRequest, Forbidden, Invalid, NotFound, TooLarge, Unsupported
+from .callers import authenticate_secret_key, resolve_public_key, resolve_public_key_id
+from .limits import limiter
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 

@@ -1,8 +1,8 @@
-"""Rating answers for storefronts: read straight from the aggregates, cached, and conditional.
-
-These endpoints run on every product page view, so their path is kept short: one indexed query
-(or none, on a cache hit), a pre-encoded body, a strong ETag from the aggregates' versions.
-"""
+"""Cached and conditional public answers: an in-process TTL cache per app whose keys start with
+(kind, shop id, ...), so that one shop's entries drop at once; strong ETags, `If-None-Match` and
+304; the shared `Cache-Control`; and the mark that lets the storefront fast path (`fastpath.py`)
+replay an answer that depends on its URL alone. Every public list and rating answer goes through
+here; which answers to cache, and under which key, is the room's own business."""
 
 from __future__ import annotations
 
@@ -13,97 +13,11 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from flask import Response, current_app, request
-from sqlalchemy import bindparam, select
 
 from .. import clock
-from ..catalog.models import Product
-from ..extensions import db
-from ..shops.models import Shop
-from .models import ProductRating, ShopRating
-
-_FIELDS = ("count", "total", "n1", "n2", "n3", "n4", "n5", "verified_count", "version")
-
-
-@dataclass(frozen=True)
-class Rating:
-    count: int = 0
-    total: int = 0
-    n1: int = 0
-    n2: int = 0
-    n3: int = 0
-    n4: int = 0
-    n5: int = 0
-    verified_count: int = 0
-    version: int = 0
-
-    @property
-    def average(self) -> float:
-        """The mean to two decimals, rounded half up (4.125 -> 4.13), 0 without reviews."""
-        if not self.count:
-            return 0.0
-        mean = (Decimal(self.total) / Decimal(self.count)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-        return float(mean)
-
-    def view(self, **extra: Any) -> dict[str, Any]:
-        return {**extra, "average": self.average, "count": self.count,
-                "histogram": {str(n): getattr(self, f"n{n}") for n in range(1, 6)},
-                "verified_count": self.verified_count}
-
-
-ZERO = Rating()
-
-
-def _rating(row) -> Rating:
-    if row is None or row.count is None:
-        return ZERO
-    return Rating(**{f: getattr(row, f) for f in _FIELDS})
-
-
-# --- lookups -------------------------------------------------------------------------------------
-# Statements are built once: on this path, building a SELECT costs more than running it.
-
-_SHOP_BY_KEY = select(Shop.id).where(Shop.public_key == bindparam("key"))
-_PRODUCT_RATINGS = (
-    select(Product.external_id, *[getattr(ProductRating, f) for f in _FIELDS])
-    .select_from(Product).outerjoin(ProductRating, ProductRating.product_id == Product.id)
-    .where(Product.shop_id == bindparam("shop"), Product.external_id.in_(bindparam("ids", expanding=True)))
-)
-_SHOP_RATING = select(*[getattr(ShopRating, f) for f in _FIELDS]).where(ShopRating.shop_id == bindparam("shop"))
-_KEYS_KEPT = 10_000
-
-
-def shop_id_for_key(public_key: str) -> int | None:
-    """A public key never changes and never moves to another shop, so its shop id is kept for the
-    life of the process (unknown keys are not kept, so a new shop is found at once)."""
-    if not public_key.startswith("pk_") or len(public_key) > 64:
-        return None
-    known = current_app.extensions.setdefault("reviews.shop_ids", {})
-    shop_id = known.get(public_key)
-    if shop_id is None:
-        shop_id = db.session.connection().execute(_SHOP_BY_KEY, {"key": public_key}).scalar()
-        if shop_id is not None and len(known) < _KEYS_KEPT:
-            known[public_key] = shop_id
-    return shop_id
-
-
-def product_ratings(shop_id: int, external_ids: list[str]) -> dict[str, Rating]:
-    """The ratings of these products (unknown ids and products without reviews: zero counts)."""
-    rows = db.session.connection().execute(_PRODUCT_RATINGS, {"shop": shop_id, "ids": external_ids})
-    found = {row.external_id: _rating(row) for row in rows}
-    return {eid: found.get(eid, ZERO) for eid in external_ids}
-
-
-def product_rating(shop_id: int, external_id: str) -> Rating:
-    return product_ratings(shop_id, [external_id])[external_id]
-
-
-def shop_rating(shop_id: int) -> Rating:
-    return _rating(db.session.connection().execute(_SHOP_RATING, {"shop": shop_id}).first())
-
 
 # --- the in-process cache -------------------------------------------------------------------------
 

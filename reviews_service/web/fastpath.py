@@ -7,7 +7,7 @@ view, so the answer Flask gave is kept, by URL, exactly as it left (status, head
 replayed, with 304 for a matching `If-None-Match`.
 
 What keeps this honest:
-- only answers a view marked as shareable (`public.cached_entry(..., by_url=True)`) are kept, and
+- only answers a view marked as shareable (`caching.cached_entry(..., by_url=True)`) are kept, and
   only 200s without cookies; everything else passes through untouched (streams stay streams);
 - a kept answer expires when the view's own cached entry expires, so it is never older than
   `RATING_CACHE_TTL`, itself capped at `RATING_MAX_AGE`: exactly what a CDN may serve anyway;
@@ -24,7 +24,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from . import public
+from . import caching
 
 PREFIX = "/api/v1/public/"
 MAX_BYTES = 16 * 1024 * 1024
@@ -78,7 +78,7 @@ class FastPath:
         key = (path, environ.get("QUERY_STRING", ""))
         kept = self._get(key)
         if kept is not None:
-            if public.not_modified(environ.get("HTTP_IF_NONE_MATCH", ""), kept.etag):
+            if caching.not_modified(environ.get("HTTP_IF_NONE_MATCH", ""), kept.etag):
                 start_response("304 Not Modified", kept.not_modified_headers)
                 return []
             start_response(kept.status, kept.headers)
@@ -94,7 +94,7 @@ class FastPath:
             return start_response(status, headers, exc_info)
 
         iterable = self.app(environ, recording_start_response)
-        expires = environ.get(public.BY_URL_UNTIL)
+        expires = environ.get(caching.BY_URL_UNTIL)
         headers = answer.get("headers") or []
         if expires is None or not answer.get("status", "").startswith("200 ") \
                 or not _replayable(headers):
@@ -106,7 +106,7 @@ class FastPath:
                 iterable.close()
         etag = next((v for k, v in headers if k.lower() == "etag"), None)
         if etag is not None:
-            self._put(key, Kept(expires, environ[public.BY_URL_SHOP], answer["status"], list(headers),
+            self._put(key, Kept(expires, environ[caching.BY_URL_SHOP], answer["status"], list(headers),
                                 [(k, v) for k, v in headers if k.lower() not in _BODY_HEADERS],
                                 body, etag), drops)
         return [body]
@@ -116,7 +116,7 @@ class FastPath:
             kept = self.kept.get(key)
             if kept is None:
                 return None
-            if kept.expires <= public.now():
+            if kept.expires <= caching.now():
                 self._drop(key)
                 return None
             self.kept.move_to_end(key)
