@@ -13,7 +13,7 @@ export function reviewForm(ctx, productId, opts, kit) {
   const ids = Object.fromEntries(FIELDS.map((f) => [f, id()]));
   const errors = {};
   const uploads = [];
-  const fieldError = (f) => (errors[f] = h("p", { class: "err", id: `${ids[f]}e`, hidden: true }));
+  const fieldError = (f) => (errors[f] = h("p", { class: "error", id: `${ids[f]}e`, hidden: true }));
 
   const rate = h("div", { class: "rate" });
   const starsSet = h("fieldset", { id: ids.rating },
@@ -23,15 +23,15 @@ export function reviewForm(ctx, productId, opts, kit) {
     const icon = svg("svg", { viewBox: "0 0 24 24", "aria-hidden": "true" });
     icon.append(svg("path", { d: `M12 2${kit.STAR}` }));
     rate.append(h("input", { type: "radio", name: `${ids.rating}r`, value: n, id: rid }),
-      h("label", { for: rid }, icon, h("span", { class: "vh" }, t("star_n", { n }))));
+      h("label", { for: rid }, icon, h("span", { class: "visually-hidden" }, t("star_n", { n }))));
   }
 
   const input = (f, attrs) => h(f === "body" ? "textarea" : "input", {
     id: ids[f], name: f, "aria-describedby": `${ids[f]}h ${ids[f]}e`, ...attrs,
   });
-  const field = (f, label, control, hint, optional) => h("div", { class: "fld" },
-    h("label", { class: "fl", for: ids[f] },
-      label, optional && h("span", { class: "opt" }, ` (${t("optional")})`)),
+  const field = (f, label, control, hint, optional) => h("div", { class: "field" },
+    h("label", { class: "field-label", for: ids[f] },
+      label, optional && h("span", { class: "optional" }, ` (${t("optional")})`)),
     h("p", { class: "hint", id: `${ids[f]}h` }, hint || ""), control, fieldError(f));
   const title = input("title", { type: "text", maxlength: 150, autocomplete: "off" });
   const body = input("body", { maxlength: 5000, rows: 5 });
@@ -42,8 +42,8 @@ export function reviewForm(ctx, productId, opts, kit) {
   const files = input("photos", {
     type: "file", accept: "image/jpeg,image/png,image/webp", multiple: true,
   });
-  const previews = h("ul", { class: "ups", "aria-label": t("photos") });
-  const formError = h("p", { class: "ferr", role: "alert" });
+  const previews = h("ul", { class: "uploads", "aria-label": t("photos") });
+  const formError = h("p", { class: "form-error", role: "alert" });
   const submit = h("button", { class: "btn primary", type: "submit" }, t("submit"));
   const bodyOptional = ctx.shop.allow_rating_only !== false;
 
@@ -55,8 +55,8 @@ export function reviewForm(ctx, productId, opts, kit) {
   function addPhoto(file) {
     const n = uploads.length + 1;
     const bar = h("progress", { max: 1, value: 0, "aria-label": t("uploading", { i: n }) });
-    const box = h("div", { class: "up-box" }, bar);
-    const item = h("li", { class: "up" }, box);
+    const box = h("div", { class: "upload-preview" }, bar);
+    const item = h("li", { class: "upload" }, box);
     const entry = { item };
     const remove = () => { uploads.splice(uploads.indexOf(entry), 1); item.remove(); files.focus(); };
     // Downscaled and uploaded by photos.js, loaded when the first photo is picked.
@@ -70,7 +70,7 @@ export function reviewForm(ctx, productId, opts, kit) {
         box.replaceChildren();
         // A refused page, a rate limit or no connection say so; anything else is the photo itself.
         const own = p.status && p.status !== 403 && p.status !== 429;
-        item.append(h("p", { class: "err", role: "status", text: own ? t("e_photos") : kit.problemText(ctx, p) }));
+        item.append(h("p", { class: "error", role: "status", text: own ? t("e_photos") : kit.problemText(ctx, p) }));
       })
       .finally(() => item.append(
         button(t("remove"), remove, "link", { "aria-label": t("remove_photo", { i: n }) })));

@@ -44,10 +44,10 @@ function view(ctx, { h, button, heading }, me) {
   const { t } = ctx;
   // Ids are scoped to the widget's shadow root, and there is one panel in it.
   const link = h("input", {
-    id: "ref-link", class: "ref-url", type: "text", readonly: true, value: me.share_url, dir: "ltr",
+    id: "referral-link", class: "referral-url", type: "text", readonly: true, value: me.share_url, dir: "ltr",
     onfocus: (e) => e.target.select(),
   });
-  const status = h("p", { class: "ref-status", role: "status" });
+  const status = h("p", { class: "referral-status", role: "status" });
   const copy = button(t("ref_copy"), async () => {
     status.textContent = "";
     status.textContent = t(await copyText(link) ? "ref_copied" : "ref_copy_failed");
@@ -57,16 +57,16 @@ function view(ctx, { h, button, heading }, me) {
     title: ctx.shop.name, text: t("ref_share_text", { offer: me.friend_offer.description }), url: me.share_url,
   }).catch(() => {}));
   const count = (label, n) => h("div", {}, h("dt", { text: t(label) }), h("dd", { text: ctx.num.format(n) }));
-  return h("section", { class: "ref", "aria-labelledby": "ref-h" },
-    heading(ctx, 0, { class: "h", id: "ref-h" }, t("ref_title")),
+  return h("section", { class: "referral", "aria-labelledby": "referral-heading" },
+    heading(ctx, 0, { class: "heading", id: "referral-heading" }, t("ref_title")),
     h("p", { class: "intro" }, t("ref_intro", {
       offer: isolate(me.friend_offer.description), reward: isolate(me.referrer_reward.description),
     })),
-    h("label", { class: "fl", for: "ref-link" }, t("ref_link")),
-    h("div", { class: "ref-row" }, link, copy, share),
+    h("label", { class: "field-label", for: "referral-link" }, t("ref_link")),
+    h("div", { class: "referral-row" }, link, copy, share),
     status,
-    h("p", { class: "ref-code" }, `${t("ref_code")} `, h("strong", { text: me.code })),
-    h("dl", { class: "ref-counts" },
+    h("p", { class: "referral-code" }, `${t("ref_code")} `, h("strong", { text: me.code })),
+    h("dl", { class: "referral-counts" },
       count("ref_friends", me.counts.friends_ordered), count("ref_rewards", me.counts.rewards)),
     me.rewards.length > 0 && rewards(ctx, h, heading, me.rewards));
 }
@@ -74,11 +74,11 @@ function view(ctx, { h, button, heading }, me) {
 /** The rewards earned, each with its coupon code (or word that the code is on its way). */
 function rewards(ctx, h, heading, earned) {
   const { t } = ctx;
-  return h("div", { class: "ref-earned" },
-    heading(ctx, 1, { class: "ref-sub" }, t("ref_your_rewards")),
+  return h("div", { class: "referral-earned" },
+    heading(ctx, 1, { class: "referral-subheading" }, t("ref_your_rewards")),
     h("ul", {}, earned.map((r) => h("li", {}, h("span", { dir: "auto", text: r.description }), " ", r.code
-      ? h("strong", { class: "ref-coupon", text: r.code })
-      : h("span", { class: "ref-soon", text: t("ref_reward_soon") })))));
+      ? h("strong", { class: "referral-coupon", text: r.code })
+      : h("span", { class: "referral-soon", text: t("ref_reward_soon") })))));
 }
 
 /** The Clipboard API where the page may use it; else the selected text and the older copy command. */

@@ -163,7 +163,7 @@
     const root = rootOf(ctx.el);
     if (ctx.el.tagName === "FORM") ctx.el.hidden = true;
     root.adoptedStyleSheets = [RESERVE, ctx.sheet];
-    root.replaceChildren(h("div", { class: "rv", lang: ctx.lang, dir: ctx.dir }, offer(ctx), node));
+    root.replaceChildren(h("div", { class: "widget", lang: ctx.lang, dir: ctx.dir }, offer(ctx), node));
     root.host.setAttribute("data-reviews-state", "ready");
   }
 
@@ -239,8 +239,8 @@
       type: "checkbox", onchange: () => { q.photos = photos.checked; load(true); },
     });
     const tools = h("div", { class: "tools" },
-      h("label", { class: "sel" }, h("span", {}, t("sort")), sort),
-      h("label", { class: "chk" }, photos, h("span", {}, t("with_photos"))),
+      h("label", { class: "sort" }, h("span", {}, t("sort")), sort),
+      h("label", { class: "photos-only" }, photos, h("span", {}, t("with_photos"))),
       filterNote, status);
     const writeButton = button(t("write"), async () => {
       formSlot.replaceChildren();
@@ -257,7 +257,7 @@
           },
         }, kit);
       } catch (p) {
-        form = h("p", { class: "err", role: "status" }, problemText(ctx, p));
+        form = h("p", { class: "error", role: "status" }, problemText(ctx, p));
       }
       if (writeButton.getAttribute("aria-expanded") !== "true") return;  // closed while it loaded
       formSlot.replaceChildren(form);
@@ -267,15 +267,15 @@
     function top() {
       if (!rating.count) return h("div", { class: "empty" }, h("p", {}, t("empty")), writeButton, policyLink(ctx));
       bars.length = 0;
-      const hist = h("ul", { class: "hist", "aria-label": t("filter_by") });
+      const hist = h("ul", { class: "histogram", "aria-label": t("filter_by") });
       for (let n = 5; n >= 1; n--) {
         const k = rating.histogram[n] || 0;
         const track = svg("svg", { class: "track", "aria-hidden": "true" });
         track.append(svg("rect", { height: "100%", width: `${(100 * k) / rating.count}%`, rx: 4 }));
         // Its name starts with the visible "5 stars 6" and goes on in hidden words.
-        const bar = button([h("span", { class: "bar-l" }, t("star_n", { n })), " ", track, " ",
-          h("span", { class: "bar-n" }, h("span", { "aria-hidden": "true" }, ctx.num.format(k)),
-            h("span", { class: "vh" }, `${t("reviews_n", { n: k })}, ${ctx.pct.format(k / rating.count)}`))],
+        const bar = button([h("span", { class: "bar-label" }, t("star_n", { n })), " ", track, " ",
+          h("span", { class: "bar-count" }, h("span", { "aria-hidden": "true" }, ctx.num.format(k)),
+            h("span", { class: "visually-hidden" }, `${t("reviews_n", { n: k })}, ${ctx.pct.format(k / rating.count)}`))],
         () => filter(q.rating === n ? null : n), "bar",
         { "aria-pressed": String(q.rating === n), disabled: !k, "data-stars": n });
         bars.push(bar);
@@ -284,9 +284,9 @@
       const avg = ctx.avg.format(rating.average);
       return h("div", { class: "top" },
         h("div", { class: "score" },
-          h("p", { class: "avg", "aria-hidden": "true" }, avg),
+          h("p", { class: "average", "aria-hidden": "true" }, avg),
           stars(rating.average),
-          h("p", { class: "count" }, h("span", { class: "vh" }, `${t("rated", { avg })}. `),
+          h("p", { class: "count" }, h("span", { class: "visually-hidden" }, `${t("rated", { avg })}. `),
             t("based_on", { n: rating.count }))),
         hist,
         h("div", { class: "cta" }, h("p", {}, t("share")), writeButton, policyLink(ctx)));
@@ -343,7 +343,7 @@
     append(page.reviews || [], false);
     foot.hidden = !cursor;
     say();
-    return h("div", {}, heading(ctx, 0, { class: "h" }, t("title")), summary, formSlot, tools, list, foot);
+    return h("div", {}, heading(ctx, 0, { class: "heading" }, t("title")), summary, formSlot, tools, list, foot);
   }
 
   /** One review; its user text gets dir="auto", so it keeps its own direction on any page. */
@@ -351,29 +351,29 @@
     const { t } = ctx;
     const titleId = id();
     const photos = r.photos || [];
-    const labels = (r.labels || []).map((name) => h("li", {}, h("details", { class: `lab ${name}` },
+    const labels = (r.labels || []).map((name) => h("li", {}, h("details", { class: `label ${name}` },
       h("summary", {}, t(`label_${name}`)), h("p", { text: t(`label_${name}_info`) }))));
     const thumb = (p, i) => h("li", {}, button(h("img", {
       src: safeUrl(p.thumb_url), alt: "", width: p.thumb_width, height: p.thumb_height, loading: "lazy",
-    }), () => lightbox(ctx, item, photos, i), "th",
+    }), () => lightbox(ctx, item, photos, i), "thumb",
     { "aria-label": t("open_photo", { i: i + 1, n: photos.length }) }));
-    const item = h("article", { class: "rev", tabindex: "-1", "aria-labelledby": titleId },
-      h("div", { class: "rev-top" },
-        stars(r.rating), h("span", { class: "vh" }, t("rated", { avg: r.rating })),
-        r.title && heading(ctx, 1, { class: "rev-t", id: titleId, dir: "auto", text: r.title })),
+    const item = h("article", { class: "review", tabindex: "-1", "aria-labelledby": titleId },
+      h("div", { class: "review-top" },
+        stars(r.rating), h("span", { class: "visually-hidden" }, t("rated", { avg: r.rating })),
+        r.title && heading(ctx, 1, { class: "review-title", id: titleId, dir: "auto", text: r.title })),
       h("p", { class: "meta", id: r.title ? null : titleId },
-        h("span", { class: "au", dir: "auto", text: r.author || t("anonymous") }),
+        h("span", { class: "author", dir: "auto", text: r.author || t("anonymous") }),
         r.published_at && h("time", {
           datetime: r.published_at, text: ctx.date.format(new Date(r.published_at)),
         })),
       labels.length && h("ul", { class: "labels", "aria-label": t("labels") }, labels),
       r.body && h("p", { class: "body", dir: "auto", text: r.body }),
-      photos.length && h("ul", { class: "ph" }, photos.map(thumb)),
+      photos.length && h("ul", { class: "photos" }, photos.map(thumb)),
       r.reply && h("div", { class: "reply" },
         h("p", {
           class: "reply-by", text: ctx.shop.name ? t("reply_by", { shop: ctx.shop.name }) : t("reply_shop"),
         }),
-        h("p", { class: "reply-b", dir: "auto", text: r.reply.body })),
+        h("p", { class: "reply-body", dir: "auto", text: r.reply.body })),
       actions(ctx, r));
     return h("li", {}, item);
   }
@@ -389,7 +389,7 @@
         if (mine) b.setAttribute("aria-pressed", b.value === mine);
       }
     };
-    const said = h("p", { class: "err", role: "status" });
+    const said = h("p", { class: "error", role: "status" });
     const votes = ["up", "down"].map((value) => button("", async () => {
       said.textContent = "";
       try {
@@ -399,10 +399,10 @@
     }, "vote", { "aria-pressed": "false", value }));
     paint();
     const report = button(t("report"), () => {
-      box.querySelector(".rep")?.remove();
+      box.querySelector(".report")?.remove();
       if (flip(report)) { box.append(reportForm(ctx, api, report)); box.querySelector("select").focus(); }
     }, "link", { "aria-expanded": "false" });
-    const box = h("div", {}, h("div", { class: "acts" }, h("span", { id: qid }, t("helpful")),
+    const box = h("div", {}, h("div", { class: "review-actions" }, h("span", { id: qid }, t("helpful")),
       h("span", { role: "group", "aria-labelledby": qid }, votes[0], " ", votes[1]), report), said);
     return box;
   }
@@ -411,9 +411,9 @@
     const { t } = ctx;
     const reason = h("select", {}, REASONS.map((x) => h("option", { value: x }, t(`reason_${x}`))));
     const note = h("textarea", { maxlength: 1000, rows: 3 });
-    const err = h("p", { class: "err", role: "alert" });
+    const err = h("p", { class: "error", role: "alert" });
     const form = h("form", {
-      class: "rep", "aria-label": t("report_title"),
+      class: "report", "aria-label": t("report_title"),
       onsubmit: async (e) => {
         e.preventDefault();
         try {
@@ -425,9 +425,9 @@
         } catch (p) { err.textContent = problemText(ctx, p, "e_reported"); }
       },
     },
-    h("label", { class: "fld" }, h("span", { class: "fl" }, t("reason")), reason),
-    h("label", { class: "fld" },
-      h("span", { class: "fl" }, t("note"), h("span", { class: "opt" }, ` (${t("optional")})`)), note),
+    h("label", { class: "field" }, h("span", { class: "field-label" }, t("reason")), reason),
+    h("label", { class: "field" },
+      h("span", { class: "field-label" }, t("note"), h("span", { class: "optional" }, ` (${t("optional")})`)), note),
     err,
     h("div", { class: "actions" },
       h("button", { class: "btn primary", type: "submit" }, t("send_report")),
@@ -438,7 +438,7 @@
   /** A review's photos in a modal <dialog>: Esc closes, arrow keys move. */
   function lightbox(ctx, item, photos, i) {
     const { t } = ctx;
-    const img = h("img", { class: "lb-img", alt: "" });
+    const img = h("img", { class: "lightbox-image", alt: "" });
     const cap = h("p", { id: id() });
     const many = photos.length > 1;
     const nav = (d) => {
@@ -448,14 +448,14 @@
     };
     const dialog = h("dialog", {
       "aria-labelledby": cap.id,
-      onclose: () => { dialog.remove(); item.querySelectorAll(".th")[i]?.focus(); },
+      onclose: () => { dialog.remove(); item.querySelectorAll(".thumb")[i]?.focus(); },
       onkeydown: (e) => {
         if (!many || !/^Arrow(Left|Right)$/.test(e.key)) return;
         nav((e.key === "ArrowRight") === (ctx.dir === "ltr") ? 1 : -1);
       },
       onclick: (e) => { if (e.target === dialog) dialog.close(); },
-    }, h("figure", { class: "lb-fig" }, img,
-      h("figcaption", { class: "lb-bar" },
+    }, h("figure", { class: "lightbox-figure" }, img,
+      h("figcaption", { class: "lightbox-bar" },
         many && button(t("prev"), () => nav(-1)), cap, many && button(t("next"), () => nav(1)),
         button(t("close"), () => dialog.close(), "btn primary"))));
     nav(0);
@@ -479,20 +479,20 @@
       const image = safeUrl(p.image_url);
       const url = safeUrl(p.url);
       const name = h("span", { dir: "auto", text: p.name });
-      return h("li", { class: "prod" },
-        h("div", { class: "prod-h" }, image && h("img", {
+      return h("li", { class: "purchase" },
+        h("div", { class: "purchase-head" }, image && h("img", {
           src: image, alt: "", width: 56, height: 56, onerror: (e) => e.target.remove(),
         }),
-          heading(ctx, 1, { class: "prod-n" }, url ? h("a", { href: url }, name) : name)),
+          heading(ctx, 1, { class: "purchase-name" }, url ? h("a", { href: url }, name) : name)),
         p.reviewed ? h("p", { class: "reviewed" }, t("reviewed")) : forms.reviewForm(ctx, p.id, {
           compact: true, name: info.customer_name, legend: t("rate_product", { product: p.name }),
         }, kit));
     });
     const name = info.customer_name;
     const section = h("section", { class: "thanks", "aria-label": t("thanks_title") },
-      heading(ctx, 0, { class: "h" }, t("thanks_title")),
+      heading(ctx, 0, { class: "heading" }, t("thanks_title")),
       h("p", { class: "intro" }, name ? t("thanks_intro", { name }) : t("thanks_intro_anon")),
-      h("ul", { class: "prods" }, items),
+      h("ul", { class: "purchases" }, items),
       policyLink(ctx));
     show(ctx, section);
     emit(ctx, "ready", { products: info.products.length });
@@ -514,7 +514,7 @@
       if (!ctx || el.tagName === "FORM" || takeover(el)) return;
       const message = ctx.t(err && err.status === 403 ? "e_link" : "error_load");
       const retry = button(ctx.t("retry"), () => start(el));
-      show(ctx, h("p", { class: "msg", role: "status" }, message, " ", retry));
+      show(ctx, h("p", { class: "message", role: "status" }, message, " ", retry));
     }
   }
 

@@ -25,7 +25,7 @@ def test_demo_referral_link_lands_a_friend_who_can_vote_and_upload_a_photo(live,
     offer.wait_for()
     assert demo_seed.FRIEND_CODE in offer.inner_text()
 
-    first = page.locator("[data-reviews-product] >> .rev").first
+    first = page.locator("[data-reviews-product] >> .review").first
     with page.expect_response(lambda r: r.url.endswith("/votes")) as vote:
         first.locator(".vote[value=up]").click()
     assert vote.value.status == 200
@@ -36,4 +36,4 @@ def test_demo_referral_link_lands_a_friend_who_can_vote_and_upload_a_photo(live,
     with page.expect_response(lambda r: r.url.endswith("/photos")) as upload:
         form.locator("input[type=file]").set_input_files(str(photo))
     assert upload.value.status == 201
-    form.locator(".up img").wait_for()
+    form.locator(".upload img").wait_for()

@@ -217,9 +217,9 @@ def test_the_referrers_own_browser_keeps_nothing(live, page):
     shop = program_shop(live)
     token, code = referrer(live, shop)
     page.goto(thank_you(live, shop, token))
-    page.locator(".ref").wait_for()
+    page.locator(".referral").wait_for()
     # Rating what they bought makes this browser's visitor id the referrer's.
-    tee = page.locator(".prod").first
+    tee = page.locator(".purchase").first
     tee.locator(".rate label").nth(4).click()
     tee.get_by_role("button", name="Submit review").click()
     tee.locator(".done").wait_for()
@@ -281,7 +281,7 @@ def test_a_review_without_a_visit_carries_no_code(live, page):
     token = live.order(shop, [("tee", "Merino T-shirt")])
     page.goto(thank_you(live, shop, token))
     ready(page)
-    tee = page.locator(".prod").first
+    tee = page.locator(".purchase").first
     tee.locator(".rate label").nth(4).click()
     tee.get_by_role("button", name="Submit review").click()
     tee.locator(".done").wait_for()
@@ -345,22 +345,22 @@ def test_thank_you_panel_shows_link_code_counts_and_rewards(live, page, axe, rew
     shop, token, code = rewarded
     page.goto(thank_you(live, shop, token))
     ready(page)
-    panel = page.locator(".ref")
+    panel = page.locator(".referral")
     panel.wait_for()
     # After "rate what you bought", in the same widget.
-    assert page.locator(".thanks + .ref").count() == 1
+    assert page.locator(".thanks + .referral").count() == 1
     assert panel.get_by_role("heading", name="Invite your friends").is_visible()
     assert plain(panel.locator(".intro").inner_text()) == ("Your friends get 10% off your first order. "
                                                             "You get 10 EUR off your next order for each "
                                                             "friend who orders.")
     link = panel.get_by_label("Your link")
     assert link.input_value() == f"https://shop.example/?ref={code}" and link.get_attribute("readonly") == ""
-    assert panel.locator(".ref-code").inner_text() == f"Your code: {code}"
+    assert panel.locator(".referral-code").inner_text() == f"Your code: {code}"
     terms, values = panel.locator("dt").all_inner_texts(), panel.locator("dd").all_inner_texts()
     counts = dict(zip(terms, values, strict=True))
     assert counts == {"Friends who ordered": "2", "Rewards earned": "1"}
     assert panel.get_by_role("heading", name="Your rewards").is_visible()
-    assert panel.locator(".ref-earned li").all_inner_texts() == ["10 EUR off your next order THANKS-7K2P"]
+    assert panel.locator(".referral-earned li").all_inner_texts() == ["10 EUR off your next order THANKS-7K2P"]
     # Styled by referral.css, adopted into the shadow root (no style element, no style attribute).
     assert panel.locator("dd").first.evaluate("e => getComputedStyle(e).fontWeight") == "700"
     assert axe() == []
@@ -373,8 +373,8 @@ def test_copy_button_copies_the_link_and_says_so(live, browser, rewarded):
     try:
         page = context.new_page()
         page.goto(thank_you(live, shop, token))
-        page.locator(".ref").wait_for()
-        status = page.locator(".ref [role=status]")
+        page.locator(".referral").wait_for()
+        status = page.locator(".referral [role=status]")
         assert status.inner_text() == ""
         page.get_by_role("button", name="Copy link").click()
         status.filter(has_text="Link copied.").wait_for()
@@ -390,9 +390,9 @@ def test_copy_falls_back_to_the_copy_command_without_the_clipboard_api(live, pag
         window.__copied = []; const exec = document.execCommand.bind(document);
         document.execCommand = (name) => { window.__copied.push(name); return exec(name); };""")
     page.goto(thank_you(live, shop, token))
-    page.locator(".ref").wait_for()
+    page.locator(".referral").wait_for()
     page.get_by_role("button", name="Copy link").click()
-    page.locator(".ref [role=status]").filter(has_text="Link copied.").wait_for()
+    page.locator(".referral [role=status]").filter(has_text="Link copied.").wait_for()
     assert page.evaluate("window.__copied") == ["copy"]
     # What the copy command copied: the selection inside the input.
     selected = page.get_by_label("Your link").evaluate("i => i.value.slice(i.selectionStart, i.selectionEnd)")
@@ -408,13 +408,13 @@ def test_share_button_only_where_the_browser_shares(live, browser, rewarded):
     try:
         page = without.new_page()
         page.goto(thank_you(live, shop, token))
-        page.locator(".ref").wait_for()
+        page.locator(".referral").wait_for()
         assert page.evaluate("typeof navigator.share") == "undefined"
         assert page.get_by_role("button", name="Share").count() == 0
 
         page = with_share.new_page()
         page.goto(thank_you(live, shop, token))
-        page.locator(".ref").wait_for()
+        page.locator(".referral").wait_for()
         page.get_by_role("button", name="Share").click()
         shared = until(page, "() => window.__shared")
         assert shared["url"] == f"https://shop.example/?ref={code}"
@@ -434,7 +434,7 @@ def test_share_button_only_where_the_browser_shares(live, browser, rewarded):
 def test_thank_you_panel_speaks_the_pages_language(live, page, axe, rewarded, lang, title, copy):
     shop, token, _ = rewarded
     page.goto(thank_you(live, shop, token, lang=lang))
-    page.locator(".ref").wait_for()
+    page.locator(".referral").wait_for()
     assert page.get_by_role("heading", name=title).is_visible()
     assert page.get_by_role("button", name=copy).is_visible()
     assert axe() == []
@@ -444,7 +444,7 @@ def test_thank_you_panel_speaks_the_pages_language(live, page, axe, rewarded, la
 def test_thank_you_panel_dark_theme_is_accessible(live, page, axe, rewarded):
     shop, token, _ = rewarded
     page.goto(thank_you(live, shop, token, attrs='data-reviews-theme="dark"'))
-    page.locator(".ref").wait_for()
+    page.locator(".referral").wait_for()
     assert axe() == []
 
 
@@ -458,7 +458,7 @@ def test_no_panel_and_no_module_when_the_program_is_off(live, page):
     page.goto(thank_you(live, shop, token))
     ready(page)
     page.wait_for_timeout(300)
-    assert page.locator(".ref").count() == 0 and loaded == []
+    assert page.locator(".referral").count() == 0 and loaded == []
 
 
 @pytest.mark.browser
@@ -479,7 +479,7 @@ def test_no_panel_when_the_program_was_switched_off_after_the_config_was_cached(
     assert answer.value.json() == {"enabled": False}
     ready(page)
     page.wait_for_timeout(200)
-    assert page.locator(".ref").count() == 0
+    assert page.locator(".referral").count() == 0
 
 
 @pytest.mark.browser
@@ -497,9 +497,9 @@ def test_strict_csp_host_pages_have_no_violations(live, page, rewarded):
     page.locator("[data-reviews-stars] >> [role=img]").wait_for()
     assert page.evaluate("window.__violations") == []
     page.goto(thank_you(live, shop, token, headers=strict_csp(live)))
-    page.locator(".ref").wait_for()
+    page.locator(".referral").wait_for()
     page.get_by_role("button", name="Copy link").click()
-    page.locator(".ref [role=status]").filter(has_text="Link copied.").wait_for()
+    page.locator(".referral [role=status]").filter(has_text="Link copied.").wait_for()
     assert page.evaluate("window.__violations") == []
     assert {name for name, status in loaded if status == 200} >= {
         "reviews.js", "stars.js", "stars-drawing.js", "referral-link.js", "referral.js", "referral.css",

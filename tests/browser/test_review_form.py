@@ -39,7 +39,7 @@ def test_submit_with_a_photo_downscaled_then_awaiting_moderation(live, page, pro
     form.get_by_label("Title").fill("Light and really waterproof")
     form.get_by_label("Your review").fill("Survived a whole day of rain in the Alps.")
     form.locator("input[type=file]").set_input_files(str(big))
-    preview = form.locator(".up img")
+    preview = form.locator(".upload img")
     preview.wait_for()
     assert preview.get_attribute("alt") == "Photo 1 of 1"
     assert preview.evaluate("img => img.complete && img.naturalWidth > 0")
@@ -73,7 +73,7 @@ def test_a_second_review_from_the_same_address_is_explained(live, page, product)
         form.get_by_role("button", name="Submit review").click()
         if attempt == 0:
             page.locator(".done").wait_for()
-    page.locator(".ferr:text('You have already reviewed this product.')").wait_for()
+    page.locator(".form-error:text('You have already reviewed this product.')").wait_for()
 
 
 def test_thank_you_panel_lets_the_buyer_rate_each_product(live, page, tmp_path):
@@ -84,10 +84,10 @@ def test_thank_you_panel_lets_the_buyer_rate_each_product(live, page, tmp_path):
     url = live.embed(shop, body=f'<div data-reviews-token="{token}" data-reviews-key="{shop.public_key}"></div>')
     page.goto(url)
     ready(page)
-    assert page.locator(".h").inner_text() == "Rate what you bought"
+    assert page.locator(".heading").inner_text() == "Rate what you bought"
     assert page.locator(".intro").inner_text().startswith("Hi Mila!")
-    products = page.locator(".prod")
-    assert products.locator(".prod-n").all_inner_texts() == ["Merino T-shirt", "Rain shell"]
+    products = page.locator(".purchase")
+    assert products.locator(".purchase-name").all_inner_texts() == ["Merino T-shirt", "Rain shell"]
     tee = products.first
     # Only the stars until the buyer picks some: then the rest of the form, without an e-mail.
     assert tee.locator(".rest").is_hidden()
@@ -99,7 +99,7 @@ def test_thank_you_panel_lets_the_buyer_rate_each_product(live, page, tmp_path):
     photo = tmp_path / "tee.jpg"
     photo.write_bytes(jpeg(640, 480))
     tee.locator("input[type=file]").set_input_files(str(photo))
-    tee.locator(".up img").wait_for()
+    tee.locator(".upload img").wait_for()
     tee.get_by_role("button", name="Submit review").click()
     tee.locator(".done").wait_for()
     assert tee.locator(".done p").inner_text() == "Your review is published."
@@ -108,8 +108,8 @@ def test_thank_you_panel_lets_the_buyer_rate_each_product(live, page, tmp_path):
         True, "published", "thank_you", "Mila", 1)
     page.reload()
     ready(page)
-    assert page.locator(".prod").first.locator(".reviewed").inner_text() == "Reviewed. Thank you!"
-    assert page.locator(".prod").nth(1).locator("form").count() == 1
+    assert page.locator(".purchase").first.locator(".reviewed").inner_text() == "Reviewed. Thank you!"
+    assert page.locator(".purchase").nth(1).locator("form").count() == 1
 
 
 def test_keyboard_only_submission(live, page, product):
@@ -161,7 +161,7 @@ def test_server_rendered_form_is_replaced_when_javascript_runs(live, page, brows
     page.goto(url)
     ready(page)
     assert page.locator("form.review-form").is_hidden()
-    assert page.locator(".prod-n").inner_text() == "Merino T-shirt"
+    assert page.locator(".purchase-name").inner_text() == "Merino T-shirt"
     # Without JavaScript, the page's own form is all there is, and it works as before.
     context = browser.new_context(java_script_enabled=False)
     try:
@@ -186,7 +186,7 @@ def test_hosted_review_page_runs_the_widget_under_its_own_csp(live, page):
     page.goto(f"{live.origin}/review/{token}")
     ready(page)
     assert page.locator("form.review-form").is_hidden()
-    tee = page.locator(".prod").first
+    tee = page.locator(".purchase").first
     tee.locator(".rate label").nth(4).click()
     tee.get_by_label("Your review").fill("Soft and warm.")
     tee.get_by_role("button", name="Submit review").click()

@@ -25,14 +25,14 @@ def catalog(live):
 
 
 def shown_titles(page) -> list[str]:
-    return page.locator(".rev-t").all_inner_texts()
+    return page.locator(".review-title").all_inner_texts()
 
 
 def test_renders_summary_histogram_and_first_page(live, page, catalog):
     shop, pid, ratings = catalog
     page.goto(live.embed(shop, pid))
     ready(page)
-    assert page.locator(".avg").inner_text() == "3.9"
+    assert page.locator(".average").inner_text() == "3.9"
     assert page.locator(".count").inner_text().endswith("Based on 13 reviews")
     bars = page.locator(".bar")
     assert bars.count() == 5
@@ -41,11 +41,11 @@ def test_renders_summary_histogram_and_first_page(live, page, catalog):
     assert page.get_by_role("button", name="1 star 1 review, 8%", exact=True).is_visible()
     # Newest first, ten of them, with what each review carries.
     assert shown_titles(page) == [f"Review {n}" for n in range(10)]
-    first = page.locator(".rev").first
-    assert first.locator(".au").inner_text() == "Person0 L."
+    first = page.locator(".review").first
+    assert first.locator(".author").inner_text() == "Person0 L."
     assert first.locator("time").get_attribute("datetime")
-    assert first.locator(".lab summary").inner_text() == "Verified buyer"
-    assert first.locator(".reply-b").inner_text() == "Thank you for the feedback!"
+    assert first.locator(".label summary").inner_text() == "Verified buyer"
+    assert first.locator(".reply-body").inner_text() == "Thank you for the feedback!"
     assert first.locator(".reply-by").inner_text().startswith("Response from Trail Shop")
     assert page.locator("[role=status]").first.inner_text() == "Reviews shown: 10 of 13"
     assert page.locator(".policy").first.get_attribute("href").startswith(f"{live.origin}/policy/{shop.public_key}")
@@ -55,7 +55,7 @@ def test_label_explains_itself(live, page, catalog):
     shop, pid, _ = catalog
     page.goto(live.embed(shop, pid))
     ready(page)
-    label = page.locator(".lab").first
+    label = page.locator(".label").first
     label.locator("summary").click()
     assert label.locator("p").inner_text() == "The shop confirmed that this reviewer bought the product."
 
@@ -72,11 +72,11 @@ def test_sorting_reloads_the_list_in_that_order(live, page, catalog, sort, expec
     page.locator("select").first.select_option(sort)
     if sort == "oldest":
         page.wait_for_function("document.querySelector('[data-reviews-product]').shadowRoot"
-                               ".querySelector('.rev-t').textContent === 'Review 12'")
+                               ".querySelector('.review-title').textContent === 'Review 12'")
         assert shown_titles(page) == [f"Review {n}" for n in range(12, 2, -1)]
         return
     page.wait_for_function(f"""() => [...document.querySelector('[data-reviews-product]').shadowRoot
-        .querySelectorAll('.rev .stars + .vh')].map(e => e.textContent).join() === {json.dumps(
+        .querySelectorAll('.review .stars + .visually-hidden')].map(e => e.textContent).join() === {json.dumps(
         ",".join(f"Rated {n} out of 5" for n in expected))}""")
 
 
@@ -87,7 +87,7 @@ def test_clicking_a_histogram_bar_filters_by_that_rating(live, page, catalog):
     bar = page.locator(".bar[data-stars='4']")
     bar.click()
     page.wait_for_function("document.querySelector('[data-reviews-product]').shadowRoot"
-                           ".querySelectorAll('.rev').length === 3")
+                           ".querySelectorAll('.review').length === 3")
     assert bar.get_attribute("aria-pressed") == "true"
     assert sorted(shown_titles(page)) == ["Review 1", "Review 10", "Review 6"]
     assert page.locator("[role=status]").first.inner_text() == "Reviews shown: 3 of 3"
@@ -95,7 +95,7 @@ def test_clicking_a_histogram_bar_filters_by_that_rating(live, page, catalog):
     # The same bar again, or "show all", brings every review back.
     page.locator(".filter button").click()
     page.wait_for_function("document.querySelector('[data-reviews-product]').shadowRoot"
-                           ".querySelectorAll('.rev').length === 10")
+                           ".querySelectorAll('.review').length === 10")
     assert bar.get_attribute("aria-pressed") == "false"
 
 
@@ -105,9 +105,9 @@ def test_with_photos_shows_only_reviews_with_photos(live, page, catalog):
     ready(page)
     page.get_by_label("Only with photos").check()
     page.wait_for_function("document.querySelector('[data-reviews-product]').shadowRoot"
-                           ".querySelectorAll('.rev').length === 3")
+                           ".querySelectorAll('.review').length === 3")
     assert shown_titles(page) == ["Review 2", "Review 7", "Review 11"]
-    assert page.locator(".rev .th img").count() == 5
+    assert page.locator(".review .thumb img").count() == 5
     assert page.locator("[role=status]").first.inner_text() == "Reviews shown: 3"
 
 
@@ -118,11 +118,11 @@ def test_show_more_loads_the_next_page_and_moves_focus_to_it(live, page, catalog
     more = page.get_by_role("button", name="Show more reviews")
     more.click()
     page.wait_for_function("document.querySelector('[data-reviews-product]').shadowRoot"
-                           ".querySelectorAll('.rev').length === 13")
+                           ".querySelectorAll('.review').length === 13")
     assert shown_titles(page) == [f"Review {n}" for n in range(13)]
     assert not more.is_visible()
     focused = page.evaluate("document.querySelector('[data-reviews-product]').shadowRoot.activeElement"
-                            ".querySelector('.rev-t').textContent")
+                            ".querySelector('.review-title').textContent")
     assert focused == "Review 10"
     assert page.locator("[role=status]").first.inner_text() == "Reviews shown: 13 of 13"
 
@@ -149,7 +149,7 @@ def test_helpful_vote_and_report(live, page, catalog):
     shop, pid, _ = catalog
     page.goto(live.embed(shop, pid))
     ready(page)
-    first = page.locator(".rev").first
+    first = page.locator(".review").first
     yes = first.locator(".vote[value=up]")
     assert yes.inner_text() == "Yes · 0"
     yes.click()
@@ -178,8 +178,8 @@ def test_several_widgets_on_one_page_share_their_assets(live, page):
         <div data-reviews-product="{b}" data-reviews-key="{shop.public_key}"></div>"""))
     ready(page, 2)
     widgets = page.locator("[data-reviews-product]")
-    assert widgets.nth(0).locator(".rev-t").all_inner_texts() == ["About A"]
-    assert widgets.nth(1).locator(".rev-t").all_inner_texts() == ["About B"]
+    assert widgets.nth(0).locator(".review-title").all_inner_texts() == ["About A"]
+    assert widgets.nth(1).locator(".review-title").all_inner_texts() == ["About B"]
     assert len([u for u in assets if u.endswith("/reviews.css")]) == 1
     assert len([u for u in assets if "/locales/" in u]) == 1
 
@@ -196,7 +196,7 @@ def test_reviews_below_the_fold_load_only_when_scrolled_near(live, page, catalog
     page.mouse.wheel(0, 3600)
     ready(page)
     assert [u for u in api if f"/products/{pid}/reviews" in u]
-    assert page.locator(".rev").count() == 10
+    assert page.locator(".review").count() == 10
 
 
 def test_empty_product_invites_the_first_review(live, page):
@@ -213,7 +213,7 @@ def test_dark_theme_and_custom_properties(live, page, catalog):
     shop, pid, _ = catalog
     page.goto(live.embed(shop, pid, attrs='data-reviews-theme="dark"', head=""))
     ready(page)
-    bg = page.locator(".rv").evaluate("e => getComputedStyle(e).backgroundColor")
+    bg = page.locator(".widget").evaluate("e => getComputedStyle(e).backgroundColor")
     assert bg == "rgb(13, 17, 23)"
 
 
@@ -221,5 +221,5 @@ def test_unknown_product_says_so_with_a_retry(live, page):
     shop = live.shop()
     page.goto(live.embed(shop, "no-such-product"))
     ready(page)
-    assert page.locator(".msg").inner_text().startswith("The reviews could not be loaded.")
+    assert page.locator(".message").inner_text().startswith("The reviews could not be loaded.")
     assert page.get_by_role("button", name="Try again").is_visible()

@@ -46,7 +46,7 @@ def id_cookie(page):
 
 
 def vote(page):
-    first = page.locator(".rev").first
+    first = page.locator(".review").first
     first.locator(".vote[value=up]").click()
     first.locator(".vote[value=up][aria-pressed=true]").wait_for()
 
@@ -87,7 +87,7 @@ def test_the_first_vote_makes_the_id_and_every_later_write_sends_it(live, page, 
     assert 364.9 < (jar["expires"] - time.time()) / 86400 <= 365
 
     # A report on the same page, then on another page a review and a visit through a referral link.
-    first = page.locator(".rev").first
+    first = page.locator(".review").first
     first.get_by_role("button", name="Report").click()
     first.get_by_role("button", name="Send report").click()
     first.locator(".note").wait_for()
@@ -149,9 +149,9 @@ def test_another_browser_on_the_same_network_gets_its_own_id_and_is_told_why_it_
             if n == 0:
                 vote(page)
             else:  # the same address has voted on this review: the server counts it once (409)
-                first = page.locator(".rev").first
+                first = page.locator(".review").first
                 first.locator(".vote[value=up]").click()
-                first.locator(".err:text('You have already voted on this review.')").wait_for()
+                first.locator(".error:text('You have already voted on this review.')").wait_for()
             made.append(writes[0][1]["visitor_id"])
         finally:
             context.close()

@@ -80,9 +80,9 @@ def test_a_failed_vote_says_why_where_it_is_heard(live, page, reviewed, lang, st
     fail(page, "**/reviews/*/votes", status)
     page.goto(live.embed(shop, pid, lang=lang, dir="rtl" if lang == "ar" else "ltr"))
     ready(page)
-    first = page.locator(".rev").first
+    first = page.locator(".review").first
     first.locator(".vote[value=up]").click()
-    said = first.locator("[role=status].err")
+    said = first.locator("[role=status].error")
     said.filter(has_text=message).wait_for()
     assert said.is_visible() and said.inner_text() == message
     assert first.locator(".vote[value=up]").get_attribute("aria-pressed") == "false"
@@ -95,13 +95,13 @@ def test_a_vote_that_goes_through_after_a_failure_clears_the_message(live, page,
                else route.continue_())
     page.goto(live.embed(shop, pid))
     ready(page)
-    first = page.locator(".rev").first
+    first = page.locator(".review").first
     yes = first.locator(".vote[value=up]")
     yes.click()
-    first.locator(".err:text('No connection. Check your internet connection and try again.')").wait_for()
+    first.locator(".error:text('No connection. Check your internet connection and try again.')").wait_for()
     yes.click()
     first.locator(".vote[value=up][aria-pressed=true]").wait_for()
-    assert first.locator("[role=status].err").inner_text() == ""
+    assert first.locator("[role=status].error").inner_text() == ""
 
 
 @pytest.mark.parametrize("lang, status, message", [
@@ -115,13 +115,13 @@ def test_a_failed_report_says_why(live, page, reviewed, lang, status, message):
     fail(page, "**/reviews/*/reports", status)
     page.goto(live.embed(shop, pid, lang=lang))
     ready(page)
-    first = page.locator(".rev").first
-    first.locator(".acts .link").click()
-    first.locator("form.rep button[type=submit]").click()
-    error = first.locator("form.rep .err")
+    first = page.locator(".review").first
+    first.locator(".review-actions .link").click()
+    first.locator("form.report button[type=submit]").click()
+    error = first.locator("form.report .error")
     error.filter(has_text=message).wait_for()
     assert error.get_attribute("role") in ("status", "alert")  # a live region: it is heard
-    assert first.locator("form.rep").is_visible()  # the report can be sent again
+    assert first.locator("form.report").is_visible()  # the report can be sent again
 
 
 @pytest.mark.parametrize("lang, status, message", [
@@ -145,7 +145,7 @@ def test_a_failed_submission_says_why_and_keeps_what_was_written(live, page, rev
     form.locator("input[name=display_name]").fill("Mila Novak")
     form.locator("input[name=email]").fill("mila@example.com")
     form.locator("button[type=submit]").click()
-    error = form.locator(".ferr[role=alert]")
+    error = form.locator(".form-error[role=alert]")
     error.filter(has_text=message).wait_for()
     assert form.locator("input[name=display_name]").input_value() == "Mila Novak"
     assert form.locator("button[type=submit]").is_enabled()
@@ -164,12 +164,12 @@ def test_server_field_errors_are_shown_next_to_their_fields(live, page, reviewed
     fill_form(form)
     form.get_by_label("Title").fill("Bright")
     form.get_by_role("button", name="Submit review").click()
-    page.locator(".ferr:text('Please check the marked fields.')").wait_for()
+    page.locator(".form-error:text('Please check the marked fields.')").wait_for()
     title = form.get_by_label("Title")
     assert title.get_attribute("aria-invalid") == "true"
     error_id = title.get_attribute("aria-describedby").split()[-1]
     assert form.locator(f"#{error_id}").inner_text() == "Please check the title."
-    assert form.locator(".err:visible").all_inner_texts() == [
+    assert form.locator(".error:visible").all_inner_texts() == [
         "Please check the title.",
         "A photo could not be used. Choose a JPEG, PNG or WebP photo of at most 10 MB."]
     assert page.evaluate("document.querySelector('[data-reviews-product]').shadowRoot.activeElement.name") \
@@ -185,8 +185,8 @@ def test_an_empty_form_is_explained_without_a_request(live, page, reviewed):
     ready(page)
     form = open_form(page)
     form.get_by_role("button", name="Submit review").click()
-    page.locator(".ferr:text('Please check the marked fields.')").wait_for()
-    assert form.locator(".err:visible").all_inner_texts() == [
+    page.locator(".form-error:text('Please check the marked fields.')").wait_for()
+    assert form.locator(".error:visible").all_inner_texts() == [
         "Choose a star rating.", "Enter the name to show with your review.", "Enter a valid e-mail address."]
     assert form.locator("fieldset").get_attribute("aria-invalid") == "true"
     assert form.get_by_label("Your name").get_attribute("aria-invalid") == "true"
@@ -208,8 +208,8 @@ def test_a_text_is_asked_for_before_sending_where_the_shop_wants_one(live, page)
     form = open_form(page)
     fill_form(form)
     form.get_by_role("button", name="Submit review").click()
-    page.locator(".err:text('Write a few words about the product.')").wait_for()
-    assert form.locator(".err:visible").count() == 1 and sent == []
+    page.locator(".error:text('Write a few words about the product.')").wait_for()
+    assert form.locator(".error:visible").count() == 1 and sent == []
     form.get_by_label("Your review").fill("Warm light, sturdy base.")
     form.get_by_role("button", name="Submit review").click()
     page.locator(".done").wait_for()
@@ -222,14 +222,14 @@ def test_choosing_a_star_clears_the_rating_error_at_once(live, page, reviewed):
     ready(page)
     form = open_form(page)
     form.get_by_role("button", name="Submit review").click()
-    rating_error = form.locator("fieldset .err")
+    rating_error = form.locator("fieldset .error")
     rating_error.wait_for()
     assert rating_error.inner_text() == "Choose a star rating."
     form.locator(".rate label").nth(2).click()
     assert rating_error.is_hidden()
     assert form.locator("fieldset").get_attribute("aria-invalid") is None
     # The other fields' errors stay until they are fixed.
-    assert form.locator(".err:visible").count() == 2
+    assert form.locator(".error:visible").count() == 2
 
 
 def test_the_thank_you_panel_checks_before_sending_too(live, page):
@@ -240,10 +240,10 @@ def test_the_thank_you_panel_checks_before_sending_too(live, page):
     page.goto(live.embed(shop, body=f'<div data-reviews-token="{token}" data-reviews-key="{shop.public_key}">'
                                     "</div>"))
     ready(page)
-    tee = page.locator(".prod").first
+    tee = page.locator(".purchase").first
     tee.locator(".rate label").nth(3).click()
     tee.get_by_role("button", name="Submit review").click()
-    tee.locator(".err:text('Enter the name to show with your review.')").wait_for()
+    tee.locator(".error:text('Enter the name to show with your review.')").wait_for()
     assert sent == []
     tee.get_by_label("Your name").fill("Mila")
     tee.get_by_role("button", name="Submit review").click()
@@ -259,7 +259,7 @@ def test_the_form_module_loads_only_when_a_form_is_wanted(live, page, reviewed):
     page.on("response", lambda r: loaded.append(r.url.rsplit("/", 1)[-1]) if "/widget/v1/" in r.url else None)
     page.goto(live.embed(shop, pid))
     ready(page)
-    page.locator(".rev").first.wait_for()
+    page.locator(".review").first.wait_for()
     assert "form.js" not in loaded
     form = open_form(page)
     assert loaded.count("form.js") == 1
@@ -280,6 +280,6 @@ def test_a_form_module_that_cannot_load_says_so_and_can_be_tried_again(live, pag
     ready(page)
     write = page.get_by_role("button", name="Write a review")
     write.click()
-    page.locator(".err:text('No connection. Check your internet connection and try again.')").wait_for()
+    page.locator(".error:text('No connection. Check your internet connection and try again.')").wait_for()
     write.click()  # closes
     open_form(page)

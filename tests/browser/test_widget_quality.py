@@ -31,13 +31,13 @@ def reviewed(live):
 # --- axe-core ----------------------------------------------------------------------------------
 
 def _list(page):
-    page.locator(".lab summary").first.click()
+    page.locator(".label summary").first.click()
 
 
 def _form_errors(page):
     page.get_by_role("button", name="Write a review").click()
     page.get_by_role("button", name="Submit review").click()
-    page.locator(".ferr:text('Please check the marked fields.')").wait_for()
+    page.locator(".form-error:text('Please check the marked fields.')").wait_for()
 
 
 def _lightbox(page):
@@ -72,7 +72,7 @@ def test_axe_finds_no_violations_in_the_thank_you_panel(live, page, axe):
     live.review(shop, "shell", 5)  # one reviewed product (by someone else: the panel is this order's)
     page.goto(live.embed(shop, body=f'<div data-reviews-token="{token}" data-reviews-key="{shop.public_key}"></div>'))
     ready(page)
-    page.locator(".prod").first.locator(".rate label").nth(2).click()
+    page.locator(".purchase").first.locator(".rate label").nth(2).click()
     assert axe() == []
 
 
@@ -90,15 +90,15 @@ def test_arabic_page_gets_an_arabic_right_to_left_widget(live, page, reviewed):
     strings = json.loads((LOCALES / "ar.json").read_text(encoding="utf-8"))
     page.goto(live.embed(shop, pid, lang="ar", dir="rtl"))
     ready(page)
-    root = page.locator(".rv")
+    root = page.locator(".widget")
     assert (root.get_attribute("dir"), root.get_attribute("lang")) == ("rtl", "ar")
-    assert page.locator(".h").inner_text() == strings["title"]
+    assert page.locator(".heading").inner_text() == strings["title"]
     # Mirrored: the score is on the right of the histogram, bars are labelled on their right.
-    score, hist = page.locator(".score").bounding_box(), page.locator(".hist").bounding_box()
+    score, hist = page.locator(".score").bounding_box(), page.locator(".histogram").bounding_box()
     assert score["x"] > hist["x"] + hist["width"] - 1
-    bar_label, track = page.locator(".bar-l").first.bounding_box(), page.locator(".track").first.bounding_box()
+    bar_label, track = page.locator(".bar-label").first.bounding_box(), page.locator(".track").first.bounding_box()
     assert bar_label["x"] > track["x"]
-    assert page.locator(".rev").first.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    assert page.locator(".review").first.evaluate("e => getComputedStyle(e).direction") == "rtl"
     # Numbers and dates through Intl, in Arabic.
     assert page.locator("time").first.inner_text() != page.locator("time").first.get_attribute("datetime")[:10]
 
@@ -109,12 +109,12 @@ def test_locale_follows_the_element_then_the_page(live, page, reviewed, lang, ti
     shop, pid = reviewed
     page.goto(live.embed(shop, pid, attrs=f'data-reviews-locale="{lang}"', lang="fr"))
     ready(page)
-    assert page.locator(".h").inner_text() == title
+    assert page.locator(".heading").inner_text() == title
     locales = []
     page.on("request", lambda r: locales.append(r.url) if "/locales/" in r.url else None)
     page.goto(live.embed(shop, pid, lang=f"{lang}-XX"))
     ready(page)
-    assert page.locator(".h").inner_text() == title
+    assert page.locator(".heading").inner_text() == title
     assert [u.rsplit("/", 1)[-1] for u in locales] == [f"{lang}.json"]  # only the page's locale
 
 
@@ -145,7 +145,7 @@ def test_demo_page_has_no_layout_shift(live, browser, demo_shop, viewport):
             page.wait_for_timeout(80)
         ready(page)
         page.wait_for_timeout(500)
-        assert page.locator(".rev").count() == 10
+        assert page.locator(".review").count() == 10
         page.screenshot(path=str(live_screenshot(f"demo_{width}x{height}")), full_page=True)
         cls, shifts = page.evaluate("[window.__cls, window.__shifts]")
         assert cls == 0, shifts
@@ -173,8 +173,8 @@ def test_widget_takes_over_the_server_rendered_fragment_without_fetching_again(l
     assert not [u for u in api if f"/products/{pid}/" in u]
     section = page.locator("section.rv-reviews")
     assert section.evaluate("s => !!s.shadowRoot")
-    assert page.locator(".rev").count() == 10
-    assert page.locator(".avg").inner_text() == "3.8"
+    assert page.locator(".review").count() == 10
+    assert page.locator(".average").inner_text() == "3.8"
     # The server's markup stays in the page for crawlers (its JSON-LD too), but is not shown.
     assert page.locator("section.rv-reviews > ol.rv-list").count() == 1
     assert not page.locator("section.rv-reviews > h2.rv-heading").is_visible()
@@ -182,7 +182,7 @@ def test_widget_takes_over_the_server_rendered_fragment_without_fetching_again(l
     # The fragment's cursor carries on.
     page.get_by_role("button", name="Show more reviews").click()
     page.wait_for_function("document.querySelector('section.rv-reviews').shadowRoot"
-                           ".querySelectorAll('.rev').length === 12")
+                           ".querySelectorAll('.review').length === 12")
     assert [u for u in api if f"/products/{pid}/reviews?" in u and "cursor=" in u]
 
 

@@ -50,7 +50,7 @@ def test_strict_csp_host_page_has_no_violations(live, page, tmp_path):
     form = page.locator("[data-reviews-product] form.form")
     form.locator(".rate label").nth(4).click()
     form.locator("input[type=file]").set_input_files(str(photo))
-    form.locator(".up img").wait_for()
+    form.locator(".upload img").wait_for()
     form.get_by_label("Your name").fill("Mila")
     form.get_by_label("E-mail address").fill("mila@example.com")
     form.get_by_role("button", name="Submit review").click()
@@ -117,11 +117,11 @@ def test_no_payload_runs_anywhere_the_widget_shows_text(live, page, hostile):
     ready(page, 2)
     page.get_by_role("button", name="Show more reviews").click()
     page.wait_for_function("document.querySelector('[data-reviews-product]').shadowRoot"
-                           f".querySelectorAll('.rev').length === {len(PAYLOADS)}")
+                           f".querySelectorAll('.review').length === {len(PAYLOADS)}")
     # Open every label and hover every review, for payloads that wait for an event.
     for summary in page.locator("summary").all():
         summary.click()
-    for review in page.locator(".rev").all():
+    for review in page.locator(".review").all():
         review.hover()
     page.wait_for_timeout(300)
     assert page.evaluate("window.__xss") is None
@@ -136,6 +136,6 @@ def test_no_payload_runs_anywhere_the_widget_shows_text(live, page, hostile):
         .flatMap(e => [...e.shadowRoot.querySelectorAll('script, iframe, style, [onerror], [onload], [ontoggle],'
           + '[onmouseover], a[href^="javascript"], img[src^="javascript"], img[src="x"], b')]).length""")
     assert made == 0
-    assert page.locator(".prod-n a").count() == 0  # the javascript: link is not a link
-    assert page.locator(".prod-h img").count() == 0
+    assert page.locator(".purchase-name a").count() == 0  # the javascript: link is not a link
+    assert page.locator(".purchase-head img").count() == 0
     assert page.locator(".reply-by").first.inner_text() == f"Response from {PAYLOADS[3]}"
