@@ -28,7 +28,8 @@ def seed(instance: str, db_url: str) -> tuple[str, str]:
     from reviews_service import create_app
     from reviews_service.catalog import service as catalog
     from reviews_service.catalog.schemas import OrderIn
-    from reviews_service.reviews import media, service
+    from reviews_service.collecting import service
+    from reviews_service.reviews import media
     from reviews_service.shops import service as shops
 
     app = create_app({"INSTANCE_PATH": instance, "SECRET_KEY": SECRET, "DATABASE_URL": db_url,

@@ -129,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
     from . import apidocs, health
     from .admin import init_app as init_admin
     from .catalog.api import blp as catalog_blp
+    from .collecting import api as collecting_api
     from .extensions import api
     from .outbox import api as outbox_api
     from .ratings.api import blp as ratings_blp
@@ -154,8 +155,9 @@ def _register_blueprints(app: Flask) -> None:
     limiter.exempt(ratings_blp)
     limiter.exempt(badge_blp)
     limiter.exempt(seo_blp)
-    for blp in (shop_blp, catalog_blp, reviews_api.server, reviews_api.public, ratings_blp,
-                badge_blp, seo_blp, feeds_blp, outbox_api.blp, referrals_api.server, referrals_api.public):
+    for blp in (shop_blp, catalog_blp, reviews_api.server, reviews_api.public, collecting_api.public,
+                ratings_blp, badge_blp, seo_blp, feeds_blp, outbox_api.blp, referrals_api.server,
+                referrals_api.public):
         api.register_blueprint(blp)
     api.spec.components.security_scheme(
         "secretKey", {"type": "http", "scheme": "bearer", "description": "The shop's secret key, sk_..."})

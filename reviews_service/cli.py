@@ -277,7 +277,7 @@ def import_command(shop_ref, path, fmt, as_json):
     Reads FILE into SHOP (id, slug or public key).
     Rows are stored or refused with a reason; nothing is filtered by stars: the report shows the
     star distribution of the rows read beside that of the rows stored."""
-    from .reviews import importing
+    from .collecting import importing
     from .shops import service
 
     shop = service.get_shop(shop_ref)

@@ -291,9 +291,9 @@ def demo_photo(seed: int, size: tuple[int, int] = (1200, 900)) -> bytes:
 
 def seed_reviews(shop) -> None:
     """The demo's reviews, through the same services as real ones, then aged and answered."""
+    from .collecting import service as reviews
     from .moderation import service as moderation
     from .reviews import media
-    from .reviews import service as reviews
     from .reviews.models import Reply
 
     shops.update_shop(shop, {"settings": {"staff_email_domains": [STAFF_DOMAIN]}})

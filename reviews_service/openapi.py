@@ -41,7 +41,7 @@ TAGS = [
 _TAG_BY_PATH = {"/api/v1/customers/": "Privacy", "/api/v1/coupons": "Coupons"}
 _TAG_BY_BLUEPRINT = {
     "catalog": "Products and orders",
-    "reviews_server": "Reviews", "reviews_public": "Reviews", "feeds": "Reviews",
+    "reviews_server": "Reviews", "reviews_public": "Reviews", "collecting_public": "Reviews", "feeds": "Reviews",
     "ratings": "Ratings", "ratings_badge": "Ratings", "ratings_seo": "Ratings",
     "referrals": "Referrals", "referrals_public": "Referrals",
     "outbox": "Webhooks",

@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import (
 
 from reviews_service import create_app
 from reviews_service.extensions import db
-from reviews_service.reviews import replies
+from reviews_service.moderation import replies
 from reviews_service.shops import service as shops
 from tests import photo_corpus as corpus
 from tests.conftest import base_config

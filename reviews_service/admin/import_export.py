@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Response, abort, render_template, stream_with_context
 
+from ..collecting import import_formats, importing
 from ..errors import DomainError
 from ..extensions import db
-from ..reviews import exporting, import_formats, importing
+from ..reviews import exporting
 from . import bp
 from .charts import histogram_pair
 from .forms import ImportForm

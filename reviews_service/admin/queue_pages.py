@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from ..errors import DomainError, NotFound
 from ..moderation import queue as moderation
-from ..reviews import replies as reply_service
+from ..moderation import replies as reply_service
 from . import bp, review_cards
 from .forms import REASON_CHOICES, REJECT_LABELS, BulkForm, CsrfForm, RedactForm, RejectForm, ReplyForm
 from .sign_in import actor, safe_next, shop_access

@@ -197,7 +197,7 @@ def record_event(shop: Shop, external_id: str, kind: str, occurred_at: datetime 
     if kind == "delivered" and order.fulfilled_at is None:
         order.fulfilled_at = at  # a delivered order was fulfilled, even if nobody said so
     order.status = _status_after(order.status, kind)
-    from ..reviews import requests as review_requests  # reviews build on catalog, not the reverse
+    from ..collecting import requests as review_requests  # reviews build on catalog, not the reverse
 
     review_requests.on_order_event(shop, order, kind, at)
     from ..referrals import service as referrals
@@ -235,7 +235,7 @@ def order_view(order: Order) -> dict[str, Any]:
         "cancelled_at": order.cancelled_at, "created_at": order.created_at,
         "widget_token": widget_token(order), "review_request": None,
     }
-    from ..reviews import requests as review_requests
+    from ..collecting import requests as review_requests
 
     view["review_request"] = review_requests.view(order)
     return view

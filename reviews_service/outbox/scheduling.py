@@ -13,9 +13,9 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from ..catalog.models import Customer, Order
+from ..collecting import requests as review_requests
 from ..extensions import db
 from ..models_base import utcnow
-from ..reviews import requests as review_requests
 from ..reviews.models import Review, ReviewRequest
 from ..shops.models import Membership, Shop, User
 from ..shops.service import settings_of

@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..collecting import service as reviews
 from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..models_base import utcnow
-from ..reviews import service as reviews
 from ..shops.models import Shop
 from . import codes, coupons, notify, views
 from .models import ReferralClick, ReferralCode

@@ -28,9 +28,9 @@ from flask import current_app
 from sqlalchemy import distinct, func, or_, select
 
 from ..catalog.models import Customer, Order
+from ..collecting import service as reviews
 from ..email_addresses import normalize_email
 from ..extensions import db
-from ..reviews import service as reviews
 from .models import Referral, ReferralClick, ReferralCode
 
 CLEAR = ("self_referral_customer", "self_referral_email", "self_referral_name_address", "not_first_order")

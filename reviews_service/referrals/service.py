@@ -52,7 +52,7 @@ def program(shop: Shop) -> dict[str, Any]:
 def customer_for_token(shop: Shop, token: str) -> tuple[Order, Customer]:
     """The order and customer of a widget token or a review-request token of this shop (the
     thank-you page and the hosted review page); 403 when it is not valid."""
-    from ..reviews import requests as review_requests
+    from ..collecting import requests as review_requests
 
     try:
         grant = review_requests.grant_for_token(shop, token)

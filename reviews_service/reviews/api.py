@@ -1,47 +1,32 @@
-"""Routes for reviews: the public API (shoppers, the widget) and the server API (the shop's backend)."""
+"""Reading reviews: the public lists (shoppers, the widget) and the server API's reads, export and
+erasure (the shop's backend). Writing them is the collecting room's (`collecting/api.py`)."""
 
 from __future__ import annotations
 
-from flask import Response, current_app, stream_with_context
+from flask import Response, stream_with_context
 from flask.views import MethodView
 from marshmallow import fields, validate
 
 from ..catalog import service as catalog
-from ..errors import Invalid, TooLarge
 from ..schemas import StrictSchema
 from ..web import caching
 from ..web.blueprints import public_blueprint, server_blueprint
-from ..web.callers import current_shop, current_shop_id, current_visitor
-from ..web.limits import limiter
-from . import exporting, media, privacy, queries, service, views
-from . import requests as review_requests
+from ..web.callers import current_shop, current_shop_id
+from . import exporting, privacy, queries, views
 from .schemas import (
     CustomerExportOut,
     EraseIn,
     EraseOut,
-    PhotoOut,
     PublicReviewPage,
-    ReportIn,
-    ReportOut,
-    ReviewIn,
     ReviewListQuery,
-    ReviewRequestInfoOut,
     ServerReviewOut,
     ServerReviewPage,
     ServerReviewQuery,
-    SubmittedOut,
-    VoteIn,
-    VoteOut,
 )
 
-public = public_blueprint("reviews_public", "Reviews for shoppers: read, write, vote, report.",
-                          multipart_endpoints=frozenset({"reviews_public.Photos"}))
+public = public_blueprint("reviews_public", "Published reviews for shoppers and storefronts.")
 server = server_blueprint("reviews_server", "Reviews for the shop's backend: every status, "
                           "export and erasure of a reviewer's data.")
-
-
-def _write_limit() -> str:
-    return current_app.config["PUBLIC_WRITE_LIMIT"]
 
 
 def _page(shop_id: int, args, *, product_id: str | None = None):
@@ -72,14 +57,6 @@ class ProductReviews(MethodView):
         """Published reviews of a product"""
         return _page(current_shop_id(), args, product_id=product_id)
 
-    @limiter.limit(_write_limit)
-    @public.arguments(ReviewIn)
-    @public.response(201, SubmittedOut)
-    def post(self, data, product_id):
-        """Submit a review (with a token: a verified buyer's)"""
-        review = service.submit_review(current_shop(), product_id, data, current_visitor(data["visitor_id"]))
-        return {**views.public_view(review), "status": review.status}
-
 
 @public.route("/reviews")
 class ShopReviews(MethodView):
@@ -88,63 +65,6 @@ class ShopReviews(MethodView):
     def get(self, args):
         """Published reviews of the whole shop"""
         return _page(current_shop_id(), args)
-
-
-class PhotoUpload(StrictSchema):
-    photo = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
-
-
-@public.route("/photos")
-class Photos(MethodView):
-    @limiter.limit(_write_limit)
-    @public.arguments(PhotoUpload, location="files")
-    @public.response(201, PhotoOut)
-    def post(self, files):
-        """Upload one photo (JPEG, PNG or WebP, at most 10 MB); attach its id to a review"""
-        data = files["photo"].read(current_app.config["PHOTO_MAX_BYTES"] + 1)
-        if len(data) > current_app.config["PHOTO_MAX_BYTES"]:
-            raise TooLarge("A photo may have at most 10 MB.", field="photo")
-        if not data:
-            raise Invalid("The photo is empty.", field="photo")
-        photo = media.upload_photo(current_shop(), data, visitor_hash=current_visitor().visitor_hash)
-        return media.photo_view(photo)
-
-
-@public.route("/reviews/<review_id>/votes")
-class Votes(MethodView):
-    @limiter.limit(_write_limit)
-    @public.arguments(VoteIn)
-    @public.response(200, VoteOut)
-    def post(self, data, review_id):
-        """Vote a review helpful (up) or not (down)
-
-        A vote counts once per visitor id and once per network within the shop's
-        `vote_window_days`; the voter may change it. Another browser on a network that voted
-        gets 409.
-        """
-        value = 1 if data["value"] == "up" else -1
-        review = service.vote(current_shop(), review_id, value, current_visitor(data["visitor_id"]))
-        return {"id": review.public_id, "your_vote": data["value"],
-                "helpful": {"up": review.helpful_up, "down": review.helpful_down}}
-
-
-@public.route("/reviews/<review_id>/reports")
-class Reports(MethodView):
-    @limiter.limit(_write_limit)
-    @public.arguments(ReportIn)
-    @public.response(202, ReportOut)
-    def post(self, data, review_id):
-        """Report a review for a moderator to look at"""
-        service.report(current_shop(), review_id, data["reason"], data["note"], current_visitor(data["visitor_id"]))
-        return {"status": "received"}
-
-
-@public.route("/review-requests/<path:token>")
-class ReviewRequestInfo(MethodView):
-    @public.response(200, ReviewRequestInfoOut)
-    def get(self, token):
-        """What a review-request or widget token lets its customer review"""
-        return review_requests.describe_grant(current_shop(), token)
 
 
 # --- server API ----------------------------------------------------------------------------------

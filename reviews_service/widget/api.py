@@ -16,9 +16,9 @@ from flask import Blueprint, current_app, render_template, request
 from flask.views import MethodView
 from marshmallow import fields
 
+from ..collecting.service import MAX_PHOTOS
 from ..errors import NotFound
 from ..packaged import widget_files
-from ..reviews.service import MAX_PHOTOS
 from ..schemas import StrictSchema
 from ..shops.service import settings_of
 from ..web.blueprints import public_blueprint

@@ -9,7 +9,7 @@ from flask import current_app, g, render_template, request, url_for
 from flask_wtf.csrf import generate_csrf
 
 from .. import i18n
-from ..reviews import service
+from ..collecting import service
 from ..shops.models import Shop
 from ..shops.service import settings_of
 from .review_form import STARS, max_length

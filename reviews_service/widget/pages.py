@@ -22,10 +22,10 @@ from wtforms import ValidationError
 
 from .. import i18n, tokens
 from ..catalog.models import Order
+from ..collecting import requests as review_requests
+from ..collecting import service
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
-from ..reviews import requests as review_requests
-from ..reviews import service
 from ..reviews.models import ReviewRequest
 from ..shops.models import Shop
 from ..shops.service import get_shop, settings_of

@@ -9,8 +9,9 @@ from typing import Any
 
 from flask import current_app, request
 
+from ..collecting import service
 from ..errors import Invalid, TooLarge, Unsupported
-from ..reviews import media, service
+from ..reviews import media
 from ..reviews.schemas import ReviewIn
 from ..shops.service import settings_of
 from ..web import callers

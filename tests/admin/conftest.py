@@ -10,10 +10,10 @@ from dataclasses import dataclass
 import pytest
 
 from reviews_service.catalog import service as catalog
+from reviews_service.collecting import service as reviews
 from reviews_service.extensions import db
 from reviews_service.moderation import service as moderation
 from reviews_service.reviews import media
-from reviews_service.reviews import service as reviews
 from reviews_service.reviews.models import Review
 from reviews_service.shops import service as shops
 

@@ -7,10 +7,10 @@ import re
 import pytest
 from sqlalchemy import select
 
+from reviews_service.collecting import service as reviews
 from reviews_service.extensions import db
 from reviews_service.moderation.models import AuditEvent
 from reviews_service.outbox.models import OutboxMessage
-from reviews_service.reviews import service as reviews
 from reviews_service.reviews.models import Photo, Reply, Review
 from reviews_service.shops import service as shops
 

@@ -9,9 +9,9 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
+from reviews_service.collecting import service as reviews
 from reviews_service.extensions import db
 from reviews_service.moderation import service as moderation
-from reviews_service.reviews import service as reviews
 from reviews_service.reviews.models import Review
 from reviews_service.shops import service as shops
 

@@ -30,10 +30,10 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from reviews_service import create_app
 from reviews_service.catalog import service as catalog
+from reviews_service.collecting import service as reviews
 from reviews_service.extensions import db
 from reviews_service.moderation import service as moderation
 from reviews_service.reviews import media
-from reviews_service.reviews import service as reviews
 from reviews_service.reviews.models import Reply, Review
 from reviews_service.shops import service as shops
 

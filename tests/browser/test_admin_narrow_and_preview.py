@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select, update
 
 from reviews_service.extensions import db
+from reviews_service.moderation import replies
 from reviews_service.outbox.models import OutboxMessage
-from reviews_service.reviews import replies
 from reviews_service.shops import service as shops
 
 from .test_admin_browser import _moderator, _sign_in

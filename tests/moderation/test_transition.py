@@ -17,6 +17,7 @@ from sqlalchemy import func, select, text
 from reviews_service.catalog import service as catalog
 from reviews_service.catalog.schemas import OrderIn
 from reviews_service.cli import main
+from reviews_service.collecting import service as reviews
 from reviews_service.errors import Conflict, Invalid, NotFound
 from reviews_service.extensions import db
 from reviews_service.moderation import service as moderation
@@ -24,7 +25,6 @@ from reviews_service.moderation.models import AuditEvent
 from reviews_service.ratings import service as ratings
 from reviews_service.ratings.models import ProductRating, ShopRating
 from reviews_service.reviews import privacy
-from reviews_service.reviews import service as reviews
 from reviews_service.reviews.models import REJECT_REASONS, Review
 from reviews_service.reviews.schemas import ReviewIn
 from reviews_service.shops import service as shops

@@ -17,8 +17,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from reviews_service.cli import main
+from reviews_service.collecting import service as reviews
 from reviews_service.ratings import feeds
-from reviews_service.reviews import service as reviews
 from reviews_service.shops import service as shops
 from tests.helpers import assert_problem
 

@@ -16,12 +16,13 @@ import pytest
 from sqlalchemy import func, select
 
 from reviews_service.cli import main
+from reviews_service.collecting import importing
 from reviews_service.errors import Invalid
 from reviews_service.extensions import db
-from reviews_service.moderation import queue
+from reviews_service.moderation import queue, replies
 from reviews_service.moderation.models import AuditEvent
 from reviews_service.ratings import service as ratings
-from reviews_service.reviews import exporting, importing, replies
+from reviews_service.reviews import exporting
 from reviews_service.reviews.models import Reply, Review
 from reviews_service.shops import service as shops
 from tests import photo_corpus as corpus

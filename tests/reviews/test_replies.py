@@ -10,9 +10,8 @@ from sqlalchemy import func, select
 
 from reviews_service.errors import Conflict, Invalid, NotFound
 from reviews_service.extensions import db
-from reviews_service.moderation import queue
+from reviews_service.moderation import queue, replies
 from reviews_service.outbox.models import OutboxMessage
-from reviews_service.reviews import replies
 from reviews_service.reviews.models import Reply
 from reviews_service.shops import service as shops
 from tests.factories import make_product, order_payload

@@ -13,8 +13,8 @@ from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..models_base import utcnow
 from ..moderation import service as moderation
+from ..reviews.models import Reply, Review
 from ..shops.models import Shop
-from .models import Reply, Review
 
 MAX_REPLY = 5000
 

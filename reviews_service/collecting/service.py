@@ -15,11 +15,11 @@ from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..models_base import insert_ignore, utcnow
 from ..moderation import service as moderation
+from ..reviews.models import Photo, Report, Review, Vote
 from ..shops.models import Shop
 from ..shops.service import settings_of
 from ..web.callers import Visitor
 from . import requests as review_requests
-from .models import Photo, Report, Review, Vote
 
 MAX_PHOTOS = 5
 _PHOTO_TAKEN = "A photo id is unknown or already used; upload the photo again."

@@ -17,9 +17,9 @@ from ..catalog.models import Order
 from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..models_base import insert_ignore, utcnow
+from ..reviews.models import ReviewRequest
 from ..shops.models import Shop
 from ..shops.service import settings_of
-from .models import ReviewRequest
 
 
 def on_order_event(shop: Shop, order: Order, kind: str, at: datetime) -> None:
@@ -130,7 +130,7 @@ def require_order_product(grant: Grant, product_id: int) -> None:
 
 def describe_grant(shop: Shop, token: str) -> dict:
     """The products a token's order lets its customer review, and which are reviewed already."""
-    from .models import Review
+    from ..reviews.models import Review
 
     grant = grant_for_token(shop, token)
     reviewed = set(db.session.scalars(select(Review.product_id).where(Review.order_id == grant.order.id)))

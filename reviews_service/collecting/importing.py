@@ -25,10 +25,10 @@ from ..errors import Invalid
 from ..extensions import db
 from ..models_base import utcnow
 from ..moderation import service as moderation
+from ..reviews.models import Reply, Review
 from ..shops.models import Shop
 from ..shops.service import settings_of
 from . import import_formats as formats
-from .models import Reply, Review
 from .service import _staff, new_public_id
 
 MAX_ROWS = 50_000
