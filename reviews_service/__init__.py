@@ -55,12 +55,26 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     shops.init_app(app)  # how the web plumbing finds a shop by key
     _register_blueprints(app)
-    from .ratings import freshness  # noqa: F401  (drops a shop's cached answers when its reviews change)
+    _connect_subscribers(app)
+    _register_jobs(app)
     from .web.fastpath import FastPath
 
     # Outermost: a repeated storefront read is answered before anything else runs.
     app.wsgi_app = app.extensions["reviews.fastpath"] = FastPath(app.wsgi_app)
     return app
+
+
+def _connect_subscribers(app: Flask) -> None:
+    """Every room's subscribers to the signals in events.py, connected here and nowhere else.
+    Connecting is idempotent (blinker keeps one connection per receiver), so building many apps
+    in one process connects each receiver once."""
+    from .ratings import freshness
+
+    freshness.connect()
+
+
+def _register_jobs(app: Flask) -> None:
+    """The worker's periodic jobs, each registered by the room that owns it."""
 
 
 def _derive_flask_config(app: Flask) -> None:

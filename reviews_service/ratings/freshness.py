@@ -20,7 +20,10 @@ from ..web import caching
 _STALE = "reviews.stale_shops"
 
 
-@events.published_reviews_changed.connect
+def connect() -> None:
+    events.published_reviews_changed.connect(_remember)
+
+
 def _remember(shop_id: int, **_: object) -> None:
     db.session().info.setdefault(_STALE, set()).add(shop_id)
 
