@@ -7,36 +7,36 @@ const FIELDS = ["rating", "title", "body", "photos", "display_name", "email"];
 const MAX_PHOTOS = 5;
 
 /** The form for one product; with a token, a verified buyer's (no e-mail). */
-export function reviewForm(ctx, productId, opts, kit) {
+export function reviewForm(ctx, productId, options, kit) {
   const { h, button, svg, id, heading, safeUrl } = kit;
   const { t } = ctx;
-  const ids = Object.fromEntries(FIELDS.map((f) => [f, id()]));
+  const ids = Object.fromEntries(FIELDS.map((field) => [field, id()]));
   const errors = {};
   const uploads = [];
-  const fieldError = (f) => (errors[f] = h("p", { class: "error", id: `${ids[f]}e`, hidden: true }));
+  const fieldError = (field) => (errors[field] = h("p", { class: "error", id: `${ids[field]}e`, hidden: true }));
 
   const rate = h("div", { class: "rate" });
   const starsSet = h("fieldset", { id: ids.rating },
-    h("legend", {}, opts.legend || t("your_rating")), rate, fieldError("rating"));
+    h("legend", {}, options.legend || t("your_rating")), rate, fieldError("rating"));
   for (let n = 1; n <= 5; n++) {
-    const rid = id();
+    const radioId = id();
     const icon = svg("svg", { viewBox: "0 0 24 24", "aria-hidden": "true" });
     icon.append(svg("path", { d: `M12 2${kit.STAR}` }));
-    rate.append(h("input", { type: "radio", name: `${ids.rating}r`, value: n, id: rid }),
-      h("label", { for: rid }, icon, h("span", { class: "visually-hidden" }, t("star_n", { n }))));
+    rate.append(h("input", { type: "radio", name: `${ids.rating}r`, value: n, id: radioId }),
+      h("label", { for: radioId }, icon, h("span", { class: "visually-hidden" }, t("star_n", { n }))));
   }
 
-  const input = (f, attrs) => h(f === "body" ? "textarea" : "input", {
-    id: ids[f], name: f, "aria-describedby": `${ids[f]}h ${ids[f]}e`, ...attrs,
+  const input = (field, attrs) => h(field === "body" ? "textarea" : "input", {
+    id: ids[field], name: field, "aria-describedby": `${ids[field]}h ${ids[field]}e`, ...attrs,
   });
-  const field = (f, label, control, hint, optional) => h("div", { class: "field" },
-    h("label", { class: "field-label", for: ids[f] },
+  const labelled = (field, label, control, hint, optional) => h("div", { class: "field" },
+    h("label", { class: "field-label", for: ids[field] },
       label, optional && h("span", { class: "optional" }, ` (${t("optional")})`)),
-    h("p", { class: "hint", id: `${ids[f]}h` }, hint || ""), control, fieldError(f));
+    h("p", { class: "hint", id: `${ids[field]}h` }, hint || ""), control, fieldError(field));
   const title = input("title", { type: "text", maxlength: 150, autocomplete: "off" });
   const body = input("body", { maxlength: 5000, rows: 5 });
-  const name = input("display_name", {
-    type: "text", maxlength: 100, autocomplete: "nickname", value: opts.name,
+  const displayName = input("display_name", {
+    type: "text", maxlength: 100, autocomplete: "nickname", value: options.name,
   });
   const email = !ctx.token && input("email", { type: "email", maxlength: 254, autocomplete: "email" });
   const files = input("photos", {
@@ -53,43 +53,44 @@ export function reviewForm(ctx, productId, opts, kit) {
   });
 
   function addPhoto(file) {
-    const n = uploads.length + 1;
-    const bar = h("progress", { max: 1, value: 0, "aria-label": t("uploading", { i: n }) });
+    const number = uploads.length + 1;
+    const bar = h("progress", { max: 1, value: 0, "aria-label": t("uploading", { i: number }) });
     const box = h("div", { class: "upload-preview" }, bar);
     const item = h("li", { class: "upload" }, box);
     const entry = { item };
     const remove = () => { uploads.splice(uploads.indexOf(entry), 1); item.remove(); files.focus(); };
     // Downscaled and uploaded by photos.js, loaded when the first photo is picked.
     entry.done = import(new URL("photos.js", import.meta.url))
-      .then((m) => m.send(ctx.api, file, (share) => { bar.value = share; }))
+      .then((module) => module.send(ctx.api, file, (share) => { bar.value = share; }))
       .then((photo) => {
         entry.id = photo.id;
-        const alt = t("photo_n", { i: n, n: uploads.length });
+        const alt = t("photo_n", { i: number, n: uploads.length });
         box.replaceChildren(h("img", { src: safeUrl(photo.thumb_url), alt }));
-      }, (p) => {
+      }, (problem) => {
         box.replaceChildren();
         // A refused page, a rate limit or no connection say so; anything else is the photo itself.
-        const own = p.status && p.status !== 403 && p.status !== 429;
-        item.append(h("p", { class: "error", role: "status", text: own ? t("e_photos") : kit.problemText(ctx, p) }));
+        const own = problem.status && problem.status !== 403 && problem.status !== 429;
+        const text = own ? t("e_photos") : kit.problemText(ctx, problem);
+        item.append(h("p", { class: "error", role: "status", text }));
       })
       .finally(() => item.append(
-        button(t("remove"), remove, "link", { "aria-label": t("remove_photo", { i: n }) })));
+        button(t("remove"), remove, "link", { "aria-label": t("remove_photo", { i: number }) })));
     uploads.push(entry);
     previews.append(item);
   }
 
-  const headId = opts.title && id();
-  const rest = h("div", { class: "rest", hidden: opts.compact },
-    field("title", t("f_title"), title, "", true),
-    field("body", t("f_body"), body, t("f_body_hint"), bodyOptional),
-    field("photos", t("photos"), files, t("f_photos_hint", { n: MAX_PHOTOS }), true),
+  const headId = options.title && id();
+  const rest = h("div", { class: "rest", hidden: options.compact },
+    labelled("title", t("f_title"), title, "", true),
+    labelled("body", t("f_body"), body, t("f_body_hint"), bodyOptional),
+    labelled("photos", t("photos"), files, t("f_photos_hint", { n: MAX_PHOTOS }), true),
     previews,
-    field("display_name", t("f_name"), name, t("f_name_hint")),
-    email && field("email", t("f_email"), email, t("f_email_hint")),
+    labelled("display_name", t("f_name"), displayName, t("f_name_hint")),
+    email && labelled("email", t("f_email"), email, t("f_email_hint")),
     formError,
     h("div", { class: "actions" }, submit));
   const form = h("form", { class: "form", novalidate: true, "aria-labelledby": headId },
-    opts.title && heading(ctx, 1, { class: "form-h", id: headId }, opts.title), starsSet, rest);
+    options.title && heading(ctx, 1, { class: "form-h", id: headId }, options.title), starsSet, rest);
   // Choosing stars answers "Choose a star rating" at once, and in the thank-you panel opens the
   // rest of the product's form.
   rate.addEventListener("change", () => {
@@ -104,49 +105,49 @@ export function reviewForm(ctx, productId, opts, kit) {
     if (!rate.querySelector(":checked")) bad.rating = 1;
     if (!bodyOptional && !body.value.trim()) bad.body = 1;
     // With an order's token the server falls back to the customer's name.
-    if (!name.value.trim() && !(ctx.token && opts.name)) bad.display_name = 1;
+    if (!displayName.value.trim() && !(ctx.token && options.name)) bad.display_name = 1;
     if (email && (!email.value.trim() || !email.checkValidity())) bad.email = 1;
     return bad;
   }
 
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    for (const f in errors) errors[f].hidden = true;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    for (const field in errors) errors[field].hidden = true;
     for (const el of form.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
     formError.textContent = "";
     const bad = missing();
     if (Object.keys(bad).length) return showErrors({ errors: bad });
     submit.disabled = true;
     submit.textContent = t("sending");
-    await Promise.all(uploads.map((u) => u.done));
+    await Promise.all(uploads.map((upload) => upload.done));
     const data = {
       rating: +rate.querySelector(":checked").value,
-      title: title.value.trim(), body: body.value.trim(), display_name: name.value.trim(),
-      locale: ctx.lang, photo_ids: uploads.map((u) => u.id).filter(Boolean),
+      title: title.value.trim(), body: body.value.trim(), display_name: displayName.value.trim(),
+      locale: ctx.lang, photo_ids: uploads.map((upload) => upload.id).filter(Boolean),
       referral_code: kit.referral()?.code,
     };
     if (ctx.token) data.token = ctx.token;
     else data.email = email.value.trim();
     try {
-      const res = await kit.write(`${ctx.api}products/${encodeURIComponent(productId)}/reviews`, data);
+      const review = await kit.write(`${ctx.api}products/${encodeURIComponent(productId)}/reviews`, data);
       const done = h("div", { class: "done", role: "status", tabindex: "-1" },
-        h("strong", {}, t("thanks")), h("p", {}, t(res.status === "published" ? "published" : "pending")));
+        h("strong", {}, t("thanks")), h("p", {}, t(review.status === "published" ? "published" : "pending")));
       form.replaceWith(done);
       done.focus();
-      kit.emit(ctx, "submit", { product: productId, status: res.status, review: res });
-      opts.onDone?.(res);
-    } catch (p) {
-      showErrors(p);
+      kit.emit(ctx, "submit", { product: productId, status: review.status, review });
+      options.onDone?.(review);
+    } catch (problem) {
+      showErrors(problem);
       submit.disabled = false;
       submit.textContent = t("submit");
     }
   });
 
   /** Each refused field gets its message; anything else, the form's one message. */
-  function showErrors(p) {
+  function showErrors(problem) {
     const bad = [];
-    for (const f of Object.keys(p.errors || {})) {
-      const key = f === "photo_ids" ? "photos" : f;
+    for (const field of Object.keys(problem.errors || {})) {
+      const key = field === "photo_ids" ? "photos" : field;
       if (!errors[key]) continue;
       errors[key].hidden = false;
       errors[key].textContent = t(`e_${key}`);
@@ -154,7 +155,7 @@ export function reviewForm(ctx, productId, opts, kit) {
       control.setAttribute("aria-invalid", "true");
       bad.push(key === "rating" ? rate.querySelector("input") : control);
     }
-    formError.textContent = bad.length ? t("check") : kit.problemText(ctx, p);
+    formError.textContent = bad.length ? t("check") : kit.problemText(ctx, problem);
     rest.hidden = false;
     (bad[0] || formError).focus?.();
   }

@@ -13,17 +13,17 @@ export async function send(api, file, progress) {
 async function shrink(file) {
   try {
     const bitmap = await createImageBitmap(file);
-    const k = Math.min(1, MAX_EDGE / Math.max(bitmap.width, bitmap.height));
-    if (k === 1 && file.size < 1.5e6) return file;
+    const scale = Math.min(1, MAX_EDGE / Math.max(bitmap.width, bitmap.height));
+    if (scale === 1 && file.size < 1.5e6) return file;
     const canvas = document.createElement("canvas");
-    canvas.width = Math.round(bitmap.width * k);
-    canvas.height = Math.round(bitmap.height * k);
-    const g = canvas.getContext("2d");
-    g.fillStyle = "#fff";  // a transparent PNG becomes a JPEG on white, not on black
-    g.fillRect(0, 0, canvas.width, canvas.height);
-    g.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    canvas.width = Math.round(bitmap.width * scale);
+    canvas.height = Math.round(bitmap.height * scale);
+    const pen = canvas.getContext("2d");
+    pen.fillStyle = "#fff";  // a transparent PNG becomes a JPEG on white, not on black
+    pen.fillRect(0, 0, canvas.width, canvas.height);
+    pen.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
     bitmap.close();
-    return await new Promise((done) => canvas.toBlob((b) => done(b || file), "image/jpeg", 0.86));
+    return await new Promise((done) => canvas.toBlob((blob) => done(blob || file), "image/jpeg", 0.86));
   } catch {
     return file;  // not decodable here: the server has the last word
   }
@@ -37,7 +37,7 @@ function upload(api, blob, progress) {
     body.append("photo", blob, blob.name || "photo.jpg");
     xhr.open("POST", `${api}photos`);
     xhr.responseType = "json";
-    xhr.upload.onprogress = (e) => e.lengthComputable && progress(e.loaded / e.total);
+    xhr.upload.onprogress = (event) => event.lengthComputable && progress(event.loaded / event.total);
     xhr.onload = () => (xhr.status < 300 ? resolve(xhr.response)
       : reject({ ...xhr.response, status: xhr.status }));
     xhr.onerror = () => reject({});

@@ -45,7 +45,7 @@ function view(ctx, { h, button, heading }, me) {
   // Ids are scoped to the widget's shadow root, and there is one panel in it.
   const link = h("input", {
     id: "referral-link", class: "referral-url", type: "text", readonly: true, value: me.share_url, dir: "ltr",
-    onfocus: (e) => e.target.select(),
+    onfocus: (event) => event.target.select(),
   });
   const status = h("p", { class: "referral-status", role: "status" });
   const copy = button(t("ref_copy"), async () => {
@@ -56,7 +56,7 @@ function view(ctx, { h, button, heading }, me) {
   const share = navigator.share && button(t("ref_share"), () => navigator.share({
     title: ctx.shop.name, text: t("ref_share_text", { offer: me.friend_offer.description }), url: me.share_url,
   }).catch(() => {}));
-  const count = (label, n) => h("div", {}, h("dt", { text: t(label) }), h("dd", { text: ctx.num.format(n) }));
+  const count = (label, value) => h("div", {}, h("dt", { text: t(label) }), h("dd", { text: ctx.number.format(value) }));
   return h("section", { class: "referral", "aria-labelledby": "referral-heading" },
     heading(ctx, 0, { class: "heading", id: "referral-heading" }, t("ref_title")),
     h("p", { class: "intro" }, t("ref_intro", {
@@ -76,8 +76,8 @@ function rewards(ctx, h, heading, earned) {
   const { t } = ctx;
   return h("div", { class: "referral-earned" },
     heading(ctx, 1, { class: "referral-subheading" }, t("ref_your_rewards")),
-    h("ul", {}, earned.map((r) => h("li", {}, h("span", { dir: "auto", text: r.description }), " ", r.code
-      ? h("strong", { class: "referral-coupon", text: r.code })
+    h("ul", {}, earned.map((reward) => h("li", {}, h("span", { dir: "auto", text: reward.description }), " ", reward.code
+      ? h("strong", { class: "referral-coupon", text: reward.code })
       : h("span", { class: "referral-soon", text: t("ref_reward_soon") })))));
 }
 

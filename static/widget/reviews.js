@@ -28,22 +28,22 @@
   const roots = new WeakMap();
   let observer;
   // A visit through a referral link (?ref=CODE): referral-link.js records it and keeps the code.
-  const landing = location.search && import(new URL("referral-link.js", BASE)).then((m) => m.landing, referral);
+  const landing = location.search && import(new URL("referral-link.js", BASE)).then((module) => module.landing, referral);
 
   /** One promise per key (stylesheet, locale, shop), shared by all widgets; dropped if it fails. */
   function once(key, make) {
-    if (!cache.has(key)) cache.set(key, make().catch((e) => { cache.delete(key); throw e; }));
+    if (!cache.has(key)) cache.set(key, make().catch((error) => { cache.delete(key); throw error; }));
     return cache.get(key);
   }
 
   /** An element. `text` sets textContent, `on*` listens; strings become Text nodes, falsy kids go. */
   function h(tag, attrs, ...kids) {
     const el = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (v == null || v === false) continue;
-      if (k === "text") el.textContent = v;
-      else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
-      else el.setAttribute(k, v === true ? "" : v);
+    for (const [name, value] of Object.entries(attrs || {})) {
+      if (value == null || value === false) continue;
+      if (name === "text") el.textContent = value;
+      else if (name.startsWith("on")) el.addEventListener(name.slice(2), value);
+      else el.setAttribute(name, value === true ? "" : value);
     }
     el.append(...kids.flat().filter(Boolean));
     return el;
@@ -52,25 +52,26 @@
   const button = (text, onclick, cls = "btn", attrs) =>
     h("button", { class: cls, type: "button", onclick, ...attrs }, text);
 
-  function flip(b) {
-    const open = b.getAttribute("aria-expanded") !== "true";
-    b.setAttribute("aria-expanded", open);
+  /** Open or close what `toggle` controls (its aria-expanded); answers whether it is open now. */
+  function flip(toggle) {
+    const open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", open);
     return open;
   }
 
   function svg(tag, attrs) {
     const el = document.createElementNS("http://www.w3.org/2000/svg", tag);
-    for (const k in attrs) el.setAttribute(k, attrs[k]);
+    for (const name in attrs) el.setAttribute(name, attrs[name]);
     return el;
   }
 
   /** Five stars, filled to `value` by an SVG width (not a style). */
   function stars(value) {
-    const d = [0, 1, 2, 3, 4].map((i) => `M${12 + 24 * i} 2${STAR}`).join("");
+    const path = [0, 1, 2, 3, 4].map((i) => `M${12 + 24 * i} 2${STAR}`).join("");
     const box = svg("svg", { class: "stars", viewBox: "0 0 120 24", "aria-hidden": "true" });
     const on = svg("svg", { width: (value / 5) * 120, height: 24 });
-    on.append(svg("path", { class: "on", d }));
-    box.append(svg("path", { class: "off", d }), on);
+    on.append(svg("path", { class: "on", d: path }));
+    box.append(svg("path", { class: "off", d: path }), on);
     return box;
   }
 
@@ -83,9 +84,9 @@
   }
 
   async function json(url, init) {
-    const res = await fetch(url, { credentials: "omit", ...init });
-    const body = await res.json().catch(() => ({}));
-    if (!res.ok) throw Object.assign({ status: res.status }, body);
+    const response = await fetch(url, { credentials: "omit", ...init });
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) throw Object.assign({ status: response.status }, body);
     return body;
   }
 
@@ -95,7 +96,7 @@
 
   /** A vote, report or review: with the visitor id, which visitor.js makes on the first write. */
   const write = (url, data) => import(new URL("visitor.js", BASE))
-    .then((m) => post(url, { ...data, visitor_id: m.visitorId() }));
+    .then((module) => post(url, { ...data, visitor_id: module.visitorId() }));
 
   /** form.js, fetched when a form is first wanted (README.md). */
   const formModule = () => once("form", () => import(new URL("form.js", BASE)));
@@ -127,12 +128,12 @@
     const origin = el.dataset.reviewsApi || SCRIPT.dataset.reviewsApi || SRC.origin;
     const api = `${origin}/api/v1/public/${encodeURIComponent(key)}/`;
     const { lang, intl } = locale(el);
-    const [sheet, table, shop, ref] = await Promise.all([
+    const [sheet, table, shop, kept] = await Promise.all([
       once("css", async () => {
-        const res = await fetch(new URL("reviews.css", BASE));
-        if (!res.ok) throw { status: res.status };
+        const response = await fetch(new URL("reviews.css", BASE));
+        if (!response.ok) throw { status: response.status };
         const css = new CSSStyleSheet();
-        css.replaceSync(await res.text());
+        css.replaceSync(await response.text());
         return css;
       }),
       once(`l:${lang}`, () => json(new URL(`locales/${lang}.json`, BASE))),
@@ -140,20 +141,21 @@
       "reviewsShowOffer" in el.dataset && (landing || referral()),
     ]);
     const plural = new Intl.PluralRules(intl);
-    const num = new Intl.NumberFormat(intl);
-    const t = (k, p = {}) => {
-      let text = table[k] ?? k;
-      if (typeof text === "object") text = text[plural.select(p.n)] ?? text.other;
-      return text.replace(/\{(\w+)\}/g, (_, name) =>
-        typeof p[name] === "number" ? num.format(p[name]) : p[name] ?? "");
+    const number = new Intl.NumberFormat(intl);
+    // The string `name` of the page's language, its {placeholders} filled from `params`.
+    const t = (name, params = {}) => {
+      let text = table[name] ?? name;
+      if (typeof text === "object") text = text[plural.select(params.n)] ?? text.other;
+      return text.replace(/\{(\w+)\}/g, (_, placeholder) => typeof params[placeholder] === "number"
+        ? number.format(params[placeholder]) : params[placeholder] ?? "");
     };
     return {
-      el, key, api, lang, t, sheet, shop, num, ref, token: el.dataset.reviewsToken,
+      el, key, api, lang, t, sheet, shop, number, kept, token: el.dataset.reviewsToken,
       policy: safeUrl(shop.policy_url) || `${origin}/policy/${encodeURIComponent(key)}?lang=${lang}`,
       dir: RTL.includes(lang) ? "rtl" : "ltr",
       level: Math.min(5, +el.dataset.reviewsHeadingLevel || 2),
-      avg: new Intl.NumberFormat(intl, { minimumFractionDigits: 1, maximumFractionDigits: 1 }),
-      pct: new Intl.NumberFormat(intl, { style: "percent" }),
+      average: new Intl.NumberFormat(intl, { minimumFractionDigits: 1, maximumFractionDigits: 1 }),
+      percent: new Intl.NumberFormat(intl, { style: "percent" }),
       date: new Intl.DateTimeFormat(intl, { dateStyle: "medium" }),
     };
   }
@@ -185,12 +187,12 @@
   }
 
   /** The friend offer of a referral link, where the shop shows it (data-reviews-show-offer). */
-  function offer({ t, ref }) {
-    const o = ref && ref.offer;
-    if (!o) return null;
+  function offer({ t, kept }) {
+    const friendOffer = kept && kept.offer;
+    if (!friendOffer) return null;
     // The shop's words keep their own direction inside the sentence (Unicode isolates).
-    return h("p", { class: "offer" }, h("strong", { text: t("offer", { offer: `\u2068${o.description}\u2069` }) }),
-      o.code && ` ${t("offer_code", { code: o.code })}`);
+    return h("p", { class: "offer" }, h("strong", { text: t("offer", { offer: `\u2068${friendOffer.description}\u2069` }) }),
+      friendOffer.code && ` ${t("offer_code", { code: friendOffer.code })}`);
   }
 
   const heading = (ctx, extra, attrs, text) => h(`h${ctx.level + extra}`, attrs, text);
@@ -200,7 +202,7 @@
 
   function productUrl(ctx, path, params) {
     const url = new URL(`${ctx.api}products/${encodeURIComponent(ctx.el.dataset.reviewsProduct)}/${path}`);
-    for (const [k, v] of Object.entries(params || {})) if (v) url.searchParams.set(k, v);
+    for (const [name, value] of Object.entries(params || {})) if (value) url.searchParams.set(name, value);
     return url;
   }
 
@@ -210,7 +212,7 @@
     try { return state && JSON.parse(state.textContent); } catch { return null; }
   }
 
-  async function product(ctx) {
+  async function showProduct(ctx) {
     const first = takeover(ctx.el);
     const [rating, page] = first ? [first.rating, first] : await Promise.all([
       json(productUrl(ctx, "rating")), json(productUrl(ctx, "reviews", { limit: PAGE })),
@@ -221,7 +223,7 @@
 
   function productView(ctx, rating, page) {
     const { t } = ctx;
-    const q = { sort: "newest", rating: null, photos: false };
+    const query = { sort: "newest", rating: null, photos: false };
     let cursor = page.next_cursor;
     let shown = 0;
     let loading = 0;
@@ -233,10 +235,10 @@
     const more = button(t("more"), () => load(false));
     const foot = h("div", { class: "foot" }, more);
     const filterNote = h("p", { class: "filter", hidden: true });
-    const sort = h("select", { onchange: () => { q.sort = sort.value; load(true); } },
-      SORTS.map((s) => h("option", { value: s }, t(`sort_${s}`))));
+    const sort = h("select", { onchange: () => { query.sort = sort.value; load(true); } },
+      SORTS.map((name) => h("option", { value: name }, t(`sort_${name}`))));
     const photos = h("input", {
-      type: "checkbox", onchange: () => { q.photos = photos.checked; load(true); },
+      type: "checkbox", onchange: () => { query.photos = photos.checked; load(true); },
     });
     const tools = h("div", { class: "tools" },
       h("label", { class: "sort" }, h("span", {}, t("sort")), sort),
@@ -252,12 +254,12 @@
           onDone(review) {
             writeButton.setAttribute("aria-expanded", "false");
             if (review.status !== "published") return;
-            json(productUrl(ctx, "rating")).then((r) => { rating = r; paint(); }, () => {});
+            json(productUrl(ctx, "rating")).then((fresh) => { rating = fresh; paint(); }, () => {});
             load(true);
           },
         }, kit);
-      } catch (p) {
-        form = h("p", { class: "error", role: "status" }, problemText(ctx, p));
+      } catch (problem) {
+        form = h("p", { class: "error", role: "status" }, problemText(ctx, problem));
       }
       if (writeButton.getAttribute("aria-expanded") !== "true") return;  // closed while it loaded
       formSlot.replaceChildren(form);
@@ -267,28 +269,29 @@
     function top() {
       if (!rating.count) return h("div", { class: "empty" }, h("p", {}, t("empty")), writeButton, policyLink(ctx));
       bars.length = 0;
-      const hist = h("ul", { class: "histogram", "aria-label": t("filter_by") });
+      const histogram = h("ul", { class: "histogram", "aria-label": t("filter_by") });
       for (let n = 5; n >= 1; n--) {
-        const k = rating.histogram[n] || 0;
+        const count = rating.histogram[n] || 0;
         const track = svg("svg", { class: "track", "aria-hidden": "true" });
-        track.append(svg("rect", { height: "100%", width: `${(100 * k) / rating.count}%`, rx: 4 }));
+        track.append(svg("rect", { height: "100%", width: `${(100 * count) / rating.count}%`, rx: 4 }));
         // Its name starts with the visible "5 stars 6" and goes on in hidden words.
+        const spoken = `${t("reviews_n", { n: count })}, ${ctx.percent.format(count / rating.count)}`;
         const bar = button([h("span", { class: "bar-label" }, t("star_n", { n })), " ", track, " ",
-          h("span", { class: "bar-count" }, h("span", { "aria-hidden": "true" }, ctx.num.format(k)),
-            h("span", { class: "visually-hidden" }, `${t("reviews_n", { n: k })}, ${ctx.pct.format(k / rating.count)}`))],
-        () => filter(q.rating === n ? null : n), "bar",
-        { "aria-pressed": String(q.rating === n), disabled: !k, "data-stars": n });
+          h("span", { class: "bar-count" }, h("span", { "aria-hidden": "true" }, ctx.number.format(count)),
+            h("span", { class: "visually-hidden" }, spoken))],
+        () => filter(query.rating === n ? null : n), "bar",
+        { "aria-pressed": String(query.rating === n), disabled: !count, "data-stars": n });
         bars.push(bar);
-        hist.append(h("li", {}, bar));
+        histogram.append(h("li", {}, bar));
       }
-      const avg = ctx.avg.format(rating.average);
+      const average = ctx.average.format(rating.average);
       return h("div", { class: "top" },
         h("div", { class: "score" },
-          h("p", { class: "average", "aria-hidden": "true" }, avg),
+          h("p", { class: "average", "aria-hidden": "true" }, average),
           stars(rating.average),
-          h("p", { class: "count" }, h("span", { class: "visually-hidden" }, `${t("rated", { avg })}. `),
+          h("p", { class: "count" }, h("span", { class: "visually-hidden" }, `${t("rated", { avg: average })}. `),
             t("based_on", { n: rating.count }))),
-        hist,
+        histogram,
         h("div", { class: "cta" }, h("p", {}, t("share")), writeButton, policyLink(ctx)));
     }
 
@@ -297,17 +300,18 @@
       tools.hidden = list.hidden = !rating.count;
     }
 
-    function filter(n) {
-      q.rating = n;
-      for (const bar of bars) bar.setAttribute("aria-pressed", +bar.dataset.stars === n);
-      filterNote.hidden = !n;
-      filterNote.replaceChildren(t("filtered", { stars: t("star_n", { n: n || 0 }) }), " ",
+    /** Show only the reviews with `starRating` stars (null: all of them). */
+    function filter(starRating) {
+      query.rating = starRating;
+      for (const bar of bars) bar.setAttribute("aria-pressed", +bar.dataset.stars === starRating);
+      filterNote.hidden = !starRating;
+      filterNote.replaceChildren(t("filtered", { stars: t("star_n", { n: starRating || 0 }) }), " ",
         button(t("show_all"), () => filter(null), "link"));
       load(true);
     }
 
     function say() {
-      const total = q.photos ? null : q.rating ? rating.histogram[q.rating] : rating.count;
+      const total = query.photos ? null : query.rating ? rating.histogram[query.rating] : rating.count;
       status.textContent = !shown ? t("none")
         : total != null ? t("showing", { n: shown, total }) : t("shown", { n: shown });
     }
@@ -316,13 +320,13 @@
       const ticket = ++loading;
       more.disabled = true;
       try {
-        const res = await json(productUrl(ctx, "reviews", {
-          sort: q.sort, rating: q.rating, with_photos: q.photos, limit: PAGE, cursor: !reset && cursor,
+        const answer = await json(productUrl(ctx, "reviews", {
+          sort: query.sort, rating: query.rating, with_photos: query.photos, limit: PAGE, cursor: !reset && cursor,
         }));
         if (ticket !== loading) return;  // a newer sort or filter won
         if (reset) { list.replaceChildren(); shown = 0; }
-        append(res.reviews, !reset);
-        cursor = res.next_cursor;
+        append(answer.reviews, !reset);
+        cursor = answer.next_cursor;
         say();
       } catch {
         if (ticket === loading) status.textContent = t("error_load");
@@ -332,7 +336,7 @@
     }
 
     function append(reviews, focus) {
-      const items = reviews.map((r) => review(ctx, r));
+      const items = reviews.map((review) => reviewItem(ctx, review));
       list.append(...items);
       shown += items.length;
       // After "show more", keyboard users continue from the first new review.
@@ -347,46 +351,47 @@
   }
 
   /** One review; its user text gets dir="auto", so it keeps its own direction on any page. */
-  function review(ctx, r) {
+  function reviewItem(ctx, review) {
     const { t } = ctx;
     const titleId = id();
-    const photos = r.photos || [];
-    const labels = (r.labels || []).map((name) => h("li", {}, h("details", { class: `label ${name}` },
+    const photos = review.photos || [];
+    const labels = (review.labels || []).map((name) => h("li", {}, h("details", { class: `label ${name}` },
       h("summary", {}, t(`label_${name}`)), h("p", { text: t(`label_${name}_info`) }))));
-    const thumb = (p, i) => h("li", {}, button(h("img", {
-      src: safeUrl(p.thumb_url), alt: "", width: p.thumb_width, height: p.thumb_height, loading: "lazy",
-    }), () => lightbox(ctx, item, photos, i), "thumb",
-    { "aria-label": t("open_photo", { i: i + 1, n: photos.length }) }));
+    const thumb = (photo, index) => h("li", {}, button(h("img", {
+      src: safeUrl(photo.thumb_url), alt: "", width: photo.thumb_width, height: photo.thumb_height, loading: "lazy",
+    }), () => lightbox(ctx, item, photos, index), "thumb",
+    { "aria-label": t("open_photo", { i: index + 1, n: photos.length }) }));
     const item = h("article", { class: "review", tabindex: "-1", "aria-labelledby": titleId },
       h("div", { class: "review-top" },
-        stars(r.rating), h("span", { class: "visually-hidden" }, t("rated", { avg: r.rating })),
-        r.title && heading(ctx, 1, { class: "review-title", id: titleId, dir: "auto", text: r.title })),
-      h("p", { class: "meta", id: r.title ? null : titleId },
-        h("span", { class: "author", dir: "auto", text: r.author || t("anonymous") }),
-        r.published_at && h("time", {
-          datetime: r.published_at, text: ctx.date.format(new Date(r.published_at)),
+        stars(review.rating), h("span", { class: "visually-hidden" }, t("rated", { avg: review.rating })),
+        review.title && heading(ctx, 1, { class: "review-title", id: titleId, dir: "auto", text: review.title })),
+      h("p", { class: "meta", id: review.title ? null : titleId },
+        h("span", { class: "author", dir: "auto", text: review.author || t("anonymous") }),
+        review.published_at && h("time", {
+          datetime: review.published_at, text: ctx.date.format(new Date(review.published_at)),
         })),
       labels.length && h("ul", { class: "labels", "aria-label": t("labels") }, labels),
-      r.body && h("p", { class: "body", dir: "auto", text: r.body }),
+      review.body && h("p", { class: "body", dir: "auto", text: review.body }),
       photos.length && h("ul", { class: "photos" }, photos.map(thumb)),
-      r.reply && h("div", { class: "reply" },
+      review.reply && h("div", { class: "reply" },
         h("p", {
           class: "reply-by", text: ctx.shop.name ? t("reply_by", { shop: ctx.shop.name }) : t("reply_shop"),
         }),
-        h("p", { class: "reply-body", dir: "auto", text: r.reply.body })),
-      actions(ctx, r));
+        h("p", { class: "reply-body", dir: "auto", text: review.reply.body })),
+      actions(ctx, review));
     return h("li", {}, item);
   }
 
-  function actions(ctx, r) {
+  /** "Was this helpful?" with its two votes, and "Report". */
+  function actions(ctx, review) {
     const { t } = ctx;
-    const qid = id();
-    const api = `${ctx.api}reviews/${encodeURIComponent(r.id)}/`;
-    const counts = { up: 0, down: 0, ...r.helpful };
+    const questionId = id();
+    const api = `${ctx.api}reviews/${encodeURIComponent(review.id)}/`;
+    const counts = { up: 0, down: 0, ...review.helpful };
     const paint = (mine) => {
-      for (const b of votes) {
-        b.textContent = `${t(b.value === "up" ? "yes" : "no")} · ${counts[b.value]}`;
-        if (mine) b.setAttribute("aria-pressed", b.value === mine);
+      for (const vote of votes) {
+        vote.textContent = `${t(vote.value === "up" ? "yes" : "no")} · ${counts[vote.value]}`;
+        if (mine) vote.setAttribute("aria-pressed", vote.value === mine);
       }
     };
     const said = h("p", { class: "error", role: "status" });
@@ -395,40 +400,40 @@
       try {
         Object.assign(counts, (await write(`${api}votes`, { value })).helpful);
         paint(value);
-      } catch (p) { said.textContent = problemText(ctx, p, "e_voted"); }
+      } catch (problem) { said.textContent = problemText(ctx, problem, "e_voted"); }
     }, "vote", { "aria-pressed": "false", value }));
     paint();
     const report = button(t("report"), () => {
       box.querySelector(".report")?.remove();
       if (flip(report)) { box.append(reportForm(ctx, api, report)); box.querySelector("select").focus(); }
     }, "link", { "aria-expanded": "false" });
-    const box = h("div", {}, h("div", { class: "review-actions" }, h("span", { id: qid }, t("helpful")),
-      h("span", { role: "group", "aria-labelledby": qid }, votes[0], " ", votes[1]), report), said);
+    const box = h("div", {}, h("div", { class: "review-actions" }, h("span", { id: questionId }, t("helpful")),
+      h("span", { role: "group", "aria-labelledby": questionId }, votes[0], " ", votes[1]), report), said);
     return box;
   }
 
   function reportForm(ctx, api, opener) {
     const { t } = ctx;
-    const reason = h("select", {}, REASONS.map((x) => h("option", { value: x }, t(`reason_${x}`))));
+    const reason = h("select", {}, REASONS.map((name) => h("option", { value: name }, t(`reason_${name}`))));
     const note = h("textarea", { maxlength: 1000, rows: 3 });
-    const err = h("p", { class: "error", role: "alert" });
+    const error = h("p", { class: "error", role: "alert" });
     const form = h("form", {
       class: "report", "aria-label": t("report_title"),
-      onsubmit: async (e) => {
-        e.preventDefault();
+      onsubmit: async (event) => {
+        event.preventDefault();
         try {
           await write(`${api}reports`, { reason: reason.value, note: note.value });
           const done = h("p", { class: "note", tabindex: "-1", role: "status" }, t("reported"));
           form.replaceWith(done);
           opener.disabled = true;
           done.focus();
-        } catch (p) { err.textContent = problemText(ctx, p, "e_reported"); }
+        } catch (problem) { error.textContent = problemText(ctx, problem, "e_reported"); }
       },
     },
     h("label", { class: "field" }, h("span", { class: "field-label" }, t("reason")), reason),
     h("label", { class: "field" },
       h("span", { class: "field-label" }, t("note"), h("span", { class: "optional" }, ` (${t("optional")})`)), note),
-    err,
+    error,
     h("div", { class: "actions" },
       h("button", { class: "btn primary", type: "submit" }, t("send_report")),
       button(t("cancel"), () => { opener.click(); opener.focus(); })));
@@ -436,56 +441,56 @@
   }
 
   /** A review's photos in a modal <dialog>: Esc closes, arrow keys move. */
-  function lightbox(ctx, item, photos, i) {
+  function lightbox(ctx, item, photos, index) {
     const { t } = ctx;
     const img = h("img", { class: "lightbox-image", alt: "" });
-    const cap = h("p", { id: id() });
+    const caption = h("p", { id: id() });
     const many = photos.length > 1;
-    const nav = (d) => {
-      i = (i + d + photos.length) % photos.length;
-      img.src = safeUrl(photos[i].url) || "";
-      cap.textContent = t("photo_n", { i: i + 1, n: photos.length });
+    const move = (step) => {
+      index = (index + step + photos.length) % photos.length;
+      img.src = safeUrl(photos[index].url) || "";
+      caption.textContent = t("photo_n", { i: index + 1, n: photos.length });
     };
     const dialog = h("dialog", {
-      "aria-labelledby": cap.id,
-      onclose: () => { dialog.remove(); item.querySelectorAll(".thumb")[i]?.focus(); },
-      onkeydown: (e) => {
-        if (!many || !/^Arrow(Left|Right)$/.test(e.key)) return;
-        nav((e.key === "ArrowRight") === (ctx.dir === "ltr") ? 1 : -1);
+      "aria-labelledby": caption.id,
+      onclose: () => { dialog.remove(); item.querySelectorAll(".thumb")[index]?.focus(); },
+      onkeydown: (event) => {
+        if (!many || !/^Arrow(Left|Right)$/.test(event.key)) return;
+        move((event.key === "ArrowRight") === (ctx.dir === "ltr") ? 1 : -1);
       },
-      onclick: (e) => { if (e.target === dialog) dialog.close(); },
+      onclick: (event) => { if (event.target === dialog) dialog.close(); },
     }, h("figure", { class: "lightbox-figure" }, img,
       h("figcaption", { class: "lightbox-bar" },
-        many && button(t("prev"), () => nav(-1)), cap, many && button(t("next"), () => nav(1)),
+        many && button(t("prev"), () => move(-1)), caption, many && button(t("next"), () => move(1)),
         button(t("close"), () => dialog.close(), "btn primary"))));
-    nav(0);
+    move(0);
     item.append(dialog);
     dialog.showModal();
   }
 
   /** A failed write in the reader's words; `conflict` says what a 409 means for it. */
-  function problemText(ctx, p, conflict = "e_conflict") {
-    const status = p && p.status;
+  function problemText(ctx, problem, conflict = "e_conflict") {
+    const status = problem && problem.status;
     return ctx.t(!status ? "e_network" : status === 409 ? conflict : status === 429 ? "e_rate"
       : status === 403 ? "e_forbidden" : status === 422 ? "e_invalid" : "error_generic");
   }
 
   /** "Rate what you bought": a compact form per product of the token's order. */
-  async function thanks(ctx) {
+  async function showThanks(ctx) {
     const { t } = ctx;
     const [info, forms] = await Promise.all([
       json(`${ctx.api}review-requests/${encodeURIComponent(ctx.token)}`), formModule()]);
-    const items = info.products.map((p) => {
-      const image = safeUrl(p.image_url);
-      const url = safeUrl(p.url);
-      const name = h("span", { dir: "auto", text: p.name });
+    const items = info.products.map((product) => {
+      const image = safeUrl(product.image_url);
+      const url = safeUrl(product.url);
+      const name = h("span", { dir: "auto", text: product.name });
       return h("li", { class: "purchase" },
         h("div", { class: "purchase-head" }, image && h("img", {
-          src: image, alt: "", width: 56, height: 56, onerror: (e) => e.target.remove(),
+          src: image, alt: "", width: 56, height: 56, onerror: (event) => event.target.remove(),
         }),
           heading(ctx, 1, { class: "purchase-name" }, url ? h("a", { href: url }, name) : name)),
-        p.reviewed ? h("p", { class: "reviewed" }, t("reviewed")) : forms.reviewForm(ctx, p.id, {
-          compact: true, name: info.customer_name, legend: t("rate_product", { product: p.name }),
+        product.reviewed ? h("p", { class: "reviewed" }, t("reviewed")) : forms.reviewForm(ctx, product.id, {
+          compact: true, name: info.customer_name, legend: t("rate_product", { product: product.name }),
         }, kit));
     });
     const name = info.customer_name;
@@ -498,7 +503,7 @@
     emit(ctx, "ready", { products: info.products.length });
     // The referral panel comes after it, from its own file: only thank-you pages load it.
     if (ctx.shop.referrals_enabled) {
-      import(new URL("referral.js", BASE)).then((m) => m.panel(ctx, section,
+      import(new URL("referral.js", BASE)).then((module) => module.panel(ctx, section,
         { h, button, heading, json, write, referral }), () => {});
     }
   }
@@ -507,12 +512,12 @@
     let ctx;
     try {
       ctx = await context(el);
-      await (el.dataset.reviewsToken ? thanks(ctx) : product(ctx));
-    } catch (err) {
-      emit(ctx || { el }, "error", { status: err && err.status });
+      await (el.dataset.reviewsToken ? showThanks(ctx) : showProduct(ctx));
+    } catch (error) {
+      emit(ctx || { el }, "error", { status: error && error.status });
       // A server-rendered form or fragment stays as it is.
       if (!ctx || el.tagName === "FORM" || takeover(el)) return;
-      const message = ctx.t(err && err.status === 403 ? "e_link" : "error_load");
+      const message = ctx.t(error && error.status === 403 ? "e_link" : "error_load");
       const retry = button(ctx.t("retry"), () => start(el));
       show(ctx, h("p", { class: "message", role: "status" }, message, " ", retry));
     }
@@ -526,7 +531,7 @@
     if (!early) rootOf(el);
     if (early || "reviewsEager" in el.dataset || !window.IntersectionObserver) return start(el);
     observer ||= new IntersectionObserver((entries) => {
-      for (const e of entries) if (e.isIntersecting) { observer.unobserve(e.target); start(e.target); }
+      for (const entry of entries) if (entry.isIntersecting) { observer.unobserve(entry.target); start(entry.target); }
     }, { rootMargin: "1000px 0px" });
     observer.observe(el);
   }

@@ -26,7 +26,7 @@ function kept() {
   try {
     stored = localStorage.getItem(KEY);
   } catch { /* storage is off: read the cookie */ }
-  const cookie = document.cookie.split("; ").find((c) => c.startsWith(`${KEY}=`));
+  const cookie = document.cookie.split("; ").find((pair) => pair.startsWith(`${KEY}=`));
   return [stored, cookie?.slice(KEY.length + 1)].find((id) => id && VALID.test(id));
 }
 
