@@ -5,12 +5,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, TypeDecorator
+from sqlalchemy.dialects import postgresql, sqlite
+
+from . import clock
+from .extensions import db
 
 
 def utcnow() -> datetime:
-    from . import clock
-
     return clock.now()
+
+
+def one_of(column: str, values: tuple[str, ...]) -> str:
+    """The SQL of a check constraint that keeps `column` to `values`: built from the same tuple
+    the code validates against, so the two cannot drift apart."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class UTCDateTime(TypeDecorator):
@@ -41,11 +49,6 @@ def insert_ignore(model, values: dict, conflict: list[str] | None):
     A concurrent insert of the same key waits for the other transaction and then does nothing,
     where a read-then-insert would race.
     """
-    from .extensions import db
-
     dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict)

@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Integer, Numeric, String, Te
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import UTCDateTime, utcnow
+from ..models_base import UTCDateTime, one_of, utcnow
 
 ORDER_STATUSES = ("placed", "fulfilled", "delivered", "refunded", "cancelled")
 ORDER_EVENTS = ("fulfilled", "delivered", "refunded", "cancelled")
@@ -52,9 +52,7 @@ class Order(db.Model):
     __tablename__ = "orders"
     __table_args__ = (
         UniqueConstraint("shop_id", "external_id"),
-        CheckConstraint(
-            "status IN ('placed', 'fulfilled', 'delivered', 'refunded', 'cancelled')", name="status"
-        ),
+        CheckConstraint(one_of("status", ORDER_STATUSES), name="status"),
         CheckConstraint("total >= 0", name="total"),
     )
 
@@ -109,7 +107,7 @@ class OrderEvent(db.Model):
     __tablename__ = "order_events"
     __table_args__ = (
         UniqueConstraint("order_id", "kind"),
-        CheckConstraint("kind IN ('fulfilled', 'delivered', 'refunded', 'cancelled')", name="kind"),
+        CheckConstraint(one_of("kind", ORDER_EVENTS), name="kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

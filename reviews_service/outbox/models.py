@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Intege
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from ..models_base import UTCDateTime, utcnow
+from ..models_base import UTCDateTime, one_of, utcnow
 
 STATUSES = ("pending", "sending", "sent", "failed", "dead")
 KINDS = ("email", "webhook")
@@ -19,8 +19,8 @@ KINDS = ("email", "webhook")
 class OutboxMessage(db.Model):
     __tablename__ = "outbox"
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed', 'dead')", name="status"),
-        CheckConstraint("kind IN ('email', 'webhook')", name="kind"),
+        CheckConstraint(one_of("status", STATUSES), name="status"),
+        CheckConstraint(one_of("kind", KINDS), name="kind"),
         # The worker's claim query: due rows that are waiting, oldest due first.
         Index("ix_outbox_claim", "status", "next_attempt_at"),
         Index("ix_outbox_shop_created", "shop_id", "created_at"),

@@ -22,16 +22,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..catalog.models import Customer, Order
 from ..extensions import db
-from ..models_base import UTCDateTime, utcnow
+from ..models_base import UTCDateTime, one_of, utcnow
 
 STATUSES = ("pending", "approved", "rejected", "flagged")
 COUPON_KINDS = ("referrer_reward", "friend_offer")
 REWARD_SOURCES = ("pool", "webhook")
 SOURCES = ("order", "handover")
 
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class ReferralCode(db.Model):
@@ -92,8 +89,8 @@ class Referral(db.Model):
     __tablename__ = "referrals"
     __table_args__ = (
         UniqueConstraint("order_id"),
-        CheckConstraint(_in("status", STATUSES), name="status"),
-        CheckConstraint(_in("source", SOURCES), name="source"),
+        CheckConstraint(one_of("status", STATUSES), name="status"),
+        CheckConstraint(one_of("source", SOURCES), name="source"),
         Index("ix_referrals_shop_status_id", "shop_id", "status", "id"),
         Index("ix_referrals_status_hold", "status", "hold_until"),
         Index("ix_referrals_code_created", "code_id", "created_at"),
@@ -142,7 +139,7 @@ class Reward(db.Model):
     __table_args__ = (
         UniqueConstraint("referral_id"),
         UniqueConstraint("coupon_id"),
-        CheckConstraint(_in("source", REWARD_SOURCES), name="source"),
+        CheckConstraint(one_of("source", REWARD_SOURCES), name="source"),
         Index("ix_referral_rewards_customer_created", "customer_id", "created_at"),
     )
 
@@ -166,7 +163,7 @@ class Coupon(db.Model):
     __tablename__ = "coupons"
     __table_args__ = (
         UniqueConstraint("shop_id", "code"),
-        CheckConstraint(_in("kind", COUPON_KINDS), name="kind"),
+        CheckConstraint(one_of("kind", COUPON_KINDS), name="kind"),
         Index("ix_coupons_pool", "shop_id", "kind", "claimed_at", "id"),
         Index("ix_coupons_claimed_by", "shop_id", "claimed_by"),
         Index("ix_coupons_claimed_ip", "shop_id", "kind", "claimed_ip_hash", "claimed_at"),

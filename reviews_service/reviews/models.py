@@ -20,26 +20,23 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import UTCDateTime, utcnow
+from ..models_base import UTCDateTime, one_of, utcnow
+from ..shops.settings import REJECT_REASONS
 
 STATUSES = ("pending", "published", "rejected", "removed")
-REJECT_REASONS = ("abuse", "spam", "personal_data", "off_topic", "illegal", "duplicate", "not_a_review")
 SOURCES = ("widget", "request", "thank_you", "import", "api")
 REPORT_REASONS = ("spam", "abuse", "personal_data", "off_topic", "fake", "other")
 REQUEST_STATUSES = ("scheduled", "sent", "completed", "cancelled")
 
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Review(db.Model):
     __tablename__ = "reviews"
     __table_args__ = (
         CheckConstraint("rating BETWEEN 1 AND 5", name="rating"),
-        CheckConstraint(_in("status", STATUSES), name="status"),
-        CheckConstraint(_in("source", SOURCES), name="source"),
-        CheckConstraint(f"reject_reason IS NULL OR {_in('reject_reason', REJECT_REASONS)}",
+        CheckConstraint(one_of("status", STATUSES), name="status"),
+        CheckConstraint(one_of("source", SOURCES), name="source"),
+        CheckConstraint(f"reject_reason IS NULL OR {one_of('reject_reason', REJECT_REASONS)}",
                         name="reject_reason"),
         # One review per product and order; without an order, one per product and e-mail.
         UniqueConstraint("product_id", "order_id"),
@@ -152,7 +149,7 @@ class Report(db.Model):
     __table_args__ = (
         UniqueConstraint("review_id", "visitor_hash"),
         UniqueConstraint("review_id", "visitor_id_hash"),
-        CheckConstraint(_in("reason", REPORT_REASONS), name="reason"),
+        CheckConstraint(one_of("reason", REPORT_REASONS), name="reason"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -185,7 +182,7 @@ class ReviewRequest(db.Model):
 
     __tablename__ = "review_requests"
     __table_args__ = (
-        CheckConstraint(_in("status", REQUEST_STATUSES), name="status"),
+        CheckConstraint(one_of("status", REQUEST_STATUSES), name="status"),
         Index("ix_review_requests_due", "status", "due_at"),
     )
 

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Uniqu
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import UTCDateTime, utcnow
+from ..models_base import UTCDateTime, one_of, utcnow
 
 ROLES = ("owner", "moderator")
 
@@ -64,7 +64,7 @@ class Membership(db.Model):
     __tablename__ = "memberships"
     __table_args__ = (
         UniqueConstraint("user_id", "shop_id"),
-        CheckConstraint("role IN ('owner', 'moderator')", name="role"),
+        CheckConstraint(one_of("role", ROLES), name="role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

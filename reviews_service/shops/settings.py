@@ -10,7 +10,6 @@ from zoneinfo import available_timezones
 
 from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
 
-from ..reviews.models import REJECT_REASONS
 from ..schemas import Money, StrictBoolean, StrictInteger, StrictSchema
 
 DEFAULTS: dict[str, Any] = {
@@ -76,6 +75,9 @@ DEFAULTS: dict[str, Any] = {
 }
 
 RULE_ACTIONS = ("publish", "hold", "reject")
+# What a moderator or a rule may reject a review for: its content, never its stars. The reviews'
+# check constraint and moderation use this same tuple.
+REJECT_REASONS = ("abuse", "spam", "personal_data", "off_topic", "illegal", "duplicate", "not_a_review")
 # The settings whose change makes the rules run again over pending and published reviews.
 MODERATION_KEYS = frozenset(k for k in DEFAULTS if k.startswith(("rule_", "blocklist_"))) | {
     "auto_publish_verified", "auto_publish_imported"}
