@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from ..errors import DomainError
 from ..extensions import db
-from ..moderation import rules
+from ..moderation import service as moderation
 from ..shops import service as shops
 from ..shops import settings as shop_settings
 from . import bp, settings_form
@@ -15,23 +15,14 @@ from .forms import CsrfForm
 from .sign_in import actor, shop_access
 
 
-def _rule_keys() -> set[str]:
-    """The settings the moderation rules read: changing one runs the rules again."""
-    return set(getattr(shop_settings, "MODERATION_KEYS", ())) or {
-        k for k in shop_settings.DEFAULTS if k.startswith(("rule_", "blocklist_"))}
-
-
 def _rerun(shop) -> str:
-    report = rules.rerun_rules(shop, actor=actor())
-    changed = getattr(report, "changed", report if isinstance(report, int) else None)
-    if changed is None:
-        return "The rules ran again on the pending and published reviews."
-    text = (f"The rules ran again on {getattr(report, 'examined', changed)} pending and published "
-            f"reviews: {changed} changed status")
-    by_rule = getattr(report, "by_rule", None) or {}
-    if by_rule:
-        text += " (" + ", ".join(f"{rule.replace('_', ' ')}: {n}" for rule, n in sorted(by_rule.items())) + ")"
-    skipped = getattr(report, "skipped_moderated", 0)
+    report = moderation.rerun_rules(shop, actor=actor())
+    text = (f"The rules ran again on {report.examined} pending and published "
+            f"reviews: {report.changed} changed status")
+    if report.by_rule:
+        text += " (" + ", ".join(f"{rule.replace('_', ' ')}: {n}"
+                                 for rule, n in sorted(report.by_rule.items())) + ")"
+    skipped = report.skipped_moderated
     if skipped:
         text += f"; {skipped} decided by a moderator were left as they are"
     return text + "."
@@ -66,7 +57,7 @@ def settings(shop):
                 changed = {k for k in after if after.get(k) != before[2].get(k)}
                 renamed = (shop.name, list(shop.allowed_origins or [])) != before[:2]
                 message = "Settings saved." if changed or renamed else "Saved; nothing had changed."
-                if changed & _rule_keys():
+                if changed & shop_settings.MODERATION_KEYS:  # the settings the rules read
                     message += " " + _rerun(shop)
                 flash(message, "success")
                 return redirect(url_for("admin.settings", slug=shop.slug))

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from .. import events
 from ..catalog import service as catalog
 from ..email_addresses import normalize_email
 from ..errors import Conflict, Invalid, NotFound
@@ -88,16 +89,14 @@ def submit_review(shop: Shop, product_external_id: str, data: dict[str, Any], vi
         if claimed != 1:
             db.session.rollback()
             raise Invalid(_PHOTO_TAKEN, field="photo_ids")
-    moderation.record(review, "created", actor="visitor")
+    moderation.announce_created(review, actor="visitor")
     moderation.moderate_new(review, settings)
     if grant is not None:
         reviewed = set(db.session.scalars(select(Review.product_id).where(
             Review.order_id == grant.order.id)))
         review_requests.mark_completed_if_done(grant.request, reviewed)
-        if data.get("referral_code"):
-            from ..referrals import service as referrals  # referrals build on reviews
-
-            referrals.handover(shop, grant.order, visitor, data["referral_code"])
+    events.review_submitted.send(shop, review=review, order=grant.order if grant else None,
+                                 visitor=visitor, referral_code=data.get("referral_code"))
     db.session.commit()
     return review
 

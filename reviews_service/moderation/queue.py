@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import cursors
 from ..catalog.models import Product
-from ..errors import Invalid, NotFound
+from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..models_base import utcnow
 from ..reviews import media
@@ -153,15 +153,19 @@ def _decide(shop: Shop, review_refs, to_status: str, *, actor: str, reason: str 
             note: str) -> BulkResult:
     reviews, missing = _bulk(shop, review_refs)
     result = BulkResult(not_found=missing)
-    for review in reviews:
-        if review.status == to_status:
-            result.unchanged.append(review.public_id)
-        elif to_status not in service.ALLOWED[review.status]:
-            result.refused.append((review.public_id, f"a {review.status} review cannot become {to_status}"))
-        else:
-            # A conflict (someone else moved it meanwhile) rolls the whole batch back and is raised.
-            service.transition(review, to_status, actor=actor, reason=reason, note=note)
-            result.changed.append(review.public_id)
+    try:
+        for review in reviews:
+            if review.status == to_status:
+                result.unchanged.append(review.public_id)
+            elif to_status not in service.ALLOWED[review.status]:
+                result.refused.append((review.public_id, f"a {review.status} review cannot become {to_status}"))
+            else:
+                service.transition(review, to_status, actor=actor, reason=reason, note=note)
+                result.changed.append(review.public_id)
+    except Conflict:
+        # Someone else moved one meanwhile: the whole batch is rolled back, and the conflict raised.
+        db.session.rollback()
+        raise
     db.session.commit()
     return result
 

@@ -30,8 +30,7 @@ Each rule has `rule_<rule>_action` and, except burst, `rule_<rule>_reason`; the 
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -260,21 +259,10 @@ def evaluate(review: Review | ReviewFacts, settings: dict[str, Any], *,
     return Decision(action, name, reason, detail, tuple(f[0] for f in fired))
 
 
-# --- re-running the rules over existing reviews ---------------------------------------------------
+# --- re-running the rules over existing reviews: what to change (service.rerun_rules applies it) ---
 
-@dataclass
-class RerunReport:
-    examined: int = 0
-    changed: int = 0
-    by_rule: dict[str, int] = field(default_factory=dict)
-    skipped_moderated: int = 0  # last decided by a person: the rules do not overrule a moderator
-
-
-BATCH = 200
-
-
-def _decided_by_people(shop: Shop) -> set[int]:
-    """Reviews whose latest status change a moderator made."""
+def decided_by_people(shop: Shop) -> set[int]:
+    """Reviews whose latest status change a moderator made: the rules do not overrule a moderator."""
     last = (select(func.max(AuditEvent.id).label("id"))
             .where(AuditEvent.shop_id == shop.id, AuditEvent.action == "status")
             .group_by(AuditEvent.review_id).subquery())
@@ -282,51 +270,10 @@ def _decided_by_people(shop: Shop) -> set[int]:
                                   .where(AuditEvent.actor.like("user:%"))))
 
 
-def _target(status: str, decision: Decision) -> str | None:
-    """The status a re-run moves a review to, or None to leave it."""
+def rerun_target(status: str, decision: Decision) -> str | None:
+    """The status a re-run moves a review in `status` to, or None to leave it."""
     if status == "published" and decision.action != "publish":
         return decision.status
     if status == "pending" and decision.action != "hold":
         return decision.status
     return None
-
-
-def rerun_rules(shop: Shop, *, actor: str) -> RerunReport:
-    """Run the rules again over the shop's pending and published reviews, after the rules changed.
-
-    A published review that a rule now rejects or holds leaves the public list; a pending one that
-    nothing holds any more is published if the policy allows. Every move goes through the
-    transition (audited, aggregates exact). Reviews a moderator decided last are left alone.
-    Commits in batches; `actor` (who changed the rules) is named in each audit note."""
-    from .service import transition
-
-    settings = shop_settings.effective(shop.settings)
-    report, by_rule = RerunReport(), Counter()
-    people = _decided_by_people(shop)
-    last_id = 0
-    while True:
-        batch = list(db.session.scalars(
-            select(Review).where(Review.shop_id == shop.id, Review.status.in_(("pending", "published")),
-                                 Review.id > last_id).order_by(Review.id).limit(BATCH)))
-        if not batch:
-            break
-        last_id = batch[-1].id
-        for review in batch:
-            report.examined += 1
-            if review.id in people:
-                report.skipped_moderated += 1
-                continue
-            decision = evaluate(review, settings)
-            to_status = _target(review.status, decision)
-            if to_status is None:
-                if review.status == "pending" and review.moderation_rule != decision.rule:
-                    review.moderation_rule = decision.rule  # still held, now for this reason
-                continue
-            transition(review, to_status, actor="policy" if decision.by_policy else f"rule:{decision.rule}",
-                       reason=decision.reason, rule=decision.rule,
-                       note=f"rules re-run after a change by {actor}: {decision.detail}")
-            report.changed += 1
-            by_rule[decision.rule] += 1
-        db.session.commit()
-    report.by_rule = dict(by_rule)
-    return report

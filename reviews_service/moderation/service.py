@@ -1,21 +1,30 @@
-"""The one status transition of a review, and the policy that picks a new review's status.
+"""The one status transition of a review, the audit log, and applying the rules' decisions.
 
 Every change of status goes through `transition`: in the caller's transaction it swaps the status
 only if nobody changed it meanwhile, writes the audit event, and adjusts the rating aggregates
 with atomic UPDATEs. A crash between these steps leaves nothing half-done, because there is no
-"between": it is one transaction.
+"between": it is one transaction. The rules (rules.py) only decide; this module applies.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select, update
 
 from .. import events
 from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..models_base import utcnow
+from ..outbox import service as outbox
 from ..ratings import service as ratings
+from ..reviews import views
 from ..reviews.models import REJECT_REASONS, Review
+from ..shops import settings as shop_settings
+from ..shops.models import Shop
+from . import rules
 from .models import AuditEvent
 
 # Which status may follow which. `removed` is final: it is what an erasure leaves.
@@ -31,7 +40,8 @@ def transition(review: Review, to_status: str, *, actor: str, reason: str | None
                note: str = "", rule: str | None = None) -> Review:
     """Move `review` to `to_status` inside the current transaction (the caller commits).
 
-    The decision never looks at the star rating: the rating is read only to adjust the
+    A refusal raises (Invalid, Conflict) and leaves the caller's transaction as it was: whether
+    to roll back is the caller's choice, not this function's. The decision never looks at the star rating: the rating is read only to adjust the
     aggregates once the decision is made.
     """
     from_status = review.status
@@ -61,7 +71,6 @@ def transition(review: Review, to_status: str, *, actor: str, reason: str | None
         .execution_options(synchronize_session=False)
     ).rowcount
     if swapped != 1:
-        db.session.rollback()
         raise Conflict("The review was changed by someone else at the same time; reload it.")
     for key, value in values.items():
         setattr(review, key, value)
@@ -79,12 +88,14 @@ def transition(review: Review, to_status: str, *, actor: str, reason: str | None
     return review
 
 
+def webhook_body(review: Review) -> dict[str, Any]:
+    """The body of the review.* webhooks: the review as the server API shows it."""
+    return {"review": views.server_view(review)}
+
+
 def _emit(review: Review, event_type: str) -> None:
     """Queue the webhook in this same transaction: it leaves only if the change commits."""
-    from ..outbox import service as outbox
-    from ..reviews import views
-
-    outbox.emit_event(review.shop_id, event_type, {"review": views.server_view(review)})
+    outbox.emit_event(review.shop_id, event_type, webhook_body(review))
 
 
 def record(review: Review, action: str, *, actor: str, note: str = "") -> None:
@@ -94,8 +105,12 @@ def record(review: Review, action: str, *, actor: str, note: str = "") -> None:
                               note=note))
     if action in ("redacted", "photo_removed") and review.status == "published":
         events.published_reviews_changed.send(review.shop_id, product_id=review.product_id)
-    if action == "created":
-        _emit(review, "review.created")
+
+
+def announce_created(review: Review, *, actor: str) -> None:
+    """A new review from a shopper: audit its creation and queue the review.created webhook."""
+    record(review, "created", actor=actor)
+    _emit(review, "review.created")
 
 
 def moderate_new(review: Review, settings: dict):
@@ -104,9 +119,7 @@ def moderate_new(review: Review, settings: dict):
 
     A hold keeps the review pending; when a rule (not the policy) held it, that is audited too,
     so the moderator sees why it waits."""
-    from .rules import evaluate
-
-    decision = evaluate(review, settings)
+    decision = rules.evaluate(review, settings)
     actor = "policy" if decision.by_policy else f"rule:{decision.rule}"
     if decision.status == "pending":
         review.moderation_rule = decision.rule
@@ -118,8 +131,57 @@ def moderate_new(review: Review, settings: dict):
     return decision
 
 
-def rerun_rules(shop, *, actor: str):
-    """Run the rules again over a shop's pending and published reviews (see rules.rerun_rules)."""
-    from .rules import rerun_rules as run
+@dataclass
+class RerunReport:
+    examined: int = 0
+    changed: int = 0
+    by_rule: dict[str, int] = field(default_factory=dict)
+    skipped_moderated: int = 0  # last decided by a person: the rules do not overrule a moderator
 
-    return run(shop, actor=actor)
+
+RERUN_BATCH = 200
+
+
+def rerun_rules(shop: Shop, *, actor: str) -> RerunReport:
+    """Run the rules again over the shop's pending and published reviews, after the rules changed.
+
+    A published review that a rule now rejects or holds leaves the public list; a pending one that
+    nothing holds any more is published if the policy allows. Every move goes through the
+    transition (audited, aggregates exact). Reviews a moderator decided last are left alone.
+    Commits in batches (a conflict rolls back the batch and is raised); `actor` (who changed the
+    rules) is named in each audit note."""
+    settings = shop_settings.effective(shop.settings)
+    report, by_rule = RerunReport(), Counter()
+    people = rules.decided_by_people(shop)
+    last_id = 0
+    while True:
+        batch = list(db.session.scalars(
+            select(Review).where(Review.shop_id == shop.id, Review.status.in_(("pending", "published")),
+                                 Review.id > last_id).order_by(Review.id).limit(RERUN_BATCH)))
+        if not batch:
+            break
+        last_id = batch[-1].id
+        try:
+            for review in batch:
+                report.examined += 1
+                if review.id in people:
+                    report.skipped_moderated += 1
+                    continue
+                decision = rules.evaluate(review, settings)
+                to_status = rules.rerun_target(review.status, decision)
+                if to_status is None:
+                    if review.status == "pending" and review.moderation_rule != decision.rule:
+                        review.moderation_rule = decision.rule  # still held, now for this reason
+                    continue
+                transition(review, to_status,
+                           actor="policy" if decision.by_policy else f"rule:{decision.rule}",
+                           reason=decision.reason, rule=decision.rule,
+                           note=f"rules re-run after a change by {actor}: {decision.detail}")
+                report.changed += 1
+                by_rule[decision.rule] += 1
+        except Conflict:
+            db.session.rollback()
+            raise
+        db.session.commit()
+    report.by_rule = dict(by_rule)
+    return report

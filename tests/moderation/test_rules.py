@@ -17,6 +17,7 @@ from sqlalchemy import select
 from reviews_service.cli import main
 from reviews_service.extensions import db
 from reviews_service.moderation import detect, rules
+from reviews_service.moderation import service as moderation
 from reviews_service.moderation.models import AuditEvent
 from reviews_service.reviews.models import Review
 from reviews_service.shops import settings as shop_settings
@@ -553,7 +554,7 @@ def test_a_settings_change_outside_the_rules_runs_nothing(client, shop, monkeypa
     def refuse(*args, **kwargs):
         raise AssertionError("the rules ran again")
 
-    monkeypatch.setattr(rules, "rerun_rules", refuse)
+    monkeypatch.setattr(moderation, "rerun_rules", refuse)
 
     patch(client, shop, review_request_delay_days=3, rule_links_action="hold")  # "hold" is the default
 
@@ -568,8 +569,8 @@ def test_rerun_reports_what_it_changed(app, client, shop, products):
         s = shops.get_shop(shop.id)
         shops.update_shop(s, {"settings": {"rule_links_action": "hold", "rule_phones_action": "reject"}},
                           rerun=False)
-        report = rules.rerun_rules(s, actor="user:3")
-        again = rules.rerun_rules(s, actor="user:3")
+        report = moderation.rerun_rules(s, actor="user:3")
+        again = moderation.rerun_rules(s, actor="user:3")
     assert (report.changed, report.by_rule, report.examined) == (3, {"links": 2, "phones": 1}, 4)
     assert again.changed == 0
 

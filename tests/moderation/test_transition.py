@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 
+from reviews_service.catalog import privacy
 from reviews_service.catalog import service as catalog
 from reviews_service.catalog.schemas import OrderIn
 from reviews_service.cli import main
@@ -24,7 +25,6 @@ from reviews_service.moderation import service as moderation
 from reviews_service.moderation.models import AuditEvent
 from reviews_service.ratings import service as ratings
 from reviews_service.ratings.models import ProductRating, ShopRating
-from reviews_service.reviews import privacy
 from reviews_service.reviews.models import REJECT_REASONS, Review
 from reviews_service.reviews.schemas import ReviewIn
 from reviews_service.shops import service as shops
@@ -203,6 +203,29 @@ def test_a_stale_copy_of_a_review_cannot_count_it_twice(app, ctx):
 
     assert counts(ProductRating, product_id=review.product_id)["count"] == 1
     assert [e[0] for e in events(review) if e[1] == "status"] == ["user:2"]
+
+
+@pytest.mark.parametrize("refusal", ["conflict", "not allowed", "no reason"])
+def test_a_refused_transition_leaves_the_callers_transaction_alone(app, ctx, refusal):
+    review = submit(ctx, verified=False, rating=5)
+    db.session.commit()
+    if refusal == "conflict":
+        with app.app_context():  # another request moves it meanwhile
+            moderation.transition(db.session.get(Review, review.id), "published", actor="user:2")
+            db.session.commit()
+    ctx.name = "Renamed by the caller, not yet committed"
+
+    with pytest.raises((Conflict, Invalid)):
+        if refusal == "conflict":
+            moderation.transition(review, "rejected", actor="user:1", reason="spam")
+        elif refusal == "not allowed":
+            moderation.transition(review, "sold", actor="user:1")
+        else:
+            moderation.transition(review, "rejected", actor="user:1")
+    db.session.commit()
+
+    with app.app_context():
+        assert shops.get_shop(ctx.id).name == "Renamed by the caller, not yet committed"
 
 
 def test_the_decision_of_the_policy_ignores_the_rating(ctx):
