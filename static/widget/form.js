@@ -44,7 +44,7 @@ export function reviewForm(ctx, productId, options, kit) {
   });
   const previews = h("ul", { class: "uploads", "aria-label": t("photos") });
   const formError = h("p", { class: "form-error", role: "alert" });
-  const submit = h("button", { class: "btn primary", type: "submit" }, t("submit"));
+  const submit = h("button", { class: "button primary", type: "submit" }, t("submit"));
   const bodyOptional = ctx.shop.allow_rating_only !== false;
 
   files.addEventListener("change", () => {

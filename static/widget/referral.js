@@ -51,7 +51,7 @@ function view(ctx, { h, button, heading }, me) {
   const copy = button(t("ref_copy"), async () => {
     status.textContent = "";
     status.textContent = t(await copyText(link) ? "ref_copied" : "ref_copy_failed");
-  }, "btn primary");
+  }, "button primary");
   // Native sharing only where the browser has it (phones, mostly); copying works everywhere.
   const share = navigator.share && button(t("ref_share"), () => navigator.share({
     title: ctx.shop.name, text: t("ref_share_text", { offer: me.friend_offer.description }), url: me.share_url,

@@ -49,8 +49,8 @@
     return el;
   }
 
-  const button = (text, onclick, cls = "btn", attrs) =>
-    h("button", { class: cls, type: "button", onclick, ...attrs }, text);
+  const button = (text, onclick, className = "button", attrs) =>
+    h("button", { class: className, type: "button", onclick, ...attrs }, text);
 
   /** Open or close what `toggle` controls (its aria-expanded); answers whether it is open now. */
   function flip(toggle) {
@@ -264,7 +264,7 @@
       if (writeButton.getAttribute("aria-expanded") !== "true") return;  // closed while it loaded
       formSlot.replaceChildren(form);
       form.querySelector("input")?.focus();
-    }, "btn primary", { "aria-expanded": "false" });
+    }, "button primary", { "aria-expanded": "false" });
 
     function top() {
       if (!rating.count) return h("div", { class: "empty" }, h("p", {}, t("empty")), writeButton, policyLink(ctx));
@@ -435,7 +435,7 @@
       h("span", { class: "field-label" }, t("note"), h("span", { class: "optional" }, ` (${t("optional")})`)), note),
     error,
     h("div", { class: "actions" },
-      h("button", { class: "btn primary", type: "submit" }, t("send_report")),
+      h("button", { class: "button primary", type: "submit" }, t("send_report")),
       button(t("cancel"), () => { opener.click(); opener.focus(); })));
     return form;
   }
@@ -462,7 +462,7 @@
     }, h("figure", { class: "lightbox-figure" }, img,
       h("figcaption", { class: "lightbox-bar" },
         many && button(t("prev"), () => move(-1)), caption, many && button(t("next"), () => move(1)),
-        button(t("close"), () => dialog.close(), "btn primary"))));
+        button(t("close"), () => dialog.close(), "button primary"))));
     move(0);
     item.append(dialog);
     dialog.showModal();

@@ -138,7 +138,7 @@ def test_a_failed_submission_says_why_and_keeps_what_was_written(live, page, rev
     fail(page, f"**/products/{pid}/reviews", status)
     page.goto(live.embed(shop, pid, lang=lang))
     ready(page)
-    page.locator(".cta .btn.primary").click()
+    page.locator(".cta .button.primary").click()
     form = page.locator("form.form")
     form.wait_for()
     form.locator(".rate label").nth(4).click()
