@@ -156,7 +156,7 @@ def demo_command(host, port, no_run):
     Migrates the database, creates the demo shop once (keys, sample reviews, the referral program
     on, an owner account for the admin) and prints how to use them. The public address is
     http://HOST:PORT, or REVIEWS_PUBLIC_URL; the demo shop accepts posts from it."""
-    from . import demo
+    from .widget.demo import seed as demo
 
     app = current_app._get_current_object()
     if app.config["ENV"] == "production":

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from reviews_service import create_app
-from reviews_service import demo as demo_seed
 from reviews_service.cli import main
 from reviews_service.shops import service as shops
+from reviews_service.widget.demo import seed as demo_seed
 
 from .conftest import base_config
 from .helpers import row_counts

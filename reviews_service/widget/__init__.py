@@ -10,7 +10,8 @@ def init_app(app: Flask) -> None:
     """Register the widget's blueprints: its files, its API, the policy page and the demo."""
     from ..extensions import api
     from . import api as widget_api
-    from . import assets, demo
+    from . import assets
+    from .demo import pages as demo
 
     app.register_blueprint(assets.bp)
     app.register_blueprint(widget_api.pages)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from reviews_service import demo as demo_seed
 from reviews_service.widget import assets
+from reviews_service.widget.demo import seed as demo_seed
 
 from ..factories import make_shop
 

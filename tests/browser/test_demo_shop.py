@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from reviews_service import demo as demo_seed
+from reviews_service.widget.demo import seed as demo_seed
 
 from .conftest import jpeg, ready
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from reviews_service import demo as demo_seed
+from reviews_service.widget.demo import seed as demo_seed
 
 from .conftest import ready
 

@@ -15,16 +15,16 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms import ValidationError
 
-from .. import demo as demo_shop
-from ..catalog import service as catalog
-from ..errors import NotFound
-from ..models_base import utcnow
-from ..shops import service as shops
-from ..web.limits import limiter
+from ...catalog import service as catalog
+from ...errors import NotFound
+from ...models_base import utcnow
+from ...shops import service as shops
+from ...web.limits import limiter
+from . import seed as demo_shop
 
 bp = Blueprint("demo", __name__, url_prefix="/demo")
 
-CSS = Path(__file__).resolve().parents[1] / "templates" / "demo" / "demo.css"
+CSS = Path(__file__).resolve().parents[2] / "templates" / "demo" / "demo.css"
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' {media} https: data:; "
        "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 

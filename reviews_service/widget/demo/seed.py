@@ -1,4 +1,5 @@
-"""The demo shop that `reviews-service demo` sets up, so a new user sees everything working."""
+"""The demo shop's data, which `reviews-service demo` sets up so that a new user sees everything
+working: products, orders, reviews with photos and replies, the referral program."""
 
 from __future__ import annotations
 
@@ -14,13 +15,18 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy import select
 
-from .catalog import service as catalog
-from .errors import Conflict, NotFound
-from .extensions import db
-from .models_base import utcnow
-from .referrals import codes, coupons
-from .shops import service as shops
-from .shops.models import User
+from ...catalog import service as catalog
+from ...collecting import service as reviews
+from ...errors import Conflict, NotFound
+from ...extensions import db
+from ...models_base import utcnow
+from ...moderation import service as moderation
+from ...referrals import codes, coupons
+from ...reviews import media
+from ...reviews.models import Reply
+from ...shops import service as shops
+from ...shops.models import User
+from ...web.callers import Visitor
 
 DEMO_SLUG = "demo"
 PRODUCTS = [
@@ -291,15 +297,10 @@ def demo_photo(seed: int, size: tuple[int, int] = (1200, 900)) -> bytes:
 
 def seed_reviews(shop) -> None:
     """The demo's reviews, through the same services as real ones, then aged and answered."""
-    from .collecting import service as reviews
-    from .moderation import service as moderation
-    from .reviews import media
-    from .reviews.models import Reply
-
     shops.update_shop(shop, {"settings": {"staff_email_domains": [STAFF_DOMAIN]}})
     now = utcnow()
     names = {external_id: name for external_id, name, _sku, _gtin in PRODUCTS}
-    visitor = reviews.Visitor(visitor_hash="demo-seed", ip_hash="demo-seed")
+    visitor = Visitor(visitor_hash="demo-seed", ip_hash="demo-seed")
     for n, (pid, stars, title, body, name, email, locale, kind, photos, days, reply) in enumerate(REVIEWS):
         photo_ids = [media.upload_photo(shop, demo_photo(n * 10 + k), visitor_hash="demo-seed").public_id
                      for k in range(photos)]
@@ -326,7 +327,7 @@ def seed_reviews(shop) -> None:
             db.session.add(Reply(review_id=review.id, body=reply, created_at=now - timedelta(days=days - 1)))
         db.session.commit()
         for k in range(stars + (n % 3)):
-            reviews.vote(shop, review.public_id, 1, reviews.Visitor(f"demo-voter-{k}", f"demo-voter-{k}"))
+            reviews.vote(shop, review.public_id, 1, Visitor(f"demo-voter-{k}", f"demo-voter-{k}"))
     catalog.ingest_order(shop, {
         "id": THANK_YOU_ORDER, "customer": {"email": "mila@example.com", "name": "Mila Novak", "locale": "en"},
         "items": [{"product_id": "rain-shell", "name": "Packable rain shell", "quantity": 1, "price": "129.00"},
