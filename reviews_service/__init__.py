@@ -68,13 +68,28 @@ def _connect_subscribers(app: Flask) -> None:
     """Every room's subscribers to the signals in events.py, connected here and nowhere else.
     Connecting is idempotent (blinker keeps one connection per receiver), so building many apps
     in one process connects each receiver once."""
+    from .collecting import subscribers as collecting
+    from .moderation import subscribers as moderation
+    from .outbox import subscribers as outbox
     from .ratings import freshness
+    from .referrals import subscribers as referrals
+    from .reviews import subscribers as reviews
+    from .web import idempotency
 
-    freshness.connect()
+    for room in (freshness, idempotency, outbox, reviews, moderation, collecting, referrals):
+        room.connect()
 
 
 def _register_jobs(app: Flask) -> None:
-    """The worker's periodic jobs, each registered by the room that owns it."""
+    """The worker's periodic jobs (and their pre-send checks), each registered by the room that owns
+    it; the worker runs them in this order."""
+    from .collecting import scheduling
+    from .moderation import notices
+    from .referrals import tasks
+
+    scheduling.register(app)  # review requests and reminders
+    notices.register(app)  # the moderators' digest
+    tasks.register(app)  # referrals whose hold passed, rewards that waited for codes
 
 
 def _derive_flask_config(app: Flask) -> None:

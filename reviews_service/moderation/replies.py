@@ -15,6 +15,7 @@ from ..models_base import utcnow
 from ..moderation import service as moderation
 from ..reviews.models import Reply, Review
 from ..shops.models import Shop
+from . import notices
 
 MAX_REPLY = 5000
 
@@ -31,8 +32,6 @@ def _review(shop: Shop, review_id: str | int) -> Review:
 def set_reply(shop: Shop, review_id: str | int, body: str, *, user_id: int | None) -> Reply:
     """Create the review's reply, or replace its text; the reviewer is e-mailed either way
     (not when the text is unchanged). Only a published review can be answered in public."""
-    from ..outbox import scheduling  # delivery builds on reviews, not the reverse
-
     body = (body or "").strip()
     if not body:
         raise Invalid("Write the reply first.", field="body")
@@ -66,7 +65,7 @@ def set_reply(shop: Shop, review_id: str | int, body: str, *, user_id: int | Non
     db.session.expire(review, ["reply"])  # the notice reads the reply through the review
     moderation.record(review, "reply", actor=f"user:{user_id}" if user_id is not None else "system",
                       note=f"{action}, {len(body)} characters")
-    scheduling.queue_reply_notice(review)
+    notices.queue_reply_notice(review)
     db.session.commit()
     return reply
 

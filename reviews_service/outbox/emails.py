@@ -13,15 +13,13 @@ from email import policy
 from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid, parseaddr
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 
 from .. import i18n, tokens
-from ..catalog.models import Customer
 from ..models_base import utcnow
-from ..shops.models import Shop
 
 UNSUBSCRIBE_LIFETIME = timedelta(days=5 * 365)
 # Control characters and the Unicode line and paragraph separators: a header is one line, and
@@ -29,13 +27,25 @@ UNSUBSCRIBE_LIFETIME = timedelta(days=5 * 365)
 _NOT_IN_HEADERS = re.compile(r" *[\x00-\x1f\x7f-\x9f\u2028\u2029][\x00-\x1f\x7f-\x9f\u2028\u2029 ]*")
 
 
-def unsubscribe_url(shop: Shop, customer: Customer) -> str:
+class Sender(Protocol):
+    """The shop an e-mail is sent for (the templates show its name). The outbox reads no room's
+    models: the room that queues an e-mail hands over its shop."""
+    id: int
+    name: str
+
+
+class Recipient(Protocol):
+    """The customer an e-mail goes to, as far as an unsubscribe link needs to know."""
+    id: int
+
+
+def unsubscribe_url(shop: Sender, customer: Recipient) -> str:
     token = tokens.sign(tokens.UNSUBSCRIBE_TOKEN, shop.id, customer=customer.id,
                       expires_at=utcnow() + UNSUBSCRIBE_LIFETIME)
     return f"{current_app.config['PUBLIC_URL']}/unsubscribe/{token}"
 
 
-def render(template: str, *, shop: Shop, to: str, lang: str, unsubscribe: str | None = None,
+def render(template: str, *, shop: Sender, to: str, lang: str, unsubscribe: str | None = None,
            **context: Any) -> dict[str, Any]:
     """Render `emails/<template>.txt` and `.html` into an outbox payload."""
     lang = i18n.negotiate(lang)

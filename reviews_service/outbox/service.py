@@ -15,9 +15,10 @@ from typing import Any
 
 from sqlalchemy import case, or_, select, update
 
+from ..errors import NotFound
 from ..extensions import db
 from ..models_base import insert_ignore, utcnow
-from .models import OutboxMessage, WebhookEndpoint
+from .models import STATUSES, OutboxMessage, WebhookEndpoint  # noqa: F401  (STATUSES: for the pages)
 
 LEASE = timedelta(minutes=5)  # a claim older than this belonged to a worker that died
 BACKOFF_BASE = 30  # seconds before the first retry
@@ -167,6 +168,15 @@ def retry_now(shop_id: int, message_id: int) -> bool:
     ).rowcount
     db.session.commit()
     return bool(changed)
+
+
+def get_message(shop_id: int, message_id: int) -> OutboxMessage:
+    """One message of the shop; NotFound for another shop's or an unknown id."""
+    message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.id == message_id,
+                                                            OutboxMessage.shop_id == shop_id))
+    if message is None:
+        raise NotFound("No message with this id in this shop.")
+    return message
 
 
 def messages(shop_id: int, *, status: str | None = None, limit: int = 100) -> list[OutboxMessage]:

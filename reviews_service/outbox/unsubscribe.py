@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import update
+
 from .. import tokens
-from ..catalog.models import Customer
+from ..catalog import mailing
 from ..extensions import db
-from ..models_base import utcnow
-from ..shops.models import Shop
+from .models import OutboxMessage
 
 
 @dataclass
 class Resolved:
     state: str  # "ok", "expired", "invalid"
-    customer: Customer | None = None
+    customer_id: int | None = None
     shop_name: str = ""
     locale: str | None = None
     already: bool = False
@@ -26,24 +27,17 @@ def resolve(token: str) -> Resolved:
         claims = tokens.unsign(tokens.UNSUBSCRIBE_TOKEN, token, shop_id=shop_id)
     except tokens.TokenError as exc:
         return Resolved(state=exc.reason)
-    customer = db.session.get(Customer, claims.get("customer"))
-    shop = db.session.get(Shop, shop_id)
-    if customer is None or shop is None or customer.shop_id != shop.id:
+    found = mailing.subscriber(shop_id, claims.get("customer"))
+    if found is None:
         return Resolved(state="invalid")
-    return Resolved(state="ok", customer=customer, shop_name=shop.name, locale=customer.locale,
-                    already=customer.unsubscribed_at is not None)
+    return Resolved(state="ok", customer_id=found.customer_id, shop_name=found.shop_name,
+                    locale=found.locale, already=found.unsubscribed)
 
 
 def apply(result: Resolved) -> None:
     """Stop every e-mail that asks for something; the stop is effective for queued ones too."""
-    from sqlalchemy import update
-
-    from .models import OutboxMessage
-
-    customer = result.customer
-    if customer.unsubscribed_at is None:
-        customer.unsubscribed_at = utcnow()
+    mailing.unsubscribe(result.customer_id)
     db.session.execute(update(OutboxMessage).where(
-        OutboxMessage.customer_id == customer.id, OutboxMessage.status.in_(("pending", "failed")),
+        OutboxMessage.customer_id == result.customer_id, OutboxMessage.status.in_(("pending", "failed")),
         OutboxMessage.kind == "email").values(status="dead", last_error="unsubscribed"))
     db.session.commit()

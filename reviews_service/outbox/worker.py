@@ -1,6 +1,9 @@
-"""`reviews-service worker`: queue what fell due, then deliver the outbox, until SIGTERM.
+"""`reviews-service worker`: run the jobs the rooms registered (queue what fell due), then deliver
+the outbox, until SIGTERM.
 
 Run as many copies as you like: every step claims its rows so that no two workers send the same one.
+The worker imports no room above the outbox: what falls due, and whether a queued e-mail is still
+wanted, the rooms tell it through `outbox.jobs`.
 """
 
 from __future__ import annotations
@@ -16,9 +19,9 @@ from dataclasses import dataclass, field
 import requests
 from flask import current_app
 
+from ..catalog import mailing
 from ..extensions import db
-from ..referrals import tasks as referral_tasks
-from . import emails, mailer, scheduling, service
+from . import emails, jobs, mailer, service, webhooks
 from .models import OutboxMessage, WebhookEndpoint
 
 log = logging.getLogger(__name__)
@@ -49,11 +52,11 @@ class Worker:
         self.stopping.set()
 
     def tick(self) -> Stats:
-        """One round: queue due requests, reminders and digests; then drain what is due."""
+        """One round: run the registered jobs (review requests, reminders, digests, referrals...);
+        then drain what is due."""
         stats = Stats()
-        stats.queued += scheduling.queue_due_requests()
-        stats.queued += scheduling.queue_digests()
-        stats.queued += referral_tasks.process_due()
+        for _name, job in jobs.jobs():
+            stats.queued += job()
         kinds = ("email", "webhook") if (self.smtp or self.printer) else ("webhook",)
         while not self.stopping.is_set():
             batch = service.claim(self.id, limit=self.batch, kinds=kinds)
@@ -74,7 +77,7 @@ class Worker:
         if not service.renew(message):
             return
         if message.kind == "email":
-            reason = scheduling.withdrawn(message)
+            reason = self._withdrawn(message)
             if reason:
                 service.drop(message, reason)
                 stats.dropped += 1
@@ -86,9 +89,7 @@ class Worker:
                 endpoint = db.session.get(WebhookEndpoint, message.endpoint_id)
                 if endpoint is None or not endpoint.active:
                     raise RuntimeError("the webhook endpoint was deleted or disabled")
-                from .webhooks import deliver
-
-                deliver(endpoint, message.payload, self.http)
+                webhooks.deliver(endpoint, message.payload, self.http)
         except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried
             db.session.rollback()
             service.mark_failed(message, f"{type(exc).__name__}: {exc}")
@@ -98,6 +99,16 @@ class Worker:
             return
         service.mark_sent(message)
         stats.sent += 1
+
+    @staticmethod
+    def _withdrawn(message: OutboxMessage) -> str | None:
+        """Why a queued e-mail must not go out any more: the customer unsubscribed or was erased
+        meanwhile (the catalog knows), or the topic's owner no longer wants it (say, a refund)."""
+        if message.customer_id is not None:
+            reason = mailing.refusal(message.customer_id)
+            if reason:
+                return reason
+        return jobs.withdrawn(message)
 
     def _send_email(self, message: OutboxMessage) -> None:
         built = emails.build_message(message.payload)

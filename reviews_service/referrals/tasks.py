@@ -1,5 +1,6 @@
-"""What the worker does for the referral program each round (`Worker.tick`): decide the referrals
-whose hold has passed, and retry the rewards that waited for an empty pool.
+"""What the worker does for the referral program each round (a job registered with the outbox's
+worker): decide the referrals whose hold has passed, and retry the rewards that waited for an empty
+pool.
 
 Safe to run from many workers at once: each referral moves only through a guarded UPDATE, and its
 reward is unique, so a referral two workers pick up is decided and rewarded once.
@@ -10,10 +11,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from flask import Flask
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models_base import utcnow
+from ..outbox import jobs
 from . import coupons, service
 from .models import Referral
 
@@ -51,3 +54,8 @@ def _run(step, referral_id: int, status: str) -> int:
         log.exception("referral %s could not be settled", referral_id)
         return 0
     return int(outcome not in ("unchanged", status))
+
+
+def register(app: Flask) -> None:
+    """The worker settles due referrals and retries starved rewards each round."""
+    jobs.register_job(app, "referrals", process_due)

@@ -13,8 +13,10 @@ from sqlalchemy import select
 
 from reviews_service import clock, i18n
 from reviews_service.cli import main
+from reviews_service.collecting import scheduling
 from reviews_service.extensions import db
-from reviews_service.outbox import mailer, scheduling
+from reviews_service.moderation import notices
+from reviews_service.outbox import mailer
 from reviews_service.outbox.models import OutboxMessage
 from reviews_service.reviews.models import Reply, Review
 from reviews_service.shops import service as shops
@@ -584,7 +586,7 @@ def test_reviewer_is_emailed_the_shops_public_reply(app, client, shop, smtp, no_
     with app.app_context():
         review = db.session.scalar(select(Review).where(Review.public_id == public_id))
         db.session.add(Reply(review=review, body="Thank you, Ana! Enjoy the trails."))
-        scheduling.queue_reply_notice(review)
+        notices.queue_reply_notice(review)
         db.session.commit()
     run_worker(app)
 

@@ -1,5 +1,5 @@
-"""What the worker queues on its own: review-request e-mails when they fall due, one reminder,
-the moderators' daily digest; and the reply notice a moderation action queues.
+"""Review requests and the one reminder, queued as e-mails when they fall due (a job the worker
+runs each round), under the shop's cap on asking e-mails per customer.
 
 Each step is safe to run from many workers at once: a request moves on only through a guarded
 UPDATE, and every message has a dedupe key, so a race queues nothing twice.
@@ -9,19 +9,19 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import Flask
 from sqlalchemy import func, select, update
 
 from ..catalog.models import Customer, Order
-from ..collecting import requests as review_requests
 from ..extensions import db
 from ..models_base import utcnow
+from ..outbox import emails, jobs
+from ..outbox.models import OutboxMessage
+from ..outbox.service import enqueue
 from ..reviews.models import Review, ReviewRequest
-from ..shops.models import Membership, Shop, User
+from ..shops.models import Shop
 from ..shops.service import settings_of
-from . import emails
-from .models import OutboxMessage
-from .service import enqueue
+from . import requests as review_requests
 
 CAPPED_TOPICS = ("review_request", "reminder")
 
@@ -117,18 +117,13 @@ def _send_request(request: ReviewRequest, now: datetime, *, reminder: bool) -> i
 
 
 def withdrawn(message: OutboxMessage) -> str | None:
-    """Why a queued e-mail must not go out any more (None when it still may).
+    """Why a queued review request or reminder must not go out any more (None when it still may).
 
-    A message waits in the outbox while SMTP is down or unset: the order may be refunded, the
-    customer may unsubscribe or be erased, or review, before the worker gets to it."""
-    if message.customer_id is not None:
-        customer = db.session.get(Customer, message.customer_id)
-        if customer is not None and customer.erased_at is not None:
-            return "erased"
-        if customer is not None and customer.unsubscribed_at is not None:
-            return "unsubscribed"
+    A message waits in the outbox while SMTP is down or unset: the order may be refunded or
+    cancelled, or reviewed, before the worker gets to it. (The customer's unsubscribing or erasure
+    the worker asks the catalog about, for every e-mail.)"""
     request_id = (message.payload or {}).get("request_id")
-    if message.topic not in CAPPED_TOPICS or request_id is None:
+    if request_id is None:
         return None
     request = db.session.get(ReviewRequest, request_id)
     if request is None or request.status == "cancelled":
@@ -139,42 +134,7 @@ def withdrawn(message: OutboxMessage) -> str | None:
     return None
 
 
-def queue_reply_notice(review: Review) -> bool:
-    """Tell a reviewer that the shop replied in public (called in the reply's transaction)."""
-    if not review.email:
-        return False
-    shop = db.session.get(Shop, review.shop_id)
-    customer = db.session.scalar(select(Customer).where(Customer.shop_id == shop.id,
-                                                        Customer.email == review.email))
-    if customer is not None and (customer.unsubscribed_at or customer.erased_at):
-        return False
-    payload = emails.render(
-        "reply", shop=shop, to=review.email, lang=review.locale,
-        unsubscribe=emails.unsubscribe_url(shop, customer) if customer else None,
-        name=review.author_name.split(" ")[0] if review.author_name else "",
-        reply=review.reply.body if review.reply else "", title=review.title, body=review.body)
-    return enqueue(kind="email", topic="reply", payload=payload, shop_id=shop.id, recipient=review.email,
-                   customer_id=customer.id if customer else None,
-                   dedupe_key=f"reply:{review.id}:{int(utcnow().timestamp())}")
-
-
-def queue_digests(now: datetime | None = None) -> int:
-    """Once a day, after DIGEST_HOUR (UTC), each moderator of a shop with pending reviews hears how
-    many wait; the dedupe key makes it once per shop, person and day."""
-    now = now or utcnow()
-    if now.hour < current_app.config["DIGEST_HOUR"]:
-        return 0
-    pending = db.session.execute(select(Review.shop_id, func.count()).where(Review.status == "pending")
-                                 .group_by(Review.shop_id)).all()
-    queued = 0
-    for shop_id, count in pending:
-        shop = db.session.get(Shop, shop_id)
-        people = db.session.scalars(select(User).join(Membership).where(Membership.shop_id == shop_id))
-        for user in people:
-            payload = emails.render("digest", shop=shop, to=user.email, lang=settings_of(shop)["default_locale"],
-                                    count=count, link=f"{current_app.config['PUBLIC_URL']}/admin/",
-                                    subject_params={"count": count})
-            queued += enqueue(kind="email", topic="digest", payload=payload, shop_id=shop_id,
-                              recipient=user.email, dedupe_key=f"digest:{shop_id}:{user.id}:{now.date()}")
-    db.session.commit()
-    return queued
+def register(app: Flask) -> None:
+    """The worker queues due review requests and reminders each round, and asks before sending one."""
+    jobs.register_job(app, "review requests", queue_due_requests)
+    jobs.register_check(app, CAPPED_TOPICS, withdrawn)

@@ -1,0 +1,64 @@
+"""What moderation tells people by e-mail: the reviewer, that the shop replied in public (queued in
+the reply's transaction); the moderators, once a day, how many reviews wait (a job the worker runs)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, current_app
+from sqlalchemy import func, select
+
+from ..catalog.models import Customer
+from ..extensions import db
+from ..models_base import utcnow
+from ..outbox import emails, jobs
+from ..outbox.service import enqueue
+from ..reviews.models import Review
+from ..shops.models import Membership, Shop, User
+from ..shops.service import settings_of
+
+
+def queue_reply_notice(review: Review) -> bool:
+    """Tell a reviewer that the shop replied in public (called in the reply's transaction)."""
+    if not review.email:
+        return False
+    shop = db.session.get(Shop, review.shop_id)
+    customer = db.session.scalar(select(Customer).where(Customer.shop_id == shop.id,
+                                                        Customer.email == review.email))
+    if customer is not None and (customer.unsubscribed_at or customer.erased_at):
+        return False
+    payload = emails.render(
+        "reply", shop=shop, to=review.email, lang=review.locale,
+        unsubscribe=emails.unsubscribe_url(shop, customer) if customer else None,
+        name=review.author_name.split(" ")[0] if review.author_name else "",
+        reply=review.reply.body if review.reply else "", title=review.title, body=review.body)
+    return enqueue(kind="email", topic="reply", payload=payload, shop_id=shop.id, recipient=review.email,
+                   customer_id=customer.id if customer else None,
+                   dedupe_key=f"reply:{review.id}:{int(utcnow().timestamp())}")
+
+
+def queue_digests(now: datetime | None = None) -> int:
+    """Once a day, after DIGEST_HOUR (UTC), each moderator of a shop with pending reviews hears how
+    many wait; the dedupe key makes it once per shop, person and day."""
+    now = now or utcnow()
+    if now.hour < current_app.config["DIGEST_HOUR"]:
+        return 0
+    pending = db.session.execute(select(Review.shop_id, func.count()).where(Review.status == "pending")
+                                 .group_by(Review.shop_id)).all()
+    queued = 0
+    for shop_id, count in pending:
+        shop = db.session.get(Shop, shop_id)
+        people = db.session.scalars(select(User).join(Membership).where(Membership.shop_id == shop_id))
+        for user in people:
+            payload = emails.render("digest", shop=shop, to=user.email, lang=settings_of(shop)["default_locale"],
+                                    count=count, link=f"{current_app.config['PUBLIC_URL']}/admin/",
+                                    subject_params={"count": count})
+            queued += enqueue(kind="email", topic="digest", payload=payload, shop_id=shop_id,
+                              recipient=user.email, dedupe_key=f"digest:{shop_id}:{user.id}:{now.date()}")
+    db.session.commit()
+    return queued
+
+
+def register(app: Flask) -> None:
+    """The worker queues the moderators' digest each round (once a day per moderator and shop)."""
+    jobs.register_job(app, "moderators' digest", queue_digests)
