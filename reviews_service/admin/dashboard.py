@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import render_template, request
 
-from . import bp, charts, stats
+from ..moderation import stats
+from . import charts
+from .blueprint import bp
 from .forms import REJECT_LABELS
 from .sign_in import shop_access
 

@@ -8,7 +8,7 @@ from ..collecting import import_formats, importing
 from ..errors import DomainError
 from ..extensions import db
 from ..reviews import exporting
-from . import bp
+from .blueprint import bp
 from .charts import histogram_pair
 from .forms import ImportForm
 from .sign_in import actor, shop_access

@@ -11,7 +11,7 @@ from ..extensions import db
 from ..models_base import utcnow
 from ..outbox import webhooks
 from ..shops import service as shops
-from . import bp
+from .blueprint import bp
 from .forms import CsrfForm, KeyForm, RotateForm, WebhookForm, require_csrf
 from .sign_in import shop_access
 

@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from ..errors import DomainError
 from ..extensions import db
 from ..shops import service as shop_service
-from . import asset_url, bp
+from .blueprint import asset_url, bp
 from .forms import CsrfForm
 from .sign_in import memberships
 

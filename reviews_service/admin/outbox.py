@@ -7,12 +7,9 @@ import json
 import re
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 
-from ..extensions import db
 from ..outbox import service as outbox
-from ..outbox.models import STATUSES, OutboxMessage
-from . import bp, preview_policy
+from .blueprint import bp, preview_policy
 from .forms import CsrfForm
 from .sign_in import shop_access
 
@@ -37,15 +34,7 @@ def hide_tokens(text: str) -> str:
     return _TOKEN_LINK.sub(lambda m: (m.group(1) or m.group(2)) + "[token hidden]", text or "")
 
 
-def _message(shop, message_id: int) -> OutboxMessage:
-    message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.id == message_id,
-                                                            OutboxMessage.shop_id == shop.id))
-    if message is None:
-        abort(404)
-    return message
-
-
-def recipient(message: OutboxMessage) -> str:
+def recipient(message) -> str:
     return mask_email(message.recipient) if message.kind == "email" else message.recipient
 
 
@@ -53,16 +42,17 @@ def recipient(message: OutboxMessage) -> str:
 @shop_access(owner=True)
 def outbox_page(shop):
     status = request.args.get("status", "")
-    status = status if status in STATUSES else ""
+    status = status if status in outbox.STATUSES else ""
     rows = outbox.messages(shop.id, status=status or None, limit=200)
-    return render_template("admin/outbox.html", messages=rows, status=status, statuses=STATUSES,
+    return render_template("admin/outbox.html", messages=rows, status=status,
+                           statuses=outbox.STATUSES,
                            recipient=recipient, retryable=RETRYABLE)
 
 
 @bp.route("/shops/<slug>/outbox/<int:message_id>")
 @shop_access(owner=True)
 def outbox_message(shop, message_id: int):
-    message = _message(shop, message_id)
+    message = outbox.get_message(shop.id, message_id)
     payload = message.payload or {}
     body = payload.get("text") if message.kind == "email" else json.dumps(payload, indent=2, ensure_ascii=False)
     body = hide_tokens(body) if body else body
@@ -76,7 +66,7 @@ def outbox_message(shop, message_id: int):
 def outbox_preview(shop, message_id: int):
     """The e-mail's HTML part, as a document of its own for the sandboxed frame of the message page
     (its own policy: no script runs, whatever the HTML holds; link tokens hidden as in the text)."""
-    message = _message(shop, message_id)
+    message = outbox.get_message(shop.id, message_id)
     html = (message.payload or {}).get("html") if message.kind == "email" else None
     if not html:
         abort(404)
@@ -89,7 +79,7 @@ def outbox_preview(shop, message_id: int):
 def outbox_retry(shop, message_id: int):
     if not CsrfForm().validate():
         abort(400, "The form expired; reload the page and try again.")
-    _message(shop, message_id)  # another shop's message is a 404, not "cannot retry"
+    outbox.get_message(shop.id, message_id)  # another shop's message is a 404, not "cannot retry"
     if outbox.retry_now(shop.id, message_id):
         flash(f"Message #{message_id} is queued again; the worker picks it up within seconds.", "success")
     else:

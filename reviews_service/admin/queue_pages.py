@@ -13,7 +13,8 @@ from flask_login import current_user
 from ..errors import DomainError, NotFound
 from ..moderation import queue as moderation
 from ..moderation import replies as reply_service
-from . import bp, review_cards
+from . import review_cards
+from .blueprint import bp
 from .forms import REASON_CHOICES, REJECT_LABELS, BulkForm, CsrfForm, RedactForm, RejectForm, ReplyForm
 from .sign_in import actor, safe_next, shop_access
 

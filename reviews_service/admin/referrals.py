@@ -12,7 +12,8 @@ from ..errors import DomainError
 from ..extensions import db
 from ..referrals import coupons, service, stats
 from ..referrals.models import COUPON_KINDS
-from . import bp, charts
+from . import charts
+from .blueprint import bp
 from .forms import require_csrf
 from .sign_in import shop_access
 

@@ -28,7 +28,7 @@ from ..shops import service as shops
 from ..shops.models import Membership, Shop, User
 from ..web import callers
 from ..web.limits import limiter
-from . import bp
+from .blueprint import bp
 from .forms import CsrfForm, LoginForm, PasswordForm
 
 LOGIN_FAILED = "That e-mail address and password do not match an account."

@@ -1,5 +1,6 @@
-"""The dashboard's numbers, counted by the database: a handful of GROUP BY queries over the window,
-whatever the number of reviews. Weeks start on Monday, in UTC."""
+"""The moderators' dashboard numbers: a handful of GROUP BY queries over the window, whatever the
+number of reviews, and the rating distribution read from the shop's rating aggregate (kept exact by
+the transition), not recounted. Weeks start on Monday, in UTC."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import case, func, select
 
 from ..extensions import db
 from ..models_base import utcnow
+from ..ratings import reads as ratings
 from ..reviews.models import REJECT_REASONS, Review, ReviewRequest
 from ..shops.models import Shop
 
@@ -119,10 +121,8 @@ def dashboard(shop: Shop, weeks: int = 12) -> Dashboard:
     requests = db.session.execute(
         select(wk_req, func.count(), func.sum(case((ReviewRequest.completed_at.is_not(None), 1), else_=0)))
         .where(ReviewRequest.shop_id == shop.id, ReviewRequest.sent_at >= start).group_by(wk_req)).all()
-    distribution = {stars: 0 for stars in range(1, 6)}
-    distribution.update(db.session.execute(
-        select(Review.rating, func.count()).where(mine, Review.status == "published")
-        .group_by(Review.rating)).all())
+    aggregate = ratings.shop_rating(shop.id)
+    distribution = {stars: getattr(aggregate, f"n{stars}") for stars in range(1, 6)}
     pending_now = db.session.scalar(select(func.count()).select_from(Review)
                                     .where(mine, Review.status == "pending")) or 0
 

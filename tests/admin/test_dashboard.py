@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import text
 
-from reviews_service.admin import charts, stats
+from reviews_service.admin import charts
+from reviews_service.extensions import db
+from reviews_service.moderation import stats
 
 from .conftest import make_review
 
@@ -36,6 +39,17 @@ def test_dashboard_draws_every_chart_as_svg_with_text_values(app, admin, shop):
     assert "-hatch)" in html  # the second series is hatched
     assert "Show the numbers" in html  # and each chart has its table
     assert "<script>" not in html and " style=" not in html  # the CSP allows neither
+
+
+def test_the_rating_distribution_is_the_shops_rating_aggregate_not_a_recount(app, admin, shop):
+    make_review(app, shop, rating=4, status="published")
+    with app.app_context():  # an aggregate that differs from a recount of the reviews
+        db.session.execute(text("UPDATE shop_ratings SET n4 = n4 + 2, count = count + 2, total = total + 8"))
+        db.session.commit()
+
+    html = admin.get(f"{admin.base}/dashboard").get_data(as_text=True)
+
+    assert "<title>4 stars: 3</title>" in html and "<title>4 stars: 1</title>" not in html
 
 
 def test_compliance_warns_when_low_stars_are_published_far_less(app, admin, shop):
