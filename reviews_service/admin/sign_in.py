@@ -11,6 +11,7 @@ import math
 import time
 from dataclasses import dataclass
 from functools import wraps
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, flash, g, redirect, render_template, request, session, url_for
@@ -18,14 +19,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter
-from sqlalchemy import select
-from werkzeug.security import generate_password_hash
-
 from ..email_addresses import normalize_email
 from ..errors import Invalid
 from ..extensions import db, login_manager
 from ..shops import service as shops
-from ..shops.models import Membership, Shop, User
 from ..web import callers
 from ..web.limits import limiter
 from .blueprint import bp
@@ -45,7 +42,7 @@ class AdminUser:
     is_active = True
     is_anonymous = False
 
-    def __init__(self, user: User):
+    def __init__(self, user):
         self.user = user
         self.id = user.id
         self.email = user.email
@@ -70,7 +67,7 @@ def _load_user(session_id: str) -> AdminUser | None:
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    user = shops.get_user(int(user_id))
     if user is None or user.session_version != int(version):
         return None  # logged out elsewhere, or the password changed: this session is over
     return AdminUser(user)
@@ -139,25 +136,9 @@ def _minutes(seconds: int) -> str:
     return "a minute" if minutes == 1 else f"{minutes} minutes"
 
 
-# --- checking passwords --------------------------------------------------------------------------
+# --- sessions ------------------------------------------------------------------------------------
 
-_DUMMY_HASHES: dict[str, str] = {}
-
-
-def _authenticate(email: str, password: str) -> User | None:
-    """The user, if the password is theirs. An unknown address costs the same hash as a known one,
-    so that the time of the answer does not tell which addresses have accounts."""
-    user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
-    if user is None:
-        method = shops.PASSWORD_METHOD
-        if method not in _DUMMY_HASHES:
-            _DUMMY_HASHES[method] = generate_password_hash("not a password", method)
-        shops.check_password(User(password_hash=_DUMMY_HASHES[method]), password)
-        return None
-    return user if shops.check_password(user, password) else None
-
-
-def _start_session(user: User) -> None:
+def _start_session(user) -> None:
     """A fresh session: nothing from before sign-in (its CSRF token included) survives."""
     session.clear()
     login_user(AdminUser(user))
@@ -192,7 +173,7 @@ def login():
             wait = throttled_for(form.email.data)
             if wait:
                 return _throttled(form, wait, "admin/login.html")
-            user = _authenticate(form.email.data, form.password.data)
+            user = shops.authenticate(form.email.data, form.password.data)
             if user is None:
                 count_failure(form.email.data)
                 form.form_errors.append(LOGIN_FAILED)
@@ -216,9 +197,7 @@ def logout():
     if not form.validate():
         abort(400, "The form expired; reload the page and sign out again.")
     if current_user.is_authenticated:
-        user = current_user.user
-        user.session_version = User.session_version + 1
-        db.session.commit()
+        shops.end_sessions(current_user.user)
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
@@ -265,7 +244,7 @@ def account():
 
 @dataclass
 class Access:
-    shop: Shop
+    shop: Any  # the shop (shops.models.Shop)
     role: str
 
     @property
@@ -276,10 +255,7 @@ class Access:
 def memberships() -> list[Access]:
     """The shops the signed-in user works on, by name."""
     if "admin_memberships" not in g:
-        rows = db.session.execute(
-            select(Shop, Membership.role).join(Membership, Membership.shop_id == Shop.id)
-            .where(Membership.user_id == current_user.id).order_by(Shop.name, Shop.id))
-        g.admin_memberships = [Access(shop, role) for shop, role in rows]
+        g.admin_memberships = [Access(shop, role) for shop, role in shops.memberships(current_user.id)]
     return g.admin_memberships
 
 

@@ -270,6 +270,39 @@ def check_password(user: User, password: str) -> bool:
     return check_password_hash(user.password_hash, password)
 
 
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The account with this e-mail address, if the password is theirs. An unknown address costs
+    the same hash as a known one, so that the time of the answer does not tell which addresses
+    have accounts."""
+    user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
+    if user is None:
+        if PASSWORD_METHOD not in _DUMMY_HASHES:
+            _DUMMY_HASHES[PASSWORD_METHOD] = generate_password_hash("not a password", PASSWORD_METHOD)
+        check_password_hash(_DUMMY_HASHES[PASSWORD_METHOD], password)
+        return None
+    return user if check_password(user, password) else None
+
+
+def get_user(user_id: int) -> User | None:
+    return db.session.get(User, user_id)
+
+
+def memberships(user_id: int) -> list[tuple[Shop, str]]:
+    """The shops the user works on, by name, each with the user's role there."""
+    return [(shop, role) for shop, role in db.session.execute(
+        select(Shop, Membership.role).join(Membership, Membership.shop_id == Shop.id)
+        .where(Membership.user_id == user_id).order_by(Shop.name, Shop.id))]
+
+
+def end_sessions(user: User) -> None:
+    """Sign the user out everywhere: each session carries the version it started with."""
+    user.session_version = User.session_version + 1
+    db.session.commit()
+
+
 def set_password(user: User, password: str) -> None:
     """Change a password and end every session the user had."""
     if len(password) < MIN_PASSWORD_LENGTH:
