@@ -17,7 +17,7 @@ from ..catalog.models import Order
 from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..models_base import insert_ignore, utcnow
-from ..reviews.models import ReviewRequest
+from ..reviews.models import Review, ReviewRequest
 from ..shops.models import Shop
 from ..shops.service import settings_of
 
@@ -78,23 +78,59 @@ class Grant:
     request: ReviewRequest | None
 
 
+WITHDRAWN = ("refunded", "cancelled")  # order statuses that end what its tokens may do
+
+
+class TokenRefused(Forbidden):
+    """A token that grants nothing (403 to the API), with the reason the hosted page tells the
+    customer: "expired", "withdrawn" (the order was refunded or cancelled; `locale` is the
+    customer's) or "invalid" (wrong, of another shop, or its order or customer is gone)."""
+
+    def __init__(self, detail: str, *, reason: str, locale: str | None = None):
+        super().__init__(detail, field="token")
+        self.reason, self.locale = reason, locale
+
+
+_EXPIRED = "This review link has expired."
+_WITHDRAWN = "This order was refunded or cancelled; it can no longer be reviewed."
+_INVALID = "This review link is not valid for this shop."
+
+
+def shop_id_of_token(token: str) -> int:
+    """The shop a review-request or widget token was signed for (signature and age checked, the
+    shop not yet looked up); TokenRefused when it is neither."""
+    expired = False
+    for purpose in (tokens.REVIEW_REQUEST_TOKEN, tokens.WIDGET_TOKEN):
+        try:
+            return tokens.peek_shop(purpose, token)
+        except tokens.TokenError as exc:
+            expired = expired or exc.reason == "expired"
+    if expired:
+        raise TokenRefused(_EXPIRED, reason="expired")
+    raise TokenRefused(_INVALID, reason="invalid")
+
+
 def grant_for_token(shop: Shop, token: str) -> Grant:
-    """Resolve a review-request token or a widget token of `shop`; 403 when it is not valid."""
+    """Resolve a review-request token or a widget token of `shop`; TokenRefused (403) with its
+    reason when it grants nothing."""
     for purpose in (tokens.REVIEW_REQUEST_TOKEN, tokens.WIDGET_TOKEN):
         try:
             claims = tokens.unsign(purpose, token, shop_id=shop.id)
         except tokens.TokenError as exc:
             if exc.reason == "expired":
-                raise Forbidden("This review link has expired.", field="token") from None
+                raise TokenRefused(_EXPIRED, reason="expired") from None
             continue
         if purpose == tokens.REVIEW_REQUEST_TOKEN:
             request = db.session.get(ReviewRequest, claims.get("request"))
             if request is None or request.shop_id != shop.id:
                 break
-            if request.status == "cancelled":
-                raise Forbidden("This order was refunded or cancelled; it can no longer be reviewed.",
-                                field="token")
             order = db.session.get(Order, request.order_id)
+            if request.status == "cancelled":
+                # Cancelled by a refund or a cancellation, or by the customer's erasure: only the
+                # first is the order's story to tell.
+                withdrawn = order.status in WITHDRAWN
+                raise TokenRefused(_WITHDRAWN, reason="withdrawn" if withdrawn else "invalid",
+                                   locale=order.customer.locale if withdrawn else None)
             grant = Grant(order, "request", request)
         else:
             order = db.session.get(Order, claims.get("order"))
@@ -105,11 +141,10 @@ def grant_for_token(shop: Shop, token: str) -> Grant:
             break
         # The thank-you page's token is made before the order ships; once the order is refunded
         # or cancelled it may no longer vouch for a verified buyer, just as the request's link.
-        if grant.order.status in ("refunded", "cancelled"):
-            raise Forbidden("This order was refunded or cancelled; it can no longer be reviewed.",
-                            field="token")
+        if grant.order.status in WITHDRAWN:
+            raise TokenRefused(_WITHDRAWN, reason="withdrawn", locale=grant.order.customer.locale)
         return grant
-    raise Forbidden("This review link is not valid for this shop.", field="token")
+    raise TokenRefused(_INVALID, reason="invalid")
 
 
 def mark_completed_if_done(request: ReviewRequest | None, reviewed_product_ids: set[int]) -> None:
@@ -130,9 +165,11 @@ def require_order_product(grant: Grant, product_id: int) -> None:
 
 def describe_grant(shop: Shop, token: str) -> dict:
     """The products a token's order lets its customer review, and which are reviewed already."""
-    from ..reviews.models import Review
+    return describe(grant_for_token(shop, token))
 
-    grant = grant_for_token(shop, token)
+
+def describe(grant: Grant) -> dict:
+    """What `describe_grant` answers, for a grant already resolved."""
     reviewed = set(db.session.scalars(select(Review.product_id).where(Review.order_id == grant.order.id)))
     customer = grant.order.customer
     return {

@@ -12,7 +12,6 @@ and checks what is posted, `page_rendering` renders the HTML.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from flask import Blueprint, current_app, g, redirect, request, url_for
 from flask_wtf.csrf import validate_csrf
@@ -20,14 +19,11 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 from wtforms import ValidationError
 
-from .. import i18n, tokens
-from ..catalog.models import Order
+from .. import i18n
 from ..collecting import requests as review_requests
 from ..collecting import service
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
-from ..reviews.models import ReviewRequest
-from ..shops.models import Shop
 from ..shops.service import get_shop, settings_of
 from ..web import callers
 from ..web.limits import limiter
@@ -42,7 +38,6 @@ ROUTE = "/review/<path:token>"
 # The widget (our own script, from our own origin) enhances the form when JavaScript is on.
 CSP = ("default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; "
        "img-src 'self' https: data: blob:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-WITHDRAWN = ("refunded", "cancelled")
 # Without JavaScript nothing downscales photos before upload, and a few phone photos of 3 to 6 MB
 # each pass the API's 11 MB body limit. Werkzeug spools file parts to disk, not memory.
 MAX_FORM_BYTES = 64 * 1024 * 1024
@@ -62,22 +57,22 @@ class PageRefused(Exception):
 def _shop_from_token(_endpoint, values):
     """The shop comes from the token, and before the rate limiter keys its counters by it."""
     if values and "token" in values:
-        g.shop = _shop_for(values["token"])
-
-
-def _shop_for(token: str) -> Shop:
-    expired = False
-    for purpose in (tokens.REVIEW_REQUEST_TOKEN, tokens.WIDGET_TOKEN):
         try:
-            shop_id = tokens.peek_shop(purpose, token)
-        except tokens.TokenError as exc:
-            expired = expired or exc.reason == "expired"
-            continue
-        try:
-            return get_shop(shop_id)
+            g.shop = get_shop(review_requests.shop_id_of_token(values["token"]))
+        except review_requests.TokenRefused as exc:
+            raise _refused_page(exc) from None
         except NotFound:
-            break
-    raise PageRefused(410, "expired") if expired else PageRefused(404, "not_found")
+            raise PageRefused(404, "not_found") from None
+
+
+def _refused_page(exc: review_requests.TokenRefused) -> PageRefused:
+    """The customer deserves to know whether the link expired, the order was refunded, or the
+    link is wrong."""
+    if exc.reason == "expired":
+        return PageRefused(410, "expired")
+    if exc.reason == "withdrawn":
+        return PageRefused(403, "withdrawn", exc.locale)
+    return PageRefused(404, "not_found")
 
 
 def _open(token: str) -> Page:
@@ -85,41 +80,12 @@ def _open(token: str) -> Page:
     shop = g.shop
     try:
         grant = review_requests.grant_for_token(shop, token)
-        info = review_requests.describe_grant(shop, token)
-    except Forbidden:
-        raise PageRefused(*_refusal(shop, token)) from None
-    if grant.order.status in WITHDRAWN:  # the service refuses these too; never show their form
-        raise PageRefused(403, "withdrawn", grant.order.customer.locale)
+    except review_requests.TokenRefused as exc:
+        raise _refused_page(exc) from None
+    info = review_requests.describe(grant)
     chosen = i18n.match(request.args.get("lang"))
     g.page_lang = lang = i18n.negotiate(chosen, info["locale"], settings_of(shop)["default_locale"])
     return Page(shop=shop, token=token, info=info, lang=lang, chosen_lang=chosen)
-
-
-def _refusal(shop: Shop, token: str) -> tuple[int, str, str | None]:
-    """Why `grant_for_token` said no. It raises one Forbidden for every reason, while the customer
-    deserves to know whether the link expired, the order was refunded, or the link is wrong."""
-    for purpose in (tokens.REVIEW_REQUEST_TOKEN, tokens.WIDGET_TOKEN):
-        try:
-            claims = tokens.unsign(purpose, token, shop_id=shop.id)
-        except tokens.TokenError as exc:
-            if exc.reason == "expired":
-                return 410, "expired", None
-            continue
-        order = _order_of(purpose, claims)
-        if order is not None and order.shop_id == shop.id and order.status in WITHDRAWN:
-            return 403, "withdrawn", order.customer.locale
-        break
-    return 404, "not_found", None
-
-
-def _order_of(purpose: str, claims: dict[str, Any]) -> Order | None:
-    """The order a well-signed token names, found by primary key."""
-    order_id = claims.get("order")
-    if purpose == tokens.REVIEW_REQUEST_TOKEN:
-        request_id = claims.get("request")
-        found = db.session.get(ReviewRequest, request_id) if isinstance(request_id, int) else None
-        order_id = found.order_id if found is not None else None
-    return db.session.get(Order, order_id) if isinstance(order_id, int) else None
 
 
 # --- the views -----------------------------------------------------------------------------------
@@ -164,8 +130,11 @@ def submit(token: str):
         except Invalid as exc:
             errors.update(review_form.service_errors(page, n, exc, values))
             continue
+        except review_requests.TokenRefused as exc:
+            raise _refused_page(exc) from None
         except (Forbidden, NotFound):
-            raise PageRefused(*_refusal(page.shop, token)) from None
+            _open(token)  # the link stopped working meanwhile: say why
+            raise PageRefused(404, "not_found") from None
         outcome["published" if review.status == "published" else "pending"].append(product["id"])
     if errors:
         return page_rendering.render_form(_open(token), values=values, errors=errors, status=422)

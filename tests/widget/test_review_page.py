@@ -532,7 +532,7 @@ def test_an_unexpected_error_is_a_page_not_a_traceback(client, url, monkeypatch)
     def boom(*_a, **_k):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(pages.review_requests, "describe_grant", boom)
+    monkeypatch.setattr(pages.review_requests, "describe", boom)
     r = client.get(url)
     assert r.status_code == 500
     assert r.mimetype == "text/html"
