@@ -1,6 +1,12 @@
 """Signals between the rooms (blinker). A lower room sends one, the rooms above subscribe, so that
-imports only ever go down. Each is sent inside the transaction of the change it announces; a
-subscriber that acts on something outside the database waits for the commit."""
+imports only ever go down. Each is sent inside the transaction of the change it announces (one
+exception, said where it is declared), and its receivers run in that transaction: they never
+commit, and a receiver that raises rolls the whole change back. A receiver that acts on something
+outside the database (a cache, a file) waits for the commit.
+
+Receivers live in the subscribing room (`<room>/subscribers.py`, `connect()`), are connected in
+the app factory (`_connect_subscribers`), must not depend on the order they run in, and return at
+once when their feature is off for the shop. Each signal below says who sends it, with what."""
 
 from __future__ import annotations
 
@@ -12,3 +18,63 @@ published_reviews_changed = _signals.signal("published-reviews-changed", doc="""
 A shop's published reviews lost one or changed what they show: a published review was rejected,
 removed (also by an erasure) or sent back to the queue, or personal data in it was redacted or a
 photo taken off. Sent with the shop's id as sender and `product_id` (the product's row id).""")
+
+# --- orders (sent by catalog) ---------------------------------------------------------------------
+
+order_ingested = _signals.signal("order-ingested", doc="""\
+A new order was stored (`catalog.service.ingest_order`), inside the transaction that stores it; a
+repeated post of the same order sends nothing. Sender: the `Shop`; `order`: the `Order`, flushed,
+with its customer and items. Listeners: outbox (the `order.processed` webhook), referrals
+(the buyer's own code; the referral of an order that carries a code).""")
+
+order_event_recorded = _signals.signal("order-event-recorded", doc="""\
+An order event was applied (`catalog.service.record_event`), inside its transaction; the same
+event again sends nothing. Sender: the `Shop`; `order`: the `Order`, its status already changed;
+`kind`: "fulfilled", "delivered", "refunded" or "cancelled"; `at`: when it happened (datetime).
+Listeners: collecting (schedules the review request, or cancels it on a refund or cancellation),
+referrals (a refund or cancellation during the hold rejects the order's referral).""")
+
+order_view_requested = _signals.signal("order-view-requested", doc="""\
+An order's answer is being built (`catalog.service.order_view`: the server API, the
+`order.processed` webhook, a customer's export). Sender: the `Order`. Each receiver returns a dict
+of the keys it adds to the answer, or None. Listener: collecting (`review_request`).""")
+
+# --- reviews (sent by collecting) -----------------------------------------------------------------
+
+review_submitted = _signals.signal("review-submitted", doc="""\
+A shopper's review was stored and given its first status (`collecting.service.submit_review`),
+inside that transaction. Sender: the `Shop`; `review`: the `Review`; `order`: the `Order` whose
+token vouched for the buyer, or None; `visitor`: the browser (`web.callers.Visitor`);
+`referral_code`: the code the widget kept, or None. Listener: referrals (the hand-over of that
+code attributes the order).""")
+
+# --- customers (sent by catalog, the room that owns them) -----------------------------------------
+
+customer_erased = _signals.signal("customer-erased", doc="""\
+A person is being erased (`catalog.privacy.erase`), inside the erasure's transaction: catalog
+has blanked the customer and their orders' referral codes; every room erases or blanks what it
+holds about them in its receiver, and a future room does the same by subscribing. Sender: the
+`Shop`; `email`: the normalised address; `customer_id`: the customer's id, or None when the shop
+knows the address only from reviews. A receiver returns None, or a dict of counts for the
+erasure's answer (a count above zero means the shop held something). Receivers erase whatever
+the switches say today: data kept while a feature was on is theirs to erase after it is off.
+Listeners: moderation (removes the person's reviews through the transition; the reviews room
+blanks them and deletes their photos, votes, reports and replies), collecting (review requests),
+referrals (the code and the browsers seen), outbox (stored messages naming them), web
+idempotency (stored answers naming them).""")
+
+customer_export_requested = _signals.signal("customer-export-requested", doc="""\
+A person's data is being exported (`catalog.privacy.export`). Sender: the `Shop`; `email`: the
+normalised address; `customer_id`: the customer's id or None. Each receiver returns a dict of the
+sections it adds to the export (a non-empty section means the shop holds something), or None.
+Listener: reviews (`reviews`).""")
+
+# --- shops (sent by shops) ------------------------------------------------------------------------
+
+shop_settings_changed = _signals.signal("shop-settings-changed", doc="""\
+A shop's settings changed (`shops.service.update_shop`). Sent after the change is committed:
+what it causes may take many transactions of its own (a re-run of the moderation rules commits in
+batches). Sender: the `Shop`; `changed`: the frozenset of setting keys whose effective value
+changed; `actor`: who changed them ("api", "user:<id>"); `rerun`: False when the caller re-runs
+the moderation rules itself, because it wants their report. Listener: moderation (re-runs its
+rules when a setting they read changed).""")

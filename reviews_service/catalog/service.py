@@ -10,12 +10,13 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import tokens
+from .. import events, tokens
 from ..email_addresses import normalize_email
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..models_base import insert_ignore, utcnow
 from ..shops.models import Shop
+from .addresses import address_hash
 from .models import Customer, Order, OrderEvent, OrderItem, Product
 
 PRODUCT_FIELDS = ("name", "url", "image_url", "gtin", "mpn", "brand", "sku")
@@ -136,7 +137,7 @@ def ingest_order(shop: Shop, data: dict[str, Any]) -> tuple[Order, bool]:
             "shop_id": shop.id, "external_id": data["id"], "customer_id": customer.id,
             "placed_at": data["placed_at"], "currency": data["currency"],
             "total": Decimal(data["total"]), "referral_code": data.get("referral_code"),
-            "status": "placed",
+            "status": "placed", "shipping_address_hash": address_hash(data.get("shipping_address")),
         }, ["shop_id", "external_id"]).returning(Order.id)
     ).first()
     if inserted is None:
@@ -149,11 +150,7 @@ def ingest_order(shop: Shop, data: dict[str, Any]) -> tuple[Order, bool]:
                                  price=Decimal(item["price"])))
     db.session.flush()
     order = db.session.get(Order, inserted.id)
-    from ..outbox import service as outbox  # delivery builds on catalog, not the reverse
-    from ..referrals import service as referrals  # so do referrals
-
-    outbox.emit_event(shop.id, "order.processed", {"order": order_view(order)})
-    referrals.on_order_ingested(shop, order, data)
+    events.order_ingested.send(shop, order=order)
     db.session.commit()
     return order, True
 
@@ -187,9 +184,11 @@ def record_event(shop: Shop, external_id: str, kind: str, occurred_at: datetime 
         db.session.rollback()
         raise Conflict(f"Order {external_id!r} is already {order.status}; "
                        f"it cannot be {kind} now.", field="type")
+    # No savepoint: the same event stored meanwhile rolls everything back anyway, and on SQLite a
+    # savepoint that opens the transaction commits it when released, before the receivers ran.
     try:
-        with db.session.begin_nested():
-            db.session.add(OrderEvent(order_id=order.id, kind=kind, occurred_at=at, note=note))
+        db.session.add(OrderEvent(order_id=order.id, kind=kind, occurred_at=at, note=note))
+        db.session.flush()
     except IntegrityError:
         db.session.rollback()
         return get_order(shop, external_id), False
@@ -197,12 +196,7 @@ def record_event(shop: Shop, external_id: str, kind: str, occurred_at: datetime 
     if kind == "delivered" and order.fulfilled_at is None:
         order.fulfilled_at = at  # a delivered order was fulfilled, even if nobody said so
     order.status = _status_after(order.status, kind)
-    from ..collecting import requests as review_requests  # reviews build on catalog, not the reverse
-
-    review_requests.on_order_event(shop, order, kind, at)
-    from ..referrals import service as referrals
-
-    referrals.on_order_event(shop, order, kind, at)
+    events.order_event_recorded.send(shop, order=order, kind=kind, at=at)
     db.session.commit()
     return order, True
 
@@ -235,7 +229,6 @@ def order_view(order: Order) -> dict[str, Any]:
         "cancelled_at": order.cancelled_at, "created_at": order.created_at,
         "widget_token": widget_token(order), "review_request": None,
     }
-    from ..collecting import requests as review_requests
-
-    view["review_request"] = review_requests.view(order)
+    for _, added in events.order_view_requested.send(order):
+        view.update(added or {})
     return view

@@ -72,10 +72,11 @@ def submit_review(shop: Shop, product_external_id: str, data: dict[str, Any], vi
         visitor_hash=visitor.visitor_hash, ip_hash=visitor.ip_hash, visitor_id_hash=visitor.visitor_id_hash,
         referral_code=data.get("referral_code"), photo_count=len(photos),
     )
+    # No savepoint: a duplicate rolls everything back anyway, and on SQLite a savepoint that opens
+    # the transaction commits it when released, before the rest of the submission ran.
     try:
-        with db.session.begin_nested():
-            db.session.add(review)
-            db.session.flush()
+        db.session.add(review)
+        db.session.flush()
     except IntegrityError:
         db.session.rollback()
         what = "this order" if grant else "this e-mail address"

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, or_, select, update
+from sqlalchemy import String, case, cast, or_, select, update
 
 from ..errors import NotFound
 from ..extensions import db
@@ -189,8 +189,6 @@ def messages(shop_id: int, *, status: str | None = None, limit: int = 100) -> li
 def forget(shop_id: int, email: str, customer_id: int | None) -> int:
     """An erasure reaches the outbox too: the person's queued messages are stopped, and every
     stored copy that names them (e-mails to them, webhook bodies about them) is emptied."""
-    from sqlalchemy import String, cast
-
     mentions = or_(OutboxMessage.recipient == email, cast(OutboxMessage.payload, String).contains(email))
     if customer_id is not None:
         mentions = or_(mentions, OutboxMessage.customer_id == customer_id)

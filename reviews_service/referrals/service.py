@@ -87,10 +87,9 @@ def panel(shop: Shop, token: str, visitor: Visitor) -> dict[str, Any]:
 
 # --- conversion ----------------------------------------------------------------------------------
 
-def on_order_ingested(shop: Shop, order: Order, data: dict[str, Any]) -> None:
-    """Called by order ingestion inside its transaction: keep the address's keyed hash, give the
-    buyer their own code, and record a referral when the order carries a known code."""
-    order.shipping_address_hash = fraud.address_hash(data.get("shipping_address"))
+def on_order_ingested(shop: Shop, order: Order) -> None:
+    """A new order, inside its transaction: give the buyer their own code, and record a referral
+    when the order carries a known code."""
     settings = program(shop)
     if not settings["enabled"]:
         return
@@ -175,7 +174,7 @@ def _convert(shop: Shop, settings: dict[str, Any], order: Order, code: ReferralC
 
 
 def on_order_event(shop: Shop, order: Order, kind: str, at: datetime) -> None:
-    """Called by order events inside their transaction: a refund or cancellation during the hold
+    """An order event, inside its transaction: a refund or cancellation during the hold
     rejects the order's referral; after the hold it stands."""
     if kind not in ("refunded", "cancelled"):
         return

@@ -7,12 +7,13 @@ from flask import Response, stream_with_context
 from flask.views import MethodView
 from marshmallow import fields, validate
 
+from ..catalog import privacy
 from ..catalog import service as catalog
 from ..schemas import StrictSchema
 from ..web import caching
 from ..web.blueprints import public_blueprint, server_blueprint
 from ..web.callers import current_shop, current_shop_id
-from . import exporting, privacy, queries, views
+from . import exporting, queries, views
 from .schemas import (
     CustomerExportOut,
     EraseIn,

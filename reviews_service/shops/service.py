@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import bindparam, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import tokens
+from .. import events, tokens
 from ..email_addresses import normalize_email
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
@@ -211,8 +211,10 @@ def describe(shop: Shop) -> dict[str, Any]:
 def update_shop(shop: Shop, changes: dict[str, Any], *, actor: str = "api", rerun: bool = True) -> Shop:
     """Apply a validated PATCH: name, allowed origins, and any subset of the settings.
 
-    When a moderation rule changed, the rules run again over the shop's pending and published
-    reviews (`rerun=False` leaves that to the caller, who wants the report), audited as `actor`."""
+    Once committed, a change to the settings is announced (`events.shop_settings_changed`): when
+    a moderation rule changed, moderation runs its rules again over the shop's pending and
+    published reviews, audited as `actor` (`rerun=False` leaves that to the caller, who wants the
+    report)."""
     before = settings_of(shop)
     if "name" in changes:
         name = changes["name"].strip()
@@ -228,10 +230,9 @@ def update_shop(shop: Shop, changes: dict[str, Any], *, actor: str = "api", reru
         shop.settings = {k: v for k, v in stored.items() if shop_settings.DEFAULTS.get(k) != v}
     db.session.commit()
     after = settings_of(shop)
-    if rerun and any(before.get(k) != after.get(k) for k in shop_settings.MODERATION_KEYS):
-        from ..moderation import service as moderation  # moderation builds on shops, not the reverse
-
-        moderation.rerun_rules(shop, actor=actor)
+    changed = frozenset(k for k in after if before.get(k) != after.get(k))
+    if changed:
+        events.shop_settings_changed.send(shop, changed=changed, actor=actor, rerun=rerun)
     return shop
 
 

@@ -15,6 +15,7 @@ from flask import Response, request
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, delete, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from .. import events
 from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..models_base import UTCDateTime, insert_ignore, utcnow
@@ -135,3 +136,14 @@ def purge_expired(ttl_seconds: int) -> int:
     count = db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff)).rowcount
     db.session.commit()
     return count
+
+
+def connect() -> None:
+    events.customer_erased.connect(_forget_answers_naming)
+
+
+def _forget_answers_naming(shop, *, email: str, **_: object) -> None:
+    """The stored answers are kept for replays, and an order's answer holds the customer's e-mail
+    address and name: an erasure forgets every answer that names the person."""
+    db.session.execute(delete(IdempotencyKey).where(
+        IdempotencyKey.shop_id == shop.id, IdempotencyKey.response_body.contains(email, autoescape=True)))

@@ -321,3 +321,67 @@ def test_an_erased_person_may_come_back_as_a_new_customer(client, shop, erased):
 
     assert posted.status_code == 201, posted.json
     assert [o["id"] for o in export(client, shop, zed.email).json["orders"]] == ["ZED-ORDER-2"]
+
+
+# --- erasure as an event: every room erases its own part, in the erasure's transaction -----------
+
+def _what_is_held(app, client, shop, person: Person) -> dict:
+    """What the shop holds of the person, room by room, as the API and the tables show it."""
+    with app.app_context():
+        rows = [db.session.scalar(select(Review).where(Review.public_id == p)) for p in person.reviews]
+        held = {
+            "reviews": [(r.status, r.email, r.body, r.author_name, r.ip_hash is None, r.photo_count)
+                        for r in rows],
+            "replies": len(db.session.scalars(select(Reply).where(Reply.review_id.in_([r.id for r in rows]))).all()),
+            "votes": len(db.session.scalars(select(Vote).where(Vote.review_id.in_([r.id for r in rows]))).all()),
+            "texts": sum(1 for _, _, text in _database_text(app) if person.email in text),
+        }
+    held["export"] = export(client, shop, person.email).status_code
+    held["photos"] = [client.get(_path(url)).status_code for url in person.photo_urls]
+    return held
+
+
+def test_a_failing_receiver_of_an_erasure_erases_nothing(app, client, shop, people):
+    from reviews_service import events
+    from tests.helpers import assert_problem, row_counts
+    from tests.signals import connected, fail
+
+    zed, _ = people
+    before, counts = _what_is_held(app, client, shop, zed), row_counts(app)
+    exported = export(client, shop, zed.email).json
+
+    with connected(events.customer_erased, fail):  # after every room's receiver has done its part
+        response = client.post("/api/v1/customers/erase", json={"email": zed.email}, headers=shop.headers)
+
+    assert_problem(response, 500)
+    assert _what_is_held(app, client, shop, zed) == before
+    assert row_counts(app) == counts
+    assert export(client, shop, zed.email).json == exported
+    assert before["photos"] == [200, 200] and before["export"] == 200
+
+
+def test_an_erasure_does_not_depend_on_the_receivers_order(app, client, shop, people):
+    from reviews_service import events
+    from tests.signals import in_reverse
+
+    zed, bea = people
+    zed_answer = client.post("/api/v1/customers/erase", json={"email": zed.email}, headers=shop.headers).json
+    with in_reverse(events.customer_erased):
+        bea_answer = client.post("/api/v1/customers/erase", json={"email": bea.email}, headers=shop.headers).json
+
+    assert bea_answer == zed_answer
+    assert _what_is_held(app, client, shop, bea) == _what_is_held(app, client, shop, zed)
+    assert _what_is_held(app, client, shop, zed)["texts"] == 0
+
+
+def test_the_export_does_not_depend_on_the_receivers_order(client, shop, people):
+    from reviews_service import events
+    from tests.signals import connected, in_reverse
+
+    zed, _ = people
+    first = export(client, shop, zed.email).json
+    # A second receiver of the export (a future room's), so that there is an order to reverse.
+    with connected(events.customer_export_requested, lambda shop, **_: None), \
+            in_reverse(events.customer_export_requested):
+        again = export(client, shop, zed.email).json
+    assert again == first

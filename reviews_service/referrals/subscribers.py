@@ -1,0 +1,40 @@
+"""The referral program's receivers: orders are attributed and their referrals voided, a review's
+hand-over attributes its order, and an erased person's code stops working."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from .. import events
+from . import service
+
+
+def connect() -> None:
+    events.order_ingested.connect(_on_order_ingested)
+    events.order_event_recorded.connect(_on_order_event)
+    events.review_submitted.connect(_hand_over)
+    events.customer_erased.connect(_forget_customer)
+
+
+def _on_order_ingested(shop, *, order, **_: Any) -> None:
+    service.on_order_ingested(shop, order)  # returns at once while the program is off
+
+
+def _on_order_event(shop, *, order, kind: str, at: datetime, **_: Any) -> None:
+    # Not gated on the program: a referral made while it was on keeps its hold after it is off,
+    # and a refund during that hold still voids it.
+    if kind in ("refunded", "cancelled"):
+        service.on_order_event(shop, order, kind, at)
+
+
+def _hand_over(shop, *, order, visitor, referral_code: str | None, **_: Any) -> None:
+    if order is not None and referral_code:
+        service.handover(shop, order, visitor, referral_code)  # returns at once while the program is off
+
+
+def _forget_customer(shop, *, customer_id: int | None, **_: Any) -> None:
+    # Not gated on the program either: the code of a person erased after it was switched off
+    # still holds their first name.
+    if customer_id is not None:
+        service.forget_customer(shop, customer_id)
