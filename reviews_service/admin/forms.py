@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
 
-from ..reviews.models import REJECT_REASONS
+from ..shops.settings import REJECT_REASONS
 
 REJECT_LABELS = {
     "abuse": "Abuse or hate speech",

@@ -86,7 +86,7 @@ def queue(shop):
     return render_template(
         "admin/queue.html", reviews=reviews, cards=review_cards.cards(reviews), filters=filters,
         statuses=STATUSES, tristate=TRISTATE, reasons=REASON_CHOICES, reject_labels=REJECT_LABELS,
-        counts=review_cards.queue_counts(shop), here=here, bulk=BulkForm(),
+        counts=moderation.counts(shop), here=here, bulk=BulkForm(),
         next_url=_queue_url(shop, **filters.raw, cursor=next_cursor) if next_cursor else None,
         first_url=_queue_url(shop, **filters.raw) if request.args.get("cursor") else None,
         tab_url=lambda **raw: _queue_url(shop, **raw))

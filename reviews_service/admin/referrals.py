@@ -11,7 +11,6 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from ..errors import DomainError
 from ..extensions import db
 from ..referrals import coupons, service, stats
-from ..referrals.models import COUPON_KINDS
 from . import charts
 from .blueprint import bp
 from .forms import require_csrf
@@ -36,7 +35,7 @@ REJECT_REASONS = [("Self-referral", "Self-referral"),
 
 
 class CouponForm(FlaskForm):
-    kind = SelectField("Pool", choices=[(k, KIND_LABELS.get(k, k)) for k in COUPON_KINDS],
+    kind = SelectField("Pool", choices=[(k, KIND_LABELS.get(k, k)) for k in coupons.COUPON_KINDS],
                        validators=[InputRequired()])
     codes = TextAreaField("Codes", validators=[DataRequired("Paste at least one code.")],
                           description="One code per line; codes loaded before are skipped.")

@@ -19,6 +19,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter
+
 from ..email_addresses import normalize_email
 from ..errors import Invalid
 from ..extensions import db, login_manager

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, or_, select, tuple_, update
+from sqlalchemy import bindparam, func, or_, select, tuple_, update
 from sqlalchemy.orm import selectinload
 
 from .. import cursors
@@ -193,6 +193,25 @@ def _note(note: str) -> str:
     if len(note) > 1000:
         raise Invalid("A note may have at most 1000 characters.", field="note")
     return note
+
+
+def counts(shop: Shop) -> dict[str, int]:
+    """How many reviews wait, and how many carry open reports (the two tabs of the queue)."""
+    pending = db.session.scalar(select(func.count()).select_from(Review).where(
+        Review.shop_id == shop.id, Review.status == "pending")) or 0
+    reported = db.session.scalar(select(func.count()).select_from(Review).where(
+        Review.shop_id == shop.id, Review.report_count > 0)) or 0
+    return {"pending": pending, "reported": reported}
+
+
+def open_reports(reviews: Sequence[Review]) -> dict[int, list[Report]]:
+    """The open reports of these reviews, by review id, oldest first: one query for a page."""
+    found: dict[int, list[Report]] = {}
+    for report in db.session.scalars(select(Report).where(Report.review_id.in_([r.id for r in reviews]),
+                                                          Report.resolved_at.is_(None))
+                                     .order_by(Report.review_id, Report.id)):
+        found.setdefault(report.review_id, []).append(report)
+    return found
 
 
 # --- photos, redaction, reports, the trail ---------------------------------------------------------

@@ -298,6 +298,12 @@ def memberships(user_id: int) -> list[tuple[Shop, str]]:
         .where(Membership.user_id == user_id).order_by(Shop.name, Shop.id))]
 
 
+def user_emails(user_ids) -> dict[int, str]:
+    """The e-mail addresses of these accounts, by id (an audit trail names people by them)."""
+    ids = set(user_ids)
+    return dict(db.session.execute(select(User.id, User.email).where(User.id.in_(ids))).all()) if ids else {}
+
+
 def end_sessions(user: User) -> None:
     """Sign the user out everywhere: each session carries the version it started with."""
     user.session_version = User.session_version + 1

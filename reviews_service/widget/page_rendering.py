@@ -10,13 +10,12 @@ from flask_wtf.csrf import generate_csrf
 
 from .. import i18n
 from ..collecting import service
-from ..shops.models import Shop
 from ..shops.service import settings_of
 from .review_form import STARS, max_length
 from .review_page import Page
 
 
-def _common(lang: str, shop: Shop | None) -> dict[str, Any]:
+def _common(lang: str, shop: Any) -> dict[str, Any]:
     """What every page's template needs: the language, its direction, strings, the switcher."""
     return {
         "lang": lang, "dir": i18n.direction(lang), "shop_name": shop.name if shop else "",
@@ -115,7 +114,7 @@ def error_page(status: int, key: str, headers: dict[str, str] | None = None,
                            body=i18n.translate(lang, f"error.{key}.body"), link=link, headers=headers)
 
 
-def _render_message(status: int, lang: str, shop: Shop | None, *, kind: str, title: str,
+def _render_message(status: int, lang: str, shop: Any, *, kind: str, title: str,
                     body: str | None = None, items=(), link=None, headers=None):
     html = render_template("pages/message.html", **_common(lang, shop), kind=kind, title=title,
                            body=body, items=items, link=link)

@@ -7,16 +7,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import i18n
-from ..shops.models import Shop
 
 
 @dataclass
 class Page:
     """What one request to the page is about: the token's shop, order and products, and the language."""
 
-    shop: Shop
+    shop: Any  # the token's shop (shops.get_shop)
     token: str
-    info: dict[str, Any]  # review_requests.describe_grant
+    info: dict[str, Any]  # collecting.requests.describe
     lang: str
     chosen_lang: str | None  # from ?lang=, kept across the form's round trips
 
