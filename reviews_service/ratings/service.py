@@ -8,6 +8,7 @@ from sqlalchemy import case, func, select, update
 
 from ..extensions import db
 from ..models_base import insert_ignore
+from ..reviews.models import Review
 from .models import ProductRating, ShopRating
 
 COUNT_FIELDS = ("count", "total", "n1", "n2", "n3", "n4", "n5", "verified_count")
@@ -41,8 +42,6 @@ class Difference:
 
 
 def _recount_query(group_by):
-    from ..reviews.models import Review
-
     cols = [
         func.count().label("count"),
         func.coalesce(func.sum(Review.rating), 0).label("total"),
@@ -54,8 +53,6 @@ def _recount_query(group_by):
 
 def recount(fix: bool = False) -> list[Difference]:
     """Compare every aggregate with a full recount of published reviews; repair them if asked."""
-    from ..reviews.models import Review
-
     diffs: list[Difference] = []
     zero = dict.fromkeys(COUNT_FIELDS, 0)
     plans = (

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..catalog.models import Order, Product
 from ..extensions import db
 from . import media
 from .models import Review
@@ -56,8 +57,6 @@ def public_dict(review, photos: list[dict], reply: dict | None) -> dict[str, Any
 
 
 def server_view(review: Review, storage=None) -> dict[str, Any]:
-    from ..catalog.models import Order, Product
-
     view = public_view(review, storage)
     product = db.session.get(Product, review.product_id)
     order = db.session.get(Order, review.order_id) if review.order_id else None

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from flask import Flask
 
+from .. import extensions
+from . import api as widget_api
+from . import assets
+from .demo import pages as demo
+
 
 def init_app(app: Flask) -> None:
     """Register the widget's blueprints: its files, its API, the policy page and the demo."""
-    from ..extensions import api
-    from . import api as widget_api
-    from . import assets
-    from .demo import pages as demo
-
     app.register_blueprint(assets.bp)
     app.register_blueprint(widget_api.pages)
     app.register_blueprint(demo.bp)
-    api.register_blueprint(widget_api.public)
+    extensions.api.register_blueprint(widget_api.public)
