@@ -13,6 +13,7 @@ from flask_login import current_user
 from ..errors import DomainError, NotFound
 from ..moderation import queue as moderation
 from ..moderation import replies as reply_service
+from ..reviews import queries
 from . import review_cards
 from .blueprint import bp
 from .forms import REASON_CHOICES, REJECT_LABELS, BulkForm, CsrfForm, RedactForm, RejectForm, ReplyForm
@@ -180,7 +181,7 @@ def review_reject(shop, review_id: str):
     form = RejectForm()
     _check(form)
     if form.errors:
-        moderation.get_review(shop, review_id)  # another shop's review is a 404 before anything else
+        queries.get_review(shop, review_id)  # another shop's review is a 404 before anything else
         flash("Choose a reason for rejecting.", "error")
         return redirect(_back(shop))
     return _decide(shop, lambda: moderation.reject(shop, [review_id], form.reason.data, actor=actor(),
@@ -206,7 +207,7 @@ def review_reports_resolve(shop, review_id: str):
 @bp.route("/shops/<slug>/reviews/<review_id>", methods=["GET"])
 @shop_access()
 def review(shop, review_id: str):
-    item = moderation.get_review(shop, review_id)
+    item = queries.get_review(shop, review_id)
     return _detail(shop, item, redact=RedactForm(title=item.title, body=item.body),
                    reply=ReplyForm(body=item.reply.body if item.reply else ""))
 
@@ -223,7 +224,7 @@ def _detail(shop, item, *, redact, reply, status: int = 200):
 @bp.route("/shops/<slug>/reviews/<review_id>/redact", methods=["POST"])
 @shop_access()
 def review_redact(shop, review_id: str):
-    item = moderation.get_review(shop, review_id)
+    item = queries.get_review(shop, review_id)
     form = RedactForm()
     _check(form)
     reply = ReplyForm(formdata=None, body=item.reply.body if item.reply else "")
@@ -249,7 +250,7 @@ def review_redact(shop, review_id: str):
 @bp.route("/shops/<slug>/reviews/<review_id>/reply", methods=["POST"])
 @shop_access()
 def review_reply(shop, review_id: str):
-    item = moderation.get_review(shop, review_id)
+    item = queries.get_review(shop, review_id)
     form = ReplyForm()
     _check(form)
     if not form.errors:

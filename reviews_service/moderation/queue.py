@@ -21,7 +21,7 @@ from ..catalog.models import Product
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..models_base import utcnow
-from ..reviews import media
+from ..reviews import media, queries
 from ..reviews.models import REJECT_REASONS, STATUSES, Photo, Report, Review
 from ..shops.models import Shop
 from . import service
@@ -35,20 +35,6 @@ TEXT_LIMITS = {"title": 150, "body": 5000}
 
 
 # --- the list --------------------------------------------------------------------------------------
-
-def _ref(review_ref: str | int):
-    if isinstance(review_ref, int) and not isinstance(review_ref, bool):
-        return Review.id == review_ref
-    return Review.public_id == str(review_ref)
-
-
-def get_review(shop: Shop, review_ref: str | int) -> Review:
-    """A review of this shop in any status; NotFound for another shop's or an unknown id."""
-    review = db.session.scalar(select(Review).where(Review.shop_id == shop.id, _ref(review_ref)))
-    if review is None:
-        raise NotFound("No review with this id in this shop.")
-    return review
-
 
 def _list_name(order: str) -> str:
     return f"queue-{order}"  # a cursor of the queue in one order is refused in the other
@@ -218,7 +204,7 @@ def open_reports(reviews: Sequence[Review]) -> dict[int, list[Report]]:
 
 def remove_photo(shop: Shop, review_id: str | int, photo_public_id: str, *, actor: str) -> Review:
     """Delete one photo of a review (its files and its row); the review keeps its status."""
-    review = get_review(shop, review_id)
+    review = queries.get_review(shop, review_id)
     photo = db.session.scalar(select(Photo).where(Photo.review_id == review.id,
                                                   Photo.public_id == str(photo_public_id)))
     if photo is None:
@@ -281,7 +267,7 @@ def redact(shop: Shop, review_id: str | int, *, actor: str, title: str | None = 
 
     The shop cannot edit a review: everything outside the redacted spans must stay as written.
     The review is marked `redacted`; the audit records lengths, never the removed data."""
-    review = get_review(shop, review_id)
+    review = queries.get_review(shop, review_id)
     changes, notes = {}, []
     for name, new in (("title", title), ("body", body)):
         if new is None:
@@ -309,7 +295,7 @@ def redact(shop: Shop, review_id: str | int, *, actor: str, title: str | None = 
 
 def resolve_reports(shop: Shop, review_id: str | int, *, actor: str) -> int:
     """Mark the review's open reports handled (it leaves the "reported" list); answers how many."""
-    review = get_review(shop, review_id)
+    review = queries.get_review(shop, review_id)
     now = utcnow()
     resolved = db.session.execute(update(Report).where(Report.review_id == review.id,
                                                        Report.resolved_at.is_(None))
@@ -324,6 +310,6 @@ def resolve_reports(shop: Shop, review_id: str | int, *, actor: str) -> int:
 
 def audit_log(shop: Shop, review_id: str | int) -> list[AuditEvent]:
     """Everything that happened to the review, oldest first: who, what, when, from and to."""
-    review = get_review(shop, review_id)
+    review = queries.get_review(shop, review_id)
     return list(db.session.scalars(select(AuditEvent).where(AuditEvent.review_id == review.id)
                                    .order_by(AuditEvent.id)))

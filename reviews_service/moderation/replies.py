@@ -9,24 +9,16 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import Conflict, Invalid, NotFound
+from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..models_base import utcnow
-from ..moderation import service as moderation
-from ..reviews.models import Reply, Review
+from ..reviews import queries
+from ..reviews.models import Reply
 from ..shops.models import Shop
 from . import notices
+from . import service as moderation
 
 MAX_REPLY = 5000
-
-
-def _review(shop: Shop, review_id: str | int) -> Review:
-    ref = Review.id == review_id if isinstance(review_id, int) and not isinstance(review_id, bool) \
-        else Review.public_id == str(review_id)
-    review = db.session.scalar(select(Review).where(Review.shop_id == shop.id, ref))
-    if review is None:
-        raise NotFound("No review with this id in this shop.")
-    return review
 
 
 def set_reply(shop: Shop, review_id: str | int, body: str, *, user_id: int | None) -> Reply:
@@ -39,7 +31,7 @@ def set_reply(shop: Shop, review_id: str | int, body: str, *, user_id: int | Non
         raise Invalid(f"A reply may have at most {MAX_REPLY} characters.", field="body")
     if "\x00" in body:
         raise Invalid("The reply may not contain NUL characters.", field="body")
-    review = _review(shop, review_id)
+    review = queries.get_review(shop, review_id)
     if review.status != "published":
         raise Conflict("Only a published review can get a public reply; approve it first.", field="body")
     reply = db.session.scalar(select(Reply).where(Reply.review_id == review.id))
@@ -72,7 +64,7 @@ def set_reply(shop: Shop, review_id: str | int, body: str, *, user_id: int | Non
 
 def delete_reply(shop: Shop, review_id: str | int, *, user_id: int | None) -> bool:
     """Remove the review's reply; answers whether there was one. The reviewer is not e-mailed."""
-    review = _review(shop, review_id)
+    review = queries.get_review(shop, review_id)
     deleted = db.session.execute(delete(Reply).where(Reply.review_id == review.id)).rowcount
     if deleted:
         moderation.record(review, "reply_deleted",

@@ -110,7 +110,7 @@ class ServerReview(MethodView):
     @server.response(200, ServerReviewOut)
     def get(self, review_id):
         """One review, in any status"""
-        return views.server_view(queries.get_any(current_shop(), review_id))
+        return views.server_view(queries.get_review(current_shop(), review_id))
 
 
 class ExportQuery(StrictSchema):

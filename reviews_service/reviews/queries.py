@@ -184,9 +184,15 @@ def sync_page(query: Select, *, limit: int, cursor: str | None) -> tuple[list[Re
     return rows[:limit], next_cursor
 
 
-def get_any(shop: Shop, public_id: str) -> Review:
-    review = db.session.scalar(select(Review).where(Review.shop_id == shop.id,
-                                                    Review.public_id == public_id))
+def get_review(shop: Shop, review_ref: str | int) -> Review:
+    """A review of this shop in any status, by its public id (an int is taken as the internal id);
+    NotFound for another shop's or an unknown id. The one lookup of the API, the queue and the
+    pages."""
+    if isinstance(review_ref, int) and not isinstance(review_ref, bool):
+        ref = Review.id == review_ref
+    else:
+        ref = Review.public_id == str(review_ref)
+    review = db.session.scalar(select(Review).where(Review.shop_id == shop.id, ref))
     if review is None:
         raise NotFound("No review with this id in this shop.")
     return review

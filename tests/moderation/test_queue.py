@@ -4,9 +4,6 @@ aggregates that always equal a recount."""
 
 from __future__ import annotations
 
-import io
-import itertools
-
 import pytest
 from sqlalchemy import func, select
 
@@ -16,45 +13,18 @@ from reviews_service.extensions import db
 from reviews_service.moderation import queue
 from reviews_service.moderation.models import AuditEvent
 from reviews_service.ratings import service as ratings
-from reviews_service.reviews import media
+from reviews_service.reviews import media, queries
 from reviews_service.reviews.models import Photo, Report, Review
 from reviews_service.shops import service as shops
-from tests import photo_corpus as corpus
-from tests.factories import make_product, order_payload
+from tests.factories import make_product
+from tests.helpers import write_review
 
-_seq = itertools.count(1)
 MODERATOR = "user:42"
 
 
 @pytest.fixture
 def app_config():
     return {"PUBLIC_WRITE_LIMIT": "1000 per minute"}
-
-
-def submit(client, shop, *, rating=4, body="Light, warm and dry.", title="", verified=False,
-           product="sku-1", photos=0) -> str:
-    n = next(_seq)
-    data = {"rating": rating, "title": title, "body": body, "display_name": "Ana Petrosyan"}
-    if verified:
-        order = client.post("/api/v1/orders", json=order_payload(
-            f"Q-{n}", email=f"buyer{n}@example.com", items=[("sku-1", "Trail shoes"), ("sku-2", "Socks")]),
-            headers=shop.headers)
-        data["token"] = order.json["widget_token"]
-    else:
-        data["email"] = f"reviewer{n}@example.com"
-    if photos:
-        data["photo_ids"] = [upload(client, shop) for _ in range(photos)]
-    response = client.post(f"{shop.public}/products/{product}/reviews", json=data,
-                           environ_base={"REMOTE_ADDR": f"198.51.100.{n % 250}", "HTTP_USER_AGENT": "t"})
-    assert response.status_code == 201, response.json
-    return response.json["id"]
-
-
-def upload(client, shop) -> str:
-    response = client.post(f"{shop.public}/photos", content_type="multipart/form-data",
-                           data={"photo": (io.BytesIO(corpus.small_jpeg()), "photo.jpg")})
-    assert response.status_code == 201, response.json
-    return response.json["id"]
 
 
 def report(client, shop, public_id: str, n: int = 1) -> None:
@@ -92,12 +62,12 @@ def ids(reviews) -> list[str]:
 def mix(app, client, shop, products):
     """Reviews of every kind, named by what makes them different."""
     made = {
-        "pending_1": submit(client, shop, rating=1, body="Broke at once"),
-        "pending_5": submit(client, shop, rating=5, title="Lovely", body="Warm"),
-        "pending_sku2": submit(client, shop, product="sku-2", body="Socks 100% wool_ish"),
-        "photos": submit(client, shop, photos=1),
-        "verified": submit(client, shop, verified=True, rating=3),
-        "reported": submit(client, shop, verified=True, body="Great shoes"),
+        "pending_1": write_review(client, shop, rating=1, body="Broke at once"),
+        "pending_5": write_review(client, shop, rating=5, title="Lovely", body="Warm"),
+        "pending_sku2": write_review(client, shop, product="sku-2", body="Socks 100% wool_ish"),
+        "photos": write_review(client, shop, photos=1),
+        "verified": write_review(client, shop, verified=True, rating=3),
+        "reported": write_review(client, shop, verified=True, body="Great shoes"),
     }
     report(client, shop, made["reported"], 2)
     return made
@@ -138,7 +108,7 @@ def test_reported_lists_published_reviews_with_open_reports(ctx, mix):
 
 
 def test_pages_follow_one_another_without_gaps_or_repeats(app, client, shop, products):
-    made = [submit(client, shop) for _ in range(7)]
+    made = [write_review(client, shop) for _ in range(7)]
     with app.app_context():
         s = shops.get_shop(shop.id)
         seen, cursor = [], None
@@ -162,7 +132,7 @@ def test_a_tampered_cursor_is_invalid(ctx, cursor):
 
 def test_the_queue_of_one_shop_never_shows_another(app, client, shop, other_shop, ctx, mix):
     make_product(app, other_shop, "sku-1", "Trail shoes")
-    submit(client, other_shop)
+    write_review(client, other_shop)
     reviews, _ = queue.queue(ctx, status=None, limit=200)
     assert {r.shop_id for r in reviews} == {shop.id}
 
@@ -206,7 +176,7 @@ def test_bulk_reject_records_reason_and_note(ctx, mix):
 
 def test_bulk_actions_never_touch_another_shops_reviews(app, client, shop, other_shop, products):
     make_product(app, other_shop, "sku-1", "Trail shoes")
-    mine, theirs = submit(client, shop), submit(client, other_shop)
+    mine, theirs = write_review(client, shop), write_review(client, other_shop)
     with app.app_context():
         s = shops.get_shop(shop.id)
         theirs_pk = db.session.scalar(select(Review.id).where(Review.public_id == theirs))
@@ -248,10 +218,10 @@ def test_too_many_at_once_is_invalid(ctx):
 # --- photos ----------------------------------------------------------------------------------------
 
 def test_removing_a_photo_deletes_file_and_row_and_keeps_the_review(app, client, shop, products):
-    public_id = submit(client, shop, verified=True, photos=2)
+    public_id = write_review(client, shop, verified=True, photos=2)
     with app.app_context():
         s = shops.get_shop(shop.id)
-        review = queue.get_review(s, public_id)
+        review = queries.get_review(s, public_id)
         photo = review.photos[0]
         names, photo_id = (photo.display_name, photo.thumb_name), photo.public_id
 
@@ -269,7 +239,7 @@ def test_removing_a_photo_deletes_file_and_row_and_keeps_the_review(app, client,
 
 def test_a_photo_of_another_shops_review_is_not_found(app, client, shop, other_shop, products):
     make_product(app, other_shop, "sku-1", "Trail shoes")
-    theirs = submit(client, other_shop, photos=1)
+    theirs = write_review(client, other_shop, photos=1)
     with app.app_context():
         photo_id = db.session.scalar(select(Photo.public_id).where(Photo.review_id.is_not(None)))
         with pytest.raises(NotFound):
@@ -317,11 +287,11 @@ def test_a_redaction_cannot_remove_an_opinion():
 
 
 def test_redaction_marks_the_review_and_audits_lengths_not_data(app, client, shop, products):
-    public_id = submit(client, shop, verified=True, title="Call 0612345678", body=BODY)
+    public_id = write_review(client, shop, verified=True, title="Call 0612345678", body=BODY)
     new_body = BODY.replace("0612345678", "[redacted]")
     with app.app_context():
         s = shops.get_shop(shop.id)
-        held = queue.get_review(s, public_id)
+        held = queries.get_review(s, public_id)
         assert (held.status, held.moderation_rule) == ("pending", "phones")  # the number held it
         review = queue.redact(s, public_id, actor=MODERATOR, title="Call [redacted]", body=new_body)
         assert (review.title, review.body, review.redacted, review.status) == (
@@ -336,20 +306,20 @@ def test_redaction_marks_the_review_and_audits_lengths_not_data(app, client, sho
 
 
 def test_a_refused_redaction_writes_nothing(app, client, shop, products):
-    public_id = submit(client, shop, body=BODY)
+    public_id = write_review(client, shop, body=BODY)
     with app.app_context():
         s = shops.get_shop(shop.id)
         before = len(queue.audit_log(s, public_id))
         with pytest.raises(Invalid) as error:
             queue.redact(s, public_id, actor=MODERATOR, body=BODY.replace("Great", "Poor"))
         assert "body" in error.value.errors
-        review = queue.get_review(s, public_id)
+        review = queries.get_review(s, public_id)
         assert (review.body, review.redacted, len(queue.audit_log(s, public_id))) == (BODY, False, before)
 
 
 def test_another_shops_review_cannot_be_redacted(app, client, shop, other_shop, products):
     make_product(app, other_shop, "sku-1", "Trail shoes")
-    theirs = submit(client, other_shop, body=BODY)
+    theirs = write_review(client, other_shop, body=BODY)
     with app.app_context(), pytest.raises(NotFound):
         queue.redact(shops.get_shop(shop.id), theirs, actor=MODERATOR,
                      body=BODY.replace("0612345678", "[redacted]"))
@@ -361,7 +331,7 @@ def test_resolving_reports_takes_the_review_off_the_reported_list(ctx, mix):
     assert queue.resolve_reports(ctx, mix["reported"], actor=MODERATOR) == 2
 
     assert queue.queue(ctx, reported=True)[0] == []
-    review = queue.get_review(ctx, mix["reported"])
+    review = queries.get_review(ctx, mix["reported"])
     assert (review.status, review.report_count) == ("published", 0)
     assert db.session.scalar(select(func.count()).select_from(Report).where(
         Report.review_id == review.id, Report.resolved_at.is_(None))) == 0
@@ -382,18 +352,18 @@ def test_the_audit_log_tells_the_whole_story_in_order(ctx, mix):
 
 def test_the_audit_log_of_another_shops_review_is_not_found(app, client, shop, other_shop, products):
     make_product(app, other_shop, "sku-1", "Trail shoes")
-    theirs = submit(client, other_shop)
+    theirs = write_review(client, other_shop)
     with app.app_context(), pytest.raises(NotFound):
         queue.audit_log(shops.get_shop(shop.id), theirs)
 
 
 def test_aggregates_equal_a_recount_after_all_of_it(app, client, runner, shop, products):
-    made = [submit(client, shop, rating=r, verified=r % 2 == 0, photos=int(r == 3)) for r in (1, 2, 3, 4, 5)]
+    made = [write_review(client, shop, rating=r, verified=r % 2 == 0, photos=int(r == 3)) for r in (1, 2, 3, 4, 5)]
     with app.app_context():
         s = shops.get_shop(shop.id)
         queue.approve(s, made, actor=MODERATOR)
         queue.reject(s, made[:2], "spam", actor=MODERATOR)
-        photo = queue.get_review(s, made[2]).photos[0].public_id
+        photo = queries.get_review(s, made[2]).photos[0].public_id
         queue.remove_photo(s, made[2], photo, actor=MODERATOR)
         queue.hold(s, made[3:], actor=MODERATOR)
         queue.approve(s, made[3:4], actor=MODERATOR)
@@ -414,8 +384,8 @@ def test_the_queue_and_bulk_decisions_on_postgresql(pg_app):
     make_product(pg_app, shop, "sku-2", "Socks")
     make_product(pg_app, other, "sku-1", "Trail shoes")
     client = pg_app.test_client()
-    made = [submit(client, shop, rating=r, body=f"Wool_{r} 100% WARM") for r in (1, 2, 3, 4, 5)]
-    theirs = submit(client, other)
+    made = [write_review(client, shop, rating=r, body=f"Wool_{r} 100% WARM") for r in (1, 2, 3, 4, 5)]
+    theirs = write_review(client, other)
     with pg_app.app_context():
         s = shops.get_shop(shop.id)
         first, cursor = queue.queue(s, search="_3 100%", limit=1)
