@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -15,6 +19,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
 
+from ..errors import DomainError
+from ..extensions import db
 from ..shops.settings import REJECT_REASONS
 
 REJECT_LABELS = {
@@ -103,7 +109,22 @@ class ImportForm(FlaskForm):
 
 def require_csrf(form) -> None:
     """Validate `form`; a missing or stale CSRF token is a 400, before anything changes."""
-    from flask import abort
-
     if not form.validate() and form.csrf_token.errors:
         abort(400, "The form expired or was not sent from this page. Reload the page and try again.")
+
+
+def attempt(form, action: Callable[[], Any], *, field: str | None = None) -> tuple[bool, Any]:
+    """A posted form's round trip: validate it (a stale CSRF token is a 400), then run `action`
+    if it is valid. A refusal of the service is rolled back and its message put on the field it
+    names, else on `field`, else above the form. Answers (True, what `action` answered), or
+    (False, None) when the page must be shown again, with 422, carrying the form's errors."""
+    require_csrf(form)
+    if form.errors:
+        return False, None
+    try:
+        return True, action()
+    except DomainError as exc:
+        db.session.rollback()
+        name = next((name for name in exc.errors if name in form), field)
+        (form[name].errors if name is not None else form.form_errors).append(exc.detail)
+        return False, None

@@ -5,12 +5,11 @@ from __future__ import annotations
 from flask import Response, abort, render_template, stream_with_context
 
 from ..collecting import import_formats, importing
-from ..errors import DomainError
-from ..extensions import db
+from ..errors import Invalid
 from ..reviews import exporting
 from .blueprint import bp
 from .charts import histogram_pair
-from .forms import ImportForm
+from .forms import ImportForm, attempt
 from .sign_in import actor, shop_access
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
@@ -24,28 +23,22 @@ def _import_form() -> ImportForm:
     return form
 
 
+def _read_upload(file) -> bytes:
+    data = file.read(MAX_IMPORT_BYTES + 1)
+    if len(data) > MAX_IMPORT_BYTES:
+        raise Invalid("The file is larger than 10 MB; split it and import the parts.", field="file")
+    return data
+
+
 @bp.route("/shops/<slug>/transfer", methods=["GET", "POST"], endpoint="transfer")
 @shop_access(owner=True)
 def transfer_page(shop):
     form = _import_form()
     report, status = None, 200
     if form.is_submitted():
-        if not form.validate():
-            if form.csrf_token.errors:
-                abort(400, "The form expired or was not sent from this page. Reload the page and try again.")
-            status = 422
-        else:
-            data = form.file.data.read(MAX_IMPORT_BYTES + 1)
-            if len(data) > MAX_IMPORT_BYTES:
-                form.file.errors.append("The file is larger than 10 MB; split it and import the parts.")
-                status = 422
-            else:
-                try:
-                    report = importing.import_csv(shop, data, fmt=form.format.data or None, actor=actor())
-                except DomainError as exc:
-                    db.session.rollback()
-                    form.file.errors.append(exc.detail)
-                    status = 422
+        done, report = attempt(form, lambda: importing.import_csv(
+            shop, _read_upload(form.file.data), fmt=form.format.data or None, actor=actor()), field="file")
+        status = 200 if done else 422
     chart = histogram_pair(report.received_histogram, report.stored_histogram,
                            labels=("Rows received", "Reviews stored"),
                            title="Stars of the rows received and of the reviews stored") if report else None

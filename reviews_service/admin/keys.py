@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 
-from ..errors import DomainError
-from ..extensions import db
 from ..models_base import utcnow
 from ..outbox import webhooks
 from ..shops import service as shops
 from .blueprint import bp
-from .forms import CsrfForm, KeyForm, RotateForm, WebhookForm, require_csrf
+from .forms import CsrfForm, KeyForm, RotateForm, WebhookForm, attempt, require_csrf
 from .sign_in import shop_access
 
 
@@ -32,10 +30,10 @@ def keys(shop):
 @shop_access(owner=True)
 def keys_create(shop):
     form = KeyForm()
-    require_csrf(form)
-    if form.errors:
+    done, secret = attempt(form, lambda: shops.add_key(shop, (form.label.data or "").strip() or "created in the admin"))
+    if not done:
         return _keys_page(shop, form=form, status=422)
-    return _keys_page(shop, secret=shops.add_key(shop, (form.label.data or "").strip() or "created in the admin"))
+    return _keys_page(shop, secret=secret)
 
 
 @bp.route("/shops/<slug>/keys/rotate", methods=["POST"])
@@ -78,15 +76,10 @@ def webhooks_page(shop):
 @shop_access(owner=True)
 def webhooks_create(shop):
     form = _webhook_form()
-    require_csrf(form)
-    if form.errors:
-        return _webhooks_page(shop, form=form, status=422)
-    try:
-        endpoint = webhooks.create_endpoint(shop, form.url.data.strip(), list(form.events.data),
-                                            (form.description.data or "").strip())
-    except DomainError as exc:
-        db.session.rollback()
-        (form.url if "url" in exc.errors else form.events).errors.append(exc.detail)
+    done, endpoint = attempt(form, lambda: webhooks.create_endpoint(
+        shop, form.url.data.strip(), list(form.events.data), (form.description.data or "").strip()),
+        field="events")
+    if not done:
         return _webhooks_page(shop, form=form, status=422)
     return _webhooks_page(shop, created=endpoint, status=201)
 

@@ -16,7 +16,17 @@ from ..moderation import replies as reply_service
 from ..reviews import queries
 from . import review_cards
 from .blueprint import bp
-from .forms import REASON_CHOICES, REJECT_LABELS, BulkForm, CsrfForm, RedactForm, RejectForm, ReplyForm
+from .forms import (
+    REASON_CHOICES,
+    REJECT_LABELS,
+    BulkForm,
+    CsrfForm,
+    RedactForm,
+    RejectForm,
+    ReplyForm,
+    attempt,
+    require_csrf,
+)
 from .sign_in import actor, safe_next, shop_access
 
 PAGE_SIZE = 25
@@ -97,11 +107,6 @@ def _back(shop) -> str:
     return safe_next(request.form.get("next")) or url_for("admin.queue", slug=shop.slug)
 
 
-def _check(form) -> None:
-    if not form.validate() and form.csrf_token.errors:
-        abort(400, "The form expired or was not sent from this page. Reload the page and try again.")
-
-
 def _act(shop, what, success: str):
     """Run a service call and go back where the form came from. A refusal (say, someone changed
     the review meanwhile) is shown there; a review of another shop stays a 404."""
@@ -151,7 +156,7 @@ def _decide(shop, call, verb: str, *, single: bool):
 @shop_access()
 def queue_bulk(shop):
     form = BulkForm()
-    _check(form)
+    require_csrf(form)
     ids = [i for i in dict.fromkeys(request.form.getlist("ids")) if i]
     if not ids:
         flash("Select one or more reviews first (x selects the focused review).", "error")
@@ -171,7 +176,7 @@ def queue_bulk(shop):
 @bp.route("/shops/<slug>/reviews/<review_id>/approve", methods=["POST"])
 @shop_access()
 def review_approve(shop, review_id: str):
-    _check(CsrfForm())
+    require_csrf(CsrfForm())
     return _decide(shop, lambda: moderation.approve(shop, [review_id], actor=actor()), "Approved", single=True)
 
 
@@ -179,7 +184,7 @@ def review_approve(shop, review_id: str):
 @shop_access()
 def review_reject(shop, review_id: str):
     form = RejectForm()
-    _check(form)
+    require_csrf(form)
     if form.errors:
         queries.get_review(shop, review_id)  # another shop's review is a 404 before anything else
         flash("Choose a reason for rejecting.", "error")
@@ -191,7 +196,7 @@ def review_reject(shop, review_id: str):
 @bp.route("/shops/<slug>/reviews/<review_id>/photos/<photo_id>/remove", methods=["POST"])
 @shop_access()
 def review_photo_remove(shop, review_id: str, photo_id: str):
-    _check(CsrfForm())
+    require_csrf(CsrfForm())
     return _act(shop, lambda: moderation.remove_photo(shop, review_id, photo_id, actor=actor()),
                 "Photo removed. The review keeps its status.")
 
@@ -199,7 +204,7 @@ def review_photo_remove(shop, review_id: str, photo_id: str):
 @bp.route("/shops/<slug>/reviews/<review_id>/reports/resolve", methods=["POST"])
 @shop_access()
 def review_reports_resolve(shop, review_id: str):
-    _check(CsrfForm())
+    require_csrf(CsrfForm())
     return _act(shop, lambda: moderation.resolve_reports(shop, review_id, actor=actor()),
                 "The review stays; its reports are closed.")
 
@@ -226,24 +231,18 @@ def _detail(shop, item, *, redact, reply, status: int = 200):
 def review_redact(shop, review_id: str):
     item = queries.get_review(shop, review_id)
     form = RedactForm()
-    _check(form)
     reply = ReplyForm(formdata=None, body=item.reply.body if item.reply else "")
-    if not form.errors:
-        # Browsers send a textarea's line breaks as CRLF; the stored text has plain LF.
-        submitted = (("title", form.title.data or ""), ("body", (form.body.data or "").replace("\r\n", "\n")))
-        changes = {name: value for name, value in submitted if value != (getattr(item, name) or "")}
-        if not changes:
-            flash("Nothing was changed: replace the personal data with [redacted] first.", "info")
-            return redirect(url_for("admin.review", slug=shop.slug, review_id=item.public_id))
-        try:
-            moderation.redact(shop, item.public_id, actor=actor(), **changes)
-        except DomainError as exc:
-            target = getattr(form, next(iter(exc.errors)), None) if exc.errors else None
-            (target.errors if target is not None else form.form_errors).append(exc.detail)
-        else:
-            flash("Redacted. The review now shows that the shop removed personal data, and the change "
-                  "is in its history.", "success")
-            return redirect(url_for("admin.review", slug=shop.slug, review_id=item.public_id))
+    # Browsers send a textarea's line breaks as CRLF; the stored text has plain LF.
+    submitted = (("title", form.title.data or ""), ("body", (form.body.data or "").replace("\r\n", "\n")))
+    changes = {name: value for name, value in submitted if value != (getattr(item, name) or "")}
+    if form.validate() and not changes:
+        flash("Nothing was changed: replace the personal data with [redacted] first.", "info")
+        return redirect(url_for("admin.review", slug=shop.slug, review_id=item.public_id))
+    done, _ = attempt(form, lambda: moderation.redact(shop, item.public_id, actor=actor(), **changes))
+    if done:
+        flash("Redacted. The review now shows that the shop removed personal data, and the change "
+              "is in its history.", "success")
+        return redirect(url_for("admin.review", slug=shop.slug, review_id=item.public_id))
     return _detail(shop, item, redact=form, reply=reply, status=422)
 
 
@@ -252,16 +251,11 @@ def review_redact(shop, review_id: str):
 def review_reply(shop, review_id: str):
     item = queries.get_review(shop, review_id)
     form = ReplyForm()
-    _check(form)
-    if not form.errors:
-        try:
-            reply_service.set_reply(shop, item.public_id, form.body.data.replace("\r\n", "\n"),
-                                    user_id=current_user.id)
-        except DomainError as exc:
-            form.body.errors.append(exc.detail)
-        else:
-            flash("Reply published under the review. The reviewer gets an e-mail about it.", "success")
-            return redirect(url_for("admin.review", slug=shop.slug, review_id=item.public_id))
+    done, _ = attempt(form, lambda: reply_service.set_reply(
+        shop, item.public_id, form.body.data.replace("\r\n", "\n"), user_id=current_user.id), field="body")
+    if done:
+        flash("Reply published under the review. The reviewer gets an e-mail about it.", "success")
+        return redirect(url_for("admin.review", slug=shop.slug, review_id=item.public_id))
     redact = RedactForm(formdata=None, title=item.title, body=item.body)
     return _detail(shop, item, redact=redact, reply=form, status=422)
 
@@ -269,6 +263,6 @@ def review_reply(shop, review_id: str):
 @bp.route("/shops/<slug>/reviews/<review_id>/reply/delete", methods=["POST"])
 @shop_access()
 def review_reply_delete(shop, review_id: str):
-    _check(CsrfForm())
+    require_csrf(CsrfForm())
     return _act(shop, lambda: reply_service.delete_reply(shop, review_id, user_id=current_user.id),
                 "Reply deleted.")

@@ -13,7 +13,7 @@ from ..extensions import db
 from ..referrals import coupons, service, stats
 from . import charts
 from .blueprint import bp
-from .forms import require_csrf
+from .forms import attempt, require_csrf
 from .sign_in import shop_access
 
 PERIODS = (7, 30, 90)
@@ -79,15 +79,9 @@ def referrals(shop):
 @shop_access(owner=True)
 def referrals_coupons(shop):
     form = CouponForm()
-    require_csrf(form)
-    if form.errors:
-        return _page(shop, coupon_form=form, status=422)
-    codes = [line.strip() for line in form.codes.data.splitlines() if line.strip()]
-    try:
-        result = coupons.load(shop, form.kind.data, codes)
-    except DomainError as exc:
-        db.session.rollback()
-        form.codes.errors.append(exc.detail)
+    codes = [line.strip() for line in (form.codes.data or "").splitlines() if line.strip()]
+    done, result = attempt(form, lambda: coupons.load(shop, form.kind.data, codes), field="codes")
+    if not done:
         return _page(shop, coupon_form=form, status=422)
     flash(f"{result['added']} codes added, {result['duplicates']} skipped; "
           f"{result['available']} available in the pool.", "success")

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from ..errors import DomainError
-from ..extensions import db
 from ..moderation import service as moderation
 from ..shops import service as shops
 from ..shops import settings as shop_settings
-from . import bp, settings_form
-from .forms import CsrfForm
+from . import settings_form
+from .blueprint import bp
+from .forms import CsrfForm, attempt
 from .sign_in import actor, shop_access
 
 
@@ -44,15 +43,10 @@ def settings(shop):
         loaded = settings_form.validate_into(form, described, values) if not form.errors else None
         if loaded is not None:
             before = (shop.name, list(shop.allowed_origins or []), shops.settings_of(shop))
-            try:
-                shops.update_shop(shop, {"name": form.shop_name.data,
-                                         "allowed_origins": settings_form.lines(form.allowed_origins.data),
-                                         "settings": loaded}, rerun=False)
-            except DomainError as exc:
-                db.session.rollback()
-                target = form.allowed_origins if "allowed_origins" in exc.errors else None
-                (target.errors.append if target is not None else form.form_errors.append)(exc.detail)
-            else:
+            done, _ = attempt(form, lambda: shops.update_shop(
+                shop, {"name": form.shop_name.data, "allowed_origins": settings_form.lines(form.allowed_origins.data),
+                       "settings": loaded}, rerun=False))
+            if done:
                 after = shops.settings_of(shop)
                 changed = {k for k in after if after.get(k) != before[2].get(k)}
                 renamed = (shop.name, list(shop.allowed_origins or [])) != before[:2]
