@@ -21,7 +21,8 @@ from reviews_service.moderation import service as moderation
 from reviews_service.moderation.models import AuditEvent
 from reviews_service.reviews.models import Review
 from reviews_service.shops import settings as shop_settings
-from tests.factories import make_product, make_shop, order_payload
+from tests.factories import make_product, make_shop
+from tests.helpers import server_review, set_settings, write_review
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 _seq = itertools.count(1)
@@ -335,35 +336,9 @@ def visitor() -> dict:
     return {"REMOTE_ADDR": f"198.51.100.{next(VISITORS) % 250}", "HTTP_USER_AGENT": "Firefox/140"}
 
 
-def patch(client, shop, **settings):
-    response = client.patch("/api/v1/shop", json={"settings": settings}, headers=shop.headers)
-    assert response.status_code == 200, response.json
-    return response
-
-
-def submit(client, shop, *, rating=4, body="Light, warm and dry.", verified=True, product="sku-1",
-           environ=None, email=None, **extra) -> dict:
-    """A review through the public API; a verified buyer's unless `verified` is False."""
-    n = next(_seq)
-    data = {"rating": rating, "title": "", "body": body, "display_name": "Ana Petrosyan", **extra}
-    if verified:
-        order = client.post("/api/v1/orders", json=order_payload(
-            f"R-{n}", email=email or f"buyer{n}@example.com",
-            items=[("sku-1", "Trail shoes"), ("sku-2", "Socks")]), headers=shop.headers)
-        assert order.status_code == 201, order.json
-        data["token"] = order.json["widget_token"]
-    else:
-        data["email"] = email or f"reviewer{n}@example.com"
-    response = client.post(f"{shop.public}/products/{product}/reviews", json=data,
-                           environ_base=environ or visitor())
-    assert response.status_code == 201, response.json
-    return server_review(client, shop, response.json["id"])
-
-
-def server_review(client, shop, public_id: str) -> dict:
-    response = client.get(f"/api/v1/reviews/{public_id}", headers=shop.headers)
-    assert response.status_code == 200, response.json
-    return response.json
+def submit(client, shop, *, verified: bool = True, **kw) -> dict:
+    """A review through the public API (a verified buyer's unless `verified` is False), as its shop sees it."""
+    return server_review(client, shop, write_review(client, shop, verified=verified, **kw))
 
 
 def decision_of(review: dict) -> tuple:
@@ -392,7 +367,7 @@ def test_a_verified_review_with_a_link_is_held_and_says_why(app, client, shop, p
 
 
 def test_a_rule_set_to_reject_rejects_at_submission_with_its_reason(client, shop, products):
-    patch(client, shop, rule_emails_action="reject")
+    set_settings(client, shop, rule_emails_action="reject")
 
     review = submit(client, shop, body="Ask me: ana@example.com", verified=False)
 
@@ -400,7 +375,7 @@ def test_a_rule_set_to_reject_rejects_at_submission_with_its_reason(client, shop
 
 
 def test_a_blocked_address_is_rejected_as_spam(client, shop, products):
-    patch(client, shop, blocklist_emails=["bot@spam.example"])
+    set_settings(client, shop, blocklist_emails=["bot@spam.example"])
 
     review = submit(client, shop, verified=False, email="bot@spam.example")
 
@@ -411,7 +386,7 @@ def test_a_blocked_ip_is_rejected(app, client, shop, products):
     first = submit(client, shop, environ={"REMOTE_ADDR": "203.0.113.9", "HTTP_USER_AGENT": "x"})
     with app.app_context():
         ip_hash = db.session.scalar(select(Review.ip_hash).where(Review.public_id == first["id"]))
-    patch(client, shop, blocklist_ip_hashes=[ip_hash])
+    set_settings(client, shop, blocklist_ip_hashes=[ip_hash])
 
     again = submit(client, shop, environ={"REMOTE_ADDR": "203.0.113.9", "HTTP_USER_AGENT": "y"})
 
@@ -419,7 +394,7 @@ def test_a_blocked_ip_is_rejected(app, client, shop, products):
 
 
 def test_review_bombing_holds_the_reviews_past_the_limit(client, shop, products):
-    patch(client, shop, rule_burst_count=3, rule_burst_minutes=10)
+    set_settings(client, shop, rule_burst_count=3, rule_burst_minutes=10)
     decisions = [decision_of(submit(client, shop, rating=1, body=f"Review number {n} of the bombing run"))
                  for n in range(5)]
 
@@ -464,7 +439,7 @@ def _trip(client, shop, rule: str, rating: int) -> dict:
         for n in range(2):
             submit(client, shop, body=f"Earlier review {n} of the same product", rating=3)
     if settings:
-        patch(client, shop, **settings)
+        set_settings(client, shop, **settings)
     return submit(client, shop, rating=rating, body=body, environ=me, email=email)
 
 
@@ -507,12 +482,12 @@ def test_the_rule_settings_are_readable_with_their_defaults(client, shop):
 # --- changing the rules re-runs them ------------------------------------------------------------------
 
 def test_a_stricter_rule_takes_published_reviews_down_through_the_transition(app, client, runner, shop, products):
-    patch(client, shop, rule_links_action="publish")
+    set_settings(client, shop, rule_links_action="publish")
     linked = submit(client, shop, body="Also sold on www.example.com", rating=2)
     clean = submit(client, shop, rating=2)
     assert linked["status"] == clean["status"] == "published"
 
-    patch(client, shop, rule_links_action="reject", rule_links_reason="spam")
+    set_settings(client, shop, rule_links_action="reject", rule_links_reason="spam")
 
     assert decision_of(server_review(client, shop, linked["id"])) == ("rejected", "links", "spam")
     assert server_review(client, shop, clean["id"])["status"] == "published"
@@ -532,7 +507,7 @@ def test_a_relaxed_rule_publishes_what_it_held(client, shop, products):
     unverified = submit(client, shop, body="Also sold on www.example.com", verified=False)
     assert held["status"] == unverified["status"] == "pending"
 
-    patch(client, shop, rule_links_action="publish")
+    set_settings(client, shop, rule_links_action="publish")
 
     assert decision_of(server_review(client, shop, held["id"])) == ("published", "auto_publish_verified", None)
     assert decision_of(server_review(client, shop, unverified["id"])) == ("pending", "hold_unverified", None)
@@ -545,7 +520,7 @@ def test_a_rerun_leaves_a_moderators_decision_alone(app, client, shop, products)
     held = submit(client, shop, body="Also sold on www.example.com")
     with app.app_context():
         queue.approve(shops.get_shop(shop.id), [held["id"]], actor="user:1")
-    patch(client, shop, rule_links_action="reject")
+    set_settings(client, shop, rule_links_action="reject")
 
     assert server_review(client, shop, held["id"])["status"] == "published"
 
@@ -556,13 +531,13 @@ def test_a_settings_change_outside_the_rules_runs_nothing(client, shop, monkeypa
 
     monkeypatch.setattr(moderation, "rerun_rules", refuse)
 
-    patch(client, shop, review_request_delay_days=3, rule_links_action="hold")  # "hold" is the default
+    set_settings(client, shop, review_request_delay_days=3, rule_links_action="hold")  # "hold" is the default
 
 
 def test_rerun_reports_what_it_changed(app, client, shop, products):
     from reviews_service.shops import service as shops
 
-    patch(client, shop, rule_links_action="publish", rule_phones_action="publish")
+    set_settings(client, shop, rule_links_action="publish", rule_phones_action="publish")
     for body in ("www.example.com", "www.example.org", "+34 612 345 678", "clean and dry"):
         submit(client, shop, body=body)
     with app.app_context():
@@ -577,10 +552,10 @@ def test_rerun_reports_what_it_changed(app, client, shop, products):
 
 def test_a_rerun_does_not_touch_another_shop(app, client, shop, other_shop, products):
     make_product(app, other_shop, "sku-1", "Trail shoes")
-    patch(client, other_shop, rule_links_action="publish")
+    set_settings(client, other_shop, rule_links_action="publish")
     theirs = submit(client, other_shop, body="www.example.com")
 
-    patch(client, shop, rule_links_action="reject")
+    set_settings(client, shop, rule_links_action="reject")
 
     assert server_review(client, other_shop, theirs["id"])["status"] == "published"
 
@@ -588,11 +563,11 @@ def test_a_rerun_does_not_touch_another_shop(app, client, shop, other_shop, prod
 def test_rerun_judges_an_old_review_by_what_came_before_it(app, client, shop, products):
     me = visitor()
     first = submit(client, shop, body=TEXT, environ=me)
-    patch(client, shop, rule_duplicate_action="publish")
+    set_settings(client, shop, rule_duplicate_action="publish")
     second = submit(client, shop, body=TEXT, environ=me, product="sku-2")
     assert first["status"] == second["status"] == "published"
 
-    patch(client, shop, rule_duplicate_action="reject")
+    set_settings(client, shop, rule_duplicate_action="reject")
 
     assert server_review(client, shop, first["id"])["status"] == "published"
     assert decision_of(server_review(client, shop, second["id"])) == ("rejected", "duplicate", "duplicate")

@@ -19,7 +19,7 @@ from reviews_service.extensions import db
 from reviews_service.outbox.models import OutboxMessage
 from reviews_service.outbox.worker import Stats, Worker
 from tests.conftest import SECRET
-from tests.factories import order_payload
+from tests.helpers import order_event, post_order
 
 from .servers import SmtpServer, WebhookReceiver
 
@@ -48,23 +48,6 @@ def run_worker(app, **kwargs) -> Stats:
 
 def parse(raw: bytes) -> EmailMessage:
     return email.message_from_bytes(raw, policy=email.policy.default)
-
-
-def set_settings(client, shop, **settings) -> None:
-    response = client.patch("/api/v1/shop", json={"settings": settings}, headers=shop.headers)
-    assert response.status_code == 200, response.json
-
-
-def post_order(client, shop, order_id=None, **kw) -> dict:
-    response = client.post("/api/v1/orders", json=order_payload(order_id, **kw), headers=shop.headers)
-    assert response.status_code == 201, response.json
-    return response.json
-
-
-def order_event(client, shop, order_id: str, kind: str) -> dict:
-    response = client.post(f"/api/v1/orders/{order_id}/events", json={"type": kind}, headers=shop.headers)
-    assert response.status_code == 200, response.json
-    return response.json
 
 
 def fulfilled_order(client, shop, **kw) -> dict:

@@ -21,8 +21,9 @@ from reviews_service.outbox.models import OutboxMessage
 from reviews_service.reviews.models import Reply, Review
 from reviews_service.shops import service as shops
 from tests.factories import make_product
+from tests.helpers import order_event, set_settings
 
-from .conftest import fulfilled_order, order_event, outbox, parse, run_worker, set_settings
+from .conftest import fulfilled_order, outbox, parse, run_worker
 
 LINK = re.compile(r"https?://\S+/review/\S+")
 

@@ -23,9 +23,9 @@ from reviews_service.moderation.service import transition
 from reviews_service.outbox import webhooks
 from reviews_service.reviews.models import Review
 from tests.factories import make_product
-from tests.helpers import assert_problem
+from tests.helpers import assert_problem, post_order
 
-from .conftest import add_endpoint, outbox, post_order, run_worker
+from .conftest import add_endpoint, outbox, run_worker
 from .servers import WebhookReceiver
 
 README = Path(__file__).parents[2] / "README.md"

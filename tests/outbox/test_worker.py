@@ -19,8 +19,9 @@ from reviews_service.outbox import webhooks
 from reviews_service.outbox.models import OutboxMessage
 from reviews_service.outbox.worker import Worker
 from tests.factories import make_shop
+from tests.helpers import post_order
 
-from .conftest import add_endpoint, outbox, post_order, run_worker, worker_process, worker_summary
+from .conftest import add_endpoint, outbox, run_worker, worker_process, worker_summary
 
 SAFETY_NET = 60  # seconds: only so that a broken worker fails the test instead of hanging it
 

@@ -25,8 +25,8 @@ from reviews_service.ratings import service as ratings
 from reviews_service.reviews import exporting
 from reviews_service.reviews.models import Reply, Review
 from reviews_service.shops import service as shops
-from tests import photo_corpus as corpus
 from tests.factories import make_product, order_payload
+from tests.helpers import upload
 
 DATA = Path(__file__).with_name("data")
 FORMATS = ["judgeme", "yotpo", "okendo", "shopify"]
@@ -316,12 +316,6 @@ def test_aggregates_equal_a_recount_after_imports(runner, shop, products):
 
 
 # --- the export --------------------------------------------------------------------------------------
-
-def upload(client, shop) -> str:
-    response = client.post(f"{shop.public}/photos", content_type="multipart/form-data",
-                           data={"photo": (io.BytesIO(corpus.small_jpeg()), "photo.jpg")})
-    return response.json["id"]
-
 
 @pytest.fixture
 def everything(app, client, shop, products):

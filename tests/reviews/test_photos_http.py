@@ -18,6 +18,7 @@ from reviews_service import clock
 from reviews_service.cli import main
 from tests import photo_corpus as corpus
 from tests.factories import make_product
+from tests.helpers import assert_problem
 
 ACCEPTED = [case for case in corpus.CORPUS if case.status is None]
 # Strings only leaked metadata or a leaked payload could put into a stored file. Three-letter
@@ -52,14 +53,6 @@ def media_path(url: str) -> str:
     return urlsplit(url).path
 
 
-def assert_problem(response, status: int, field: str | None = None) -> None:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/problem+json"
-    assert response.json["status"] == status
-    if field is not None:
-        assert field in response.json.get("errors", {}), response.json
-
-
 # --- the hostile corpus -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("case", corpus.CORPUS, ids=lambda c: c.name)
@@ -72,7 +65,7 @@ def test_each_upload_gets_its_answer(app, client, shop, case):
         assert set(response.json) == {"id", "url", "width", "height", "thumb_url", "thumb_width",
                                       "thumb_height"}
     else:
-        assert_problem(response, case.status, "photo")
+        assert_problem(response, case.status, field="photo")
         assert media_files(app) == {}
 
 
@@ -140,7 +133,7 @@ def test_multipart_without_a_photo_file_is_422(client, shop, fields):
 
 
 def test_an_empty_photo_is_422(client, shop):
-    assert_problem(post_photo(client, shop, b""), 422, "photo")
+    assert_problem(post_photo(client, shop, b""), 422, field="photo")
 
 
 # --- what is stored -----------------------------------------------------------------------------
@@ -286,7 +279,7 @@ def test_a_purged_photo_can_no_longer_be_attached(app, client, runner, shop):
     response = client.post(f"{shop.public}/products/sku-1/reviews", json={
         "rating": 4, "email": "ana@example.com", "display_name": "Ana", "photo_ids": [orphan["id"]]})
 
-    assert_problem(response, 422, "photo_ids")
+    assert_problem(response, 422, field="photo_ids")
 
 
 # --- S3, against moto in server mode on loopback ------------------------------------------------

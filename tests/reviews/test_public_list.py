@@ -20,6 +20,7 @@ from reviews_service.reviews.models import Reply, Review
 from tests import photo_corpus as corpus
 from tests.conftest import base_config, truncate_all
 from tests.factories import make_product, make_shop, order_payload
+from tests.helpers import assert_problem, publish, upload
 
 SORTS = ["newest", "oldest", "highest", "lowest", "helpful", "photos_first"]
 # Three reviews share each timestamp, and several of them share a rating too, so that every sort
@@ -36,30 +37,6 @@ def app_config():
 
 
 # --- helpers ------------------------------------------------------------------------------------
-
-def post_order(client, shop, **kw) -> dict:
-    response = client.post("/api/v1/orders", json=order_payload(**kw), headers=shop.headers)
-    assert response.status_code == 201, response.json
-    return response.json
-
-
-def upload(client, shop, **kw) -> str:
-    response = client.post(f"{shop.public}/photos", content_type="multipart/form-data",
-                           data={"photo": (io.BytesIO(corpus.small_jpeg()), "p.jpg")}, **kw)
-    assert response.status_code == 201, response.json
-    return response.json["id"]
-
-
-def publish(client, shop, product: str = "sku-1", rating: int = 5, **body) -> dict:
-    """A published review: a verified buyer's, through the thank-you page's widget token."""
-    order = post_order(client, shop, items=[(product, "Trail shoes")],
-                       email=body.pop("email", "buyer@example.com"))
-    response = client.post(f"{shop.public}/products/{product}/reviews",
-                           json={"rating": rating, "token": order["widget_token"], **body})
-    assert response.status_code == 201, response.json
-    assert response.json["status"] == "published"
-    return response.json
-
 
 def listing(client, shop, path: str = "products/sku-1/reviews", **query) -> dict:
     response = client.get(f"{shop.public}/{path}", query_string=query)
@@ -222,7 +199,7 @@ def test_a_cursor_of_one_sort_is_refused_by_another(catalogue):
     response = catalogue.client.get(f"{catalogue.shop.public}/products/sku-1/reviews",
                                     query_string={"sort": "highest", "cursor": cursor})
 
-    assert_problem(response, 422, "cursor")
+    assert_problem(response, 422, field="cursor")
 
 
 # --- bad queries --------------------------------------------------------------------------------
@@ -231,7 +208,7 @@ def test_a_cursor_of_one_sort_is_refused_by_another(catalogue):
 def test_limit_outside_1_to_50_is_422(catalogue, limit):
     response = catalogue.client.get(f"{catalogue.shop.public}/products/sku-1/reviews?limit={limit}")
 
-    assert_problem(response, 422, "limit")
+    assert_problem(response, 422, field="limit")
 
 
 @pytest.mark.parametrize(("name", "value"), [("sort", "random"), ("sort", "rating"), ("rating", 6),
@@ -240,7 +217,7 @@ def test_bad_query_parameter_is_422_naming_it(catalogue, name, value):
     response = catalogue.client.get(f"{catalogue.shop.public}/products/sku-1/reviews",
                                     query_string={name: value})
 
-    assert_problem(response, 422, name)
+    assert_problem(response, 422, field=name)
 
 
 def _b64(raw: bytes) -> str:
@@ -285,21 +262,14 @@ def test_a_tampered_cursor_is_422_naming_cursor(catalogue, case):
     response = catalogue.client.get(f"{catalogue.shop.public}/products/sku-1/reviews",
                                     query_string={"sort": sort, "cursor": cursor})
 
-    assert_problem(response, 422, "cursor")
+    assert_problem(response, 422, field="cursor")
 
 
 def test_a_tampered_sync_cursor_of_the_server_api_is_422(catalogue):
     for cursor in (_cursor("sync", [1, 1]), _cursor("sync", ["2026-10-01T08:00:00", 1]), "x"):
         response = catalogue.client.get("/api/v1/reviews", query_string={"cursor": cursor},
                                         headers=catalogue.shop.headers)
-        assert_problem(response, 422, "cursor")
-
-
-def assert_problem(response, status: int, field: str | None = None) -> None:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/problem+json"
-    if field is not None:
-        assert field in response.json.get("errors", {}), response.json
+        assert_problem(response, 422, field="cursor")
 
 
 # --- what the list shows ------------------------------------------------------------------------

@@ -3,8 +3,6 @@ public list, audited, and announced to the reviewer by e-mail through the outbox
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 from sqlalchemy import func, select
 
@@ -14,28 +12,13 @@ from reviews_service.moderation import queue, replies
 from reviews_service.outbox.models import OutboxMessage
 from reviews_service.reviews.models import Reply
 from reviews_service.shops import service as shops
-from tests.factories import make_product, order_payload
-
-_seq = itertools.count(1)
+from tests.factories import make_product
+from tests.helpers import write_review
 
 
 @pytest.fixture
 def app_config():
     return {"PUBLIC_WRITE_LIMIT": "1000 per minute"}
-
-
-def submit(client, shop, *, verified=True, body="Warm and dry.") -> str:
-    n = next(_seq)
-    data = {"rating": 2, "body": body, "display_name": "Ana Petrosyan"}
-    if verified:
-        order = client.post("/api/v1/orders", json=order_payload(f"RP-{n}", email=f"ana{n}@example.com"),
-                            headers=shop.headers)
-        data["token"] = order.json["widget_token"]
-    else:
-        data["email"] = f"anon{n}@example.com"
-    response = client.post(f"{shop.public}/products/sku-1/reviews", json=data)
-    assert response.status_code == 201, response.json
-    return response.json["id"]
 
 
 def reply_emails(shop_id: int) -> list[OutboxMessage]:
@@ -46,7 +29,7 @@ def reply_emails(shop_id: int) -> list[OutboxMessage]:
 @pytest.fixture
 def published(app, client, shop):
     make_product(app, shop, "sku-1", "Trail shoes")
-    return submit(client, shop)
+    return write_review(client, shop, verified=True, rating=2, body="Warm and dry.", email="ana@example.com")
 
 
 @pytest.fixture
@@ -111,7 +94,7 @@ def test_a_reply_of_5000_characters_is_fine(published, ctx):
 
 
 def test_only_a_published_review_gets_a_reply(app, client, shop, published, ctx):
-    pending = submit(client, shop, verified=False)
+    pending = write_review(client, shop, rating=2, body="Warm and dry.")
     with pytest.raises(Conflict):
         replies.set_reply(ctx, pending, "Thanks", user_id=None)
     assert reply_emails(shop.id) == []
@@ -119,7 +102,7 @@ def test_only_a_published_review_gets_a_reply(app, client, shop, published, ctx)
 
 def test_another_shops_review_cannot_be_answered(app, client, shop, other_shop, ctx):
     make_product(app, other_shop, "sku-1", "Trail shoes")
-    theirs = submit(client, other_shop)
+    theirs = write_review(client, other_shop, verified=True, rating=2, body="Warm and dry.")
     with pytest.raises(NotFound):
         replies.set_reply(ctx, theirs, "Hello", user_id=None)
     with pytest.raises(NotFound):

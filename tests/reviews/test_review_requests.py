@@ -12,25 +12,14 @@ from sqlalchemy import func, select
 from reviews_service import clock, tokens
 from reviews_service.extensions import db
 from reviews_service.reviews.models import ReviewRequest
-from tests.factories import order_payload
+from tests.helpers import post_order, set_settings
 
 EVENT_AT = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
-
-
-def post_order(client, shop, order_id=None, **kw) -> dict:
-    response = client.post("/api/v1/orders", json=order_payload(order_id, **kw), headers=shop.headers)
-    assert response.status_code == 201, response.json
-    return response.json
 
 
 def send_event(client, shop, order_id: str, kind: str, at: datetime | None = None):
     body = {"type": kind, **({"occurred_at": at.isoformat()} if at else {})}
     return client.post(f"/api/v1/orders/{order_id}/events", json=body, headers=shop.headers)
-
-
-def set_settings(client, shop, **settings) -> None:
-    response = client.patch("/api/v1/shop", json={"settings": settings}, headers=shop.headers)
-    assert response.status_code == 200, response.json
 
 
 def request_token(answer: dict) -> str:

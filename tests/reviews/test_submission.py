@@ -3,7 +3,6 @@ one review per product and order (or e-mail), server-owned fields, photos, and n
 
 from __future__ import annotations
 
-import io
 import threading
 
 import pytest
@@ -13,8 +12,8 @@ from reviews_service.extensions import db
 from reviews_service.moderation.models import AuditEvent
 from reviews_service.ratings.models import ProductRating
 from reviews_service.reviews.models import Photo, Review
-from tests import photo_corpus as corpus
-from tests.factories import make_product, make_shop, order_payload
+from tests.factories import make_product, make_shop
+from tests.helpers import assert_problem, post_order, server_review, set_settings, submit, upload
 
 ANON = {"rating": 4, "title": "Good", "body": "Comfortable from day one.",
         "display_name": "Ana Petrosyan", "email": "ana@example.com"}
@@ -31,51 +30,12 @@ def products(app, shop):
     return [make_product(app, shop, "sku-1", "Trail shoes"), make_product(app, shop, "sku-2", "Socks")]
 
 
-def submit(client, shop, product: str = "sku-1", **body):
-    return client.post(f"{shop.public}/products/{product}/reviews", json=body)
-
-
-def post_order(client, shop, *, fulfilled: bool = True, **kw) -> dict:
-    answer = client.post("/api/v1/orders", json=order_payload(**kw), headers=shop.headers).json
-    if fulfilled:
-        answer = client.post(f"/api/v1/orders/{answer['id']}/events", json={"type": "fulfilled"},
-                             headers=shop.headers).json
-    return answer
-
-
-def tokens(client, shop, **kw) -> dict[str, str]:
+def tokens(client, shop, *, fulfilled: bool = True, **kw) -> dict[str, str]:
     """Both kinds of token for one fulfilled order: the thank-you page's and the e-mail's."""
-    order = post_order(client, shop, **kw)
+    order = post_order(client, shop, fulfilled=fulfilled, **kw)
     request = order["review_request"]
     return {"widget": order["widget_token"], "order_id": order["id"],
             "request": request["url"].rsplit("/review/", 1)[1] if request else None}
-
-
-def set_settings(client, shop, **settings) -> None:
-    response = client.patch("/api/v1/shop", json={"settings": settings}, headers=shop.headers)
-    assert response.status_code == 200, response.json
-
-
-def upload(client, shop, data: bytes | None = None) -> str:
-    response = client.post(f"{shop.public}/photos", content_type="multipart/form-data",
-                           data={"photo": (io.BytesIO(data or corpus.small_jpeg()), "photo.jpg")})
-    assert response.status_code == 201, response.json
-    return response.json["id"]
-
-
-def server_review(client, shop, public_id: str) -> dict:
-    response = client.get(f"/api/v1/reviews/{public_id}", headers=shop.headers)
-    assert response.status_code == 200, response.json
-    return response.json
-
-
-def assert_problem(response, status: int, field: str | None = None) -> None:
-    assert response.status_code == status, response.json
-    assert response.mimetype == "application/problem+json"
-    if field is not None:
-        # A list item's error is named by its index too: `photo_ids.1`.
-        named = {name.split(".")[0] for name in response.json.get("errors", {})}
-        assert field in named, response.json
 
 
 def counts(app) -> dict[str, int]:
@@ -98,24 +58,24 @@ def test_anonymous_review_needs_an_email_address(client, shop, email):
     if email != "missing":
         body["email"] = email
 
-    assert_problem(submit(client, shop, **body), 422, "email")
+    assert_problem(submit(client, shop, **body), 422, field="email")
 
 
 @pytest.mark.parametrize("email", ["not-an-email", "ana@", "@example.com", "a" * 250 + "@example.com"])
 def test_malformed_email_is_422(client, shop, email):
-    assert_problem(submit(client, shop, **{**ANON, "email": email}), 422, "email")
+    assert_problem(submit(client, shop, **{**ANON, "email": email}), 422, field="email")
 
 
 @pytest.mark.parametrize("rating", ["5", 5.0, 4.5, True, False, 0, 6, -1, None, [], {}, "five"],
                          ids=repr)
 def test_rating_must_be_an_integer_from_1_to_5(client, shop, rating):
-    assert_problem(submit(client, shop, **{**ANON, "rating": rating}), 422, "rating")
+    assert_problem(submit(client, shop, **{**ANON, "rating": rating}), 422, field="rating")
 
 
 def test_missing_rating_is_422(client, shop):
     body = {k: v for k, v in ANON.items() if k != "rating"}
 
-    assert_problem(submit(client, shop, **body), 422, "rating")
+    assert_problem(submit(client, shop, **body), 422, field="rating")
 
 
 @pytest.mark.parametrize("rating", [1, 2, 3, 4, 5])
@@ -128,7 +88,7 @@ def test_every_star_rating_is_accepted(client, shop, rating):
 
 @pytest.mark.parametrize(("field", "limit"), [("title", 150), ("body", 5000), ("display_name", 100)])
 def test_text_over_its_limit_is_422(client, shop, field, limit):
-    assert_problem(submit(client, shop, **{**ANON, field: "x" * (limit + 1)}), 422, field)
+    assert_problem(submit(client, shop, **{**ANON, field: "x" * (limit + 1)}), 422, field=field)
 
 
 @pytest.mark.parametrize(("field", "limit"), [("title", 150), ("body", 5000)])
@@ -151,11 +111,11 @@ def test_rating_only_review_is_allowed_by_default(client, shop, body):
 def test_rating_only_review_is_refused_when_the_shop_turns_it_off(client, shop, body):
     set_settings(client, shop, allow_rating_only=False)
 
-    assert_problem(submit(client, shop, **{**ANON, "body": body}), 422, "body")
+    assert_problem(submit(client, shop, **{**ANON, "body": body}), 422, field="body")
 
 
 def test_anonymous_review_needs_a_display_name(client, shop):
-    assert_problem(submit(client, shop, **{**ANON, "display_name": "  "}), 422, "display_name")
+    assert_problem(submit(client, shop, **{**ANON, "display_name": "  "}), 422, field="display_name")
 
 
 @pytest.mark.parametrize("product", ["no-such-sku", "sku-1%2F..", "SKU-1"])
@@ -203,7 +163,7 @@ def test_token_for_a_product_not_in_the_order_is_refused(app, client, shop, kind
 
     response = submit(client, shop, "sku-2", rating=5, token=t[kind])
 
-    assert_problem(response, 404, "product_id")
+    assert_problem(response, 404, field="product_id")
     assert counts(app) == before
 
 
@@ -291,7 +251,7 @@ def test_server_owned_fields_sent_by_a_client_are_422(app, client, shop, field, 
 
     response = submit(client, shop, **{**ANON, field: value})
 
-    assert_problem(response, 422, field)
+    assert_problem(response, 422, field=field)
     assert counts(app) == before
 
 
@@ -299,7 +259,7 @@ def test_server_owned_fields_are_refused_with_a_token_too(client, shop):
     t = tokens(client, shop)
 
     assert_problem(submit(client, shop, rating=5, token=t["widget"], verified_buyer=True), 422,
-                   "verified_buyer")
+                   field="verified_buyer")
 
 
 def test_verified_review_is_pending_when_the_shop_does_not_auto_publish(client, shop):
@@ -340,7 +300,7 @@ def test_a_sixth_photo_is_422(app, client, shop):
     ids = [upload(client, shop) for _ in range(6)]
     before = counts(app)
 
-    assert_problem(submit(client, shop, **ANON, photo_ids=ids), 422, "photo_ids")
+    assert_problem(submit(client, shop, **ANON, photo_ids=ids), 422, field="photo_ids")
     assert counts(app) == before
 
 
@@ -356,7 +316,12 @@ def test_a_bad_photo_id_is_422(app, client, shop, other_shop, hostile):
     }[hostile]
     before = counts(app)
 
-    assert_problem(submit(client, shop, **ANON, photo_ids=bad), 422, "photo_ids")
+    response = submit(client, shop, **ANON, photo_ids=bad)
+    if hostile in ("empty", "too-long"):
+        # The schema refuses the list's item: its error and the detail name it by its index.
+        assert_problem(response, 422, field="photo_ids.1")
+    else:
+        assert_problem(response, 422, field="photo_ids")
     assert counts(app) == before
 
 
@@ -366,7 +331,7 @@ def test_a_photo_cannot_be_attached_to_two_reviews(client, shop):
 
     response = submit(client, shop, "sku-2", **ANON, photo_ids=[photo])
 
-    assert_problem(response, 422, "photo_ids")
+    assert_problem(response, 422, field="photo_ids")
 
 
 # --- a refused request writes nothing -----------------------------------------------------------

@@ -9,8 +9,9 @@ from datetime import timedelta
 import pytest
 
 from reviews_service import clock
+from tests.helpers import assert_problem, publish
 
-from .test_votes_reports import ANA, BEN, assert_problem, helpful, publish
+from .test_votes_reports import ANA, BEN, helpful
 
 
 @pytest.fixture
@@ -20,7 +21,7 @@ def app_config():
 
 @pytest.fixture
 def review(client, shop) -> str:
-    return publish(client, shop)
+    return publish(client, shop, rating=4)["id"]
 
 
 def vid(n: int | str) -> str:
@@ -100,7 +101,7 @@ def test_after_the_window_the_first_voter_still_changes_their_own_vote(client, s
 def test_the_vote_window_is_1_to_365_days(client, shop, window):
     response = client.patch("/api/v1/shop", json={"settings": {"vote_window_days": window}}, headers=shop.headers)
 
-    assert_problem(response, 422, "settings.vote_window_days")
+    assert_problem(response, 422, field="settings.vote_window_days")
 
 
 def test_the_vote_window_defaults_to_30_days(client, shop):

@@ -7,10 +7,11 @@ import pytest
 
 from reviews_service.reviews.models import Vote
 from tests.factories import make_shop
+from tests.helpers import publish
 from tests.referrals.test_races_pg import all_at_once, count
 
 from .test_votes_once import vid, vote_as
-from .test_votes_reports import ANA, helpful, publish
+from .test_votes_reports import ANA, helpful
 
 pytestmark = pytest.mark.postgres
 N = 10
@@ -24,7 +25,7 @@ def app_config():
 @pytest.fixture
 def setup(pg_app):
     shop = make_shop(pg_app, "Shop A", origins=["https://shop-a.example"])
-    return shop, publish(pg_app.test_client(), shop)
+    return shop, publish(pg_app.test_client(), shop, rating=4)["id"]
 
 
 def votes_at_once(app, shop, review, who) -> list[int]:

@@ -16,7 +16,8 @@ from reviews_service.moderation import service as moderation
 from reviews_service.reviews.models import REPORT_REASONS, Review
 from reviews_service.shops import service as shops
 from tests import photo_corpus as corpus
-from tests.factories import make_product, order_payload
+from tests.factories import make_product
+from tests.helpers import assert_problem, publish
 
 ANA = {"REMOTE_ADDR": "198.51.100.10", "HTTP_USER_AGENT": "Firefox/140"}
 BEN = {"REMOTE_ADDR": "198.51.100.20", "HTTP_USER_AGENT": "Firefox/140"}
@@ -27,18 +28,9 @@ def app_config():
     return {"PUBLIC_WRITE_LIMIT": "1000 per minute"}
 
 
-def publish(client, shop, product: str = "sku-1") -> str:
-    order = client.post("/api/v1/orders", json=order_payload(items=[(product, "Trail shoes")]),
-                        headers=shop.headers).json
-    response = client.post(f"{shop.public}/products/{product}/reviews",
-                           json={"rating": 4, "token": order["widget_token"]})
-    assert response.json["status"] == "published", response.json
-    return response.json["id"]
-
-
 @pytest.fixture
 def review(client, shop) -> str:
-    return publish(client, shop)
+    return publish(client, shop, rating=4)["id"]
 
 
 def vote(client, shop, review_id: str, value="up", visitor=ANA, **kw):
@@ -59,13 +51,6 @@ def helpful(client, shop, review_id: str) -> dict:
 
 def report_count(client, shop, review_id: str) -> int:
     return client.get(f"/api/v1/reviews/{review_id}", headers=shop.headers).json["report_count"]
-
-
-def assert_problem(response, status: int, field: str | None = None) -> None:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/problem+json"
-    if field is not None:
-        assert field in response.json.get("errors", {}), response.json
 
 
 # --- votes --------------------------------------------------------------------------------------
@@ -110,13 +95,13 @@ def test_repeating_a_changed_vote_does_nothing(client, shop, review):
 
 @pytest.mark.parametrize("value", ["UP", "helpful", "", 1, -1, True, None, ["up"]], ids=repr)
 def test_a_vote_must_be_up_or_down(client, shop, review, value):
-    assert_problem(vote(client, shop, review, value), 422, "value")
+    assert_problem(vote(client, shop, review, value), 422, field="value")
     assert helpful(client, shop, review) == {"up": 0, "down": 0}
 
 
 def test_votes_sort_the_helpful_list(client, shop):
     make_product(client.application, shop)
-    first, second = publish(client, shop), publish(client, shop)
+    first, second = publish(client, shop, rating=4)["id"], publish(client, shop, rating=4)["id"]
     vote(client, shop, first, "up", ANA)
     for visitor in (ANA, BEN):
         vote(client, shop, second, "up", visitor)
@@ -131,13 +116,13 @@ def test_votes_sort_the_helpful_list(client, shop):
 @pytest.fixture
 def targets(app, client, shop, other_shop) -> dict[str, str]:
     """Review ids that no vote or report may reach from `shop`'s public API."""
-    found = {"unknown": "no-such-review", "other-shop": publish(client, other_shop)}
+    found = {"unknown": "no-such-review", "other-shop": publish(client, other_shop, rating=4)["id"]}
     make_product(app, shop)
     pending = client.post(f"{shop.public}/products/sku-1/reviews",
                           json={"rating": 3, "email": "p@example.com", "display_name": "Pat"})
     found["pending"] = pending.json["id"]
     for status in ("rejected", "removed"):
-        found[status] = publish(client, shop)
+        found[status] = publish(client, shop, rating=4)["id"]
         with app.app_context():
             row = db.session.scalar(select(Review).where(Review.public_id == found[status]))
             moderation.transition(row, status, actor="test", reason="spam")
@@ -170,12 +155,12 @@ def test_every_listed_reason_is_accepted(client, shop, review, reason):
 
 @pytest.mark.parametrize("reason", ["hate", "", "SPAM", "spam ", None, 3, ["spam"]], ids=repr)
 def test_a_reason_outside_the_list_is_422(client, shop, review, reason):
-    assert_problem(report(client, shop, review, reason), 422, "reason")
+    assert_problem(report(client, shop, review, reason), 422, field="reason")
     assert report_count(client, shop, review) == 0
 
 
 def test_a_note_over_1000_characters_is_422(client, shop, review):
-    assert_problem(report(client, shop, review, note="x" * 1001), 422, "note")
+    assert_problem(report(client, shop, review, note="x" * 1001), 422, field="note")
 
 
 def test_a_report_counts_once_per_visitor(client, shop, review):
@@ -270,7 +255,7 @@ def test_the_limit_is_per_visitor_ip(app, client, shop, review, write):
 
 @pytest.mark.parametrize("app_config", [LIMITED])
 def test_the_limit_is_per_shop(app, client, shop, other_shop, review):
-    other_review = publish(client, other_shop)
+    other_review = publish(client, other_shop, rating=4)["id"]
     for _ in range(4):
         vote(client, shop, review)
 
