@@ -18,6 +18,7 @@ from reviews_service.shops import service as shops
 from reviews_service.widget.demo import seed as demo_seed
 
 from .conftest import base_config
+from .factories import jpeg
 from .helpers import row_counts
 
 LOGIN_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -55,10 +56,6 @@ def admin_login(client, admin_line: str):
 def a_review(client, public_key: str) -> str:
     body = client.get(f"/api/v1/public/{public_key}/products/trail-runner-2/reviews?limit=1").get_json()
     return body["reviews"][0]["id"]
-
-
-def jpeg() -> bytes:
-    return demo_seed.demo_photo(1, (320, 240))
 
 
 # --- the way in ----------------------------------------------------------------------------------
@@ -118,7 +115,7 @@ def test_demo_on_another_port_takes_votes_and_photos_from_its_own_pages(runner, 
     assert printed["demo shop"].startswith("http://127.0.0.1:5077/demo ")
     vote = client.post(f"/api/v1/public/{key}/reviews/{a_review(client, key)}/votes", json={"value": "up"},
                        headers={"Origin": origin})
-    photo = client.post(f"/api/v1/public/{key}/photos", data={"photo": (io.BytesIO(jpeg()), "trail.jpg")},
+    photo = client.post(f"/api/v1/public/{key}/photos", data={"photo": (io.BytesIO(jpeg(320, 240)), "trail.jpg")},
                         headers={"Origin": origin})
     assert vote.status_code in (200, 201), vote.get_json()
     assert photo.status_code == 201, photo.get_json()

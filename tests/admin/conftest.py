@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import io
 import itertools
 import re
 from dataclasses import dataclass
 
 import pytest
 
-from reviews_service.catalog import service as catalog
-from reviews_service.collecting import service as reviews
 from reviews_service.extensions import db
-from reviews_service.moderation import service as moderation
-from reviews_service.reviews import media
 from reviews_service.reviews.models import Review
 from reviews_service.shops import service as shops
 
-from ..factories import ShopKeys
+from ..factories import PASSWORD, ShopKeys, make_review, make_user  # noqa: F401 (make_review: the admin tests' import)
 
-PASSWORD = "correct horse battery"
 _seq = itertools.count(1)
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -29,14 +23,6 @@ def _fast_password_hashes(monkeypatch):
     """scrypt with N=2^17 costs 128 MB and a few hundred ms a hash: right for production, slow
     for a suite that signs in hundreds of times. The tests use the same scheme, cheaper."""
     monkeypatch.setattr(shops, "PASSWORD_METHOD", "scrypt:1024:8:1")
-
-
-def make_user(app, email: str | None = None, *, shop: ShopKeys | None = None, role: str = "moderator",
-              password: str = PASSWORD) -> str:
-    email = email or f"user{next(_seq)}@example.com"
-    with app.app_context():
-        shops.create_user(email, password, shop=shops.get_shop(shop.id) if shop else None, role=role)
-    return email
 
 
 def csrf_token(html: str) -> str:
@@ -103,34 +89,6 @@ def admin(app, shop) -> Admin:
 
 
 # --- reviews -------------------------------------------------------------------------------------
-
-def jpeg(width: int = 320, height: int = 240) -> bytes:
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.linear_gradient("L").resize((width, height)).convert("RGB").save(out, "JPEG", quality=85)
-    return out.getvalue()
-
-
-def make_review(app, shop: ShopKeys, *, product: str = "sku-1", rating: int = 4, title: str = "Fits well",
-                body: str = "Comfortable from the first day.", name: str = "Ana Petrosyan", photos: int = 0,
-                status: str = "pending", email: str | None = None, reason: str = "spam") -> str:
-    """A review through the submission service (unverified, so it starts pending), moved to
-    `status` through the transition; answers its public id."""
-    n = next(_seq)
-    with app.app_context():
-        s = shops.get_shop(shop.id)
-        if catalog.find_product(s, product) is None:
-            catalog.upsert_product(s, product, {"name": f"Product {product}"})
-        photo_ids = [media.upload_photo(s, jpeg(), visitor_hash="t").public_id for _ in range(photos)]
-        data = {"rating": rating, "title": title, "body": body, "display_name": name,
-                "email": email or f"reviewer{n}@example.com", "photo_ids": photo_ids}
-        review = reviews.submit_review(s, product, data, reviews.Visitor(f"v{n}", f"i{n}"))
-        if review.status != status:
-            moderation.transition(review, status, actor="test", reason=reason if status == "rejected" else None)
-            db.session.commit()
-        return review.public_id
-
 
 def review_row(app, public_id: str) -> Review:
     with app.app_context():

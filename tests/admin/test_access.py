@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import admin_for, make_review, review_row, sign_in
+from tests.factories import make_review
+
+from .conftest import admin_for, review_row, sign_in
 
 OWNER_PAGES = ["settings", "keys", "webhooks", "outbox", "transfer", "export.csv", "export.json"]
 OWNER_ACTIONS = ["settings", "settings/rerun-rules", "keys/create", "keys/rotate", "keys/1/revoke", "webhooks",
@@ -76,7 +78,7 @@ def test_a_user_of_several_shops_chooses_one(app, shop, other_shop):
 
 
 def test_a_user_without_shops_is_told_so(app, client):
-    from .conftest import make_user
+    from tests.factories import make_user
 
     email = make_user(app)
     sign_in(client, email)
@@ -123,7 +125,7 @@ def test_static_files_are_served_with_a_content_hash(owner):
 
 
 def test_session_cookie_is_httponly_and_lax(app, client, shop):
-    from .conftest import make_user
+    from tests.factories import make_user
 
     cookie = sign_in(client, make_user(app, shop=shop)).headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie

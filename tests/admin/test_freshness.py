@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import make_review
+from tests.factories import make_review
 
 TTL = 60
 

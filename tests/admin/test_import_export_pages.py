@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 
-from .conftest import make_review
+from tests.factories import make_review
 
 JUDGEME = (
     "title,body,rating,review_date,source,curated,reviewer_name,reviewer_email,product_id,product_handle,"

@@ -6,8 +6,7 @@ from sqlalchemy import select, update
 
 from reviews_service.extensions import db
 from reviews_service.outbox.models import OutboxMessage
-
-from .conftest import make_review
+from tests.factories import make_review
 
 
 def _reply_email(app, owner, shop) -> int:

@@ -9,8 +9,9 @@ from sqlalchemy import select, update
 
 from reviews_service.extensions import db
 from reviews_service.outbox.models import OutboxMessage
+from tests.factories import make_review
 
-from .conftest import admin_for, make_review
+from .conftest import admin_for
 
 
 def _reply_email(app, owner, shop) -> int:

@@ -13,8 +13,9 @@ from reviews_service.moderation.models import AuditEvent
 from reviews_service.outbox.models import OutboxMessage
 from reviews_service.reviews.models import Photo, Reply, Review
 from reviews_service.shops import service as shops
+from tests.factories import make_review
 
-from .conftest import make_review, review_row
+from .conftest import review_row
 
 
 def _ids_on(page) -> list[str]:

@@ -14,8 +14,7 @@ from reviews_service.extensions import db
 from reviews_service.moderation import service as moderation
 from reviews_service.reviews.models import Review
 from reviews_service.shops import service as shops
-
-from .conftest import make_review
+from tests.factories import make_review
 
 
 def _report(app, shop, public_id: str, who: str = "reporter") -> None:

@@ -9,8 +9,9 @@ from reviews_service.admin import settings_form
 from reviews_service.extensions import db
 from reviews_service.shops import settings as shop_settings
 from reviews_service.shops.models import Shop
+from tests.factories import make_review
 
-from .conftest import make_review, review_row
+from .conftest import review_row
 from .forms import form_fields
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from reviews_service.admin.sign_in import LOGIN_FAILED
+from tests.factories import PASSWORD, make_user
 
-from .conftest import PASSWORD, Admin, admin_for, csrf_token, make_user, sign_in
+from .conftest import Admin, admin_for, csrf_token, sign_in
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from sqlalchemy import update
 from reviews_service.extensions import db
 from reviews_service.reviews.models import Review
 from reviews_service.shops import service as shops
+from tests.factories import make_review
 
-from .conftest import make_review
 from .forms import form_fields
 
 WRITTEN = datetime(2026, 1, 15, 23, 30, tzinfo=UTC)

@@ -14,7 +14,6 @@ missing: the tests skip, unless REVIEWS_TEST_REQUIRE contains "browser" (CI), in
 from __future__ import annotations
 
 import importlib.resources
-import io
 import itertools
 import os
 import re
@@ -38,7 +37,7 @@ from reviews_service.reviews.models import Reply, Review
 from reviews_service.shops import service as shops
 
 from ..conftest import base_config, unavailable
-from ..factories import ShopKeys, make_shop
+from ..factories import ShopKeys, jpeg, make_shop
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -234,18 +233,6 @@ def axe(page, axe_source):
 
 
 # --- helpers -------------------------------------------------------------------------------------
-
-def jpeg(width: int = 800, height: int = 600, *, seed: int = 1) -> bytes:
-    """A photo-like JPEG (gradients, so that it compresses like a photo rather than a flat colour)."""
-    from PIL import Image
-
-    image = Image.linear_gradient("L").resize((width, height)).convert("RGB")
-    r, g, b = image.split()
-    image = Image.merge("RGB", (r, g.rotate(90 + seed % 90, expand=False), b.transpose(Image.FLIP_LEFT_RIGHT)))
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=90)
-    return out.getvalue()
-
 
 def ready(page, count: int = 1) -> None:
     """Wait until `count` widgets on the page have rendered. (A locator, not wait_for_function:

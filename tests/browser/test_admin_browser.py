@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from reviews_service.shops import service as shops
-
-from ..admin.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 
