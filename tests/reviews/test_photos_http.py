@@ -65,7 +65,7 @@ def test_each_upload_gets_its_answer(app, client, shop, case):
         assert set(response.json) == {"id", "url", "width", "height", "thumb_url", "thumb_width",
                                       "thumb_height"}
     else:
-        assert_problem(response, case.status, field="photo")
+        assert_problem(response, case.status, field="photo", shopper=True)
         assert media_files(app) == {}
 
 
@@ -133,7 +133,7 @@ def test_multipart_without_a_photo_file_is_422(client, shop, fields):
 
 
 def test_an_empty_photo_is_422(client, shop):
-    assert_problem(post_photo(client, shop, b""), 422, field="photo")
+    assert_problem(post_photo(client, shop, b""), 422, field="photo", shopper=True)
 
 
 # --- what is stored -----------------------------------------------------------------------------
@@ -279,7 +279,7 @@ def test_a_purged_photo_can_no_longer_be_attached(app, client, runner, shop):
     response = client.post(f"{shop.public}/products/sku-1/reviews", json={
         "rating": 4, "email": "ana@example.com", "display_name": "Ana", "photo_ids": [orphan["id"]]})
 
-    assert_problem(response, 422, field="photo_ids")
+    assert_problem(response, 422, field="photo_ids", shopper=True)
 
 
 # --- S3, against moto in server mode on loopback ------------------------------------------------
