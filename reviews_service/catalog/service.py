@@ -16,6 +16,7 @@ from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..models_base import insert_ignore, utcnow
 from ..shops.models import Shop
+from ..shops.service import settings_of
 from .addresses import address_hash
 from .models import Customer, Order, OrderEvent, OrderItem, Product
 
@@ -44,25 +45,24 @@ def upsert_product(shop: Shop, external_id: str, data: dict[str, Any]) -> tuple[
     return get_product(shop, external_id), created
 
 
-def get_product(shop: Shop, external_id: str) -> Product:
+def get_product(shop: Shop | int, external_id: str) -> Product:
+    """A product of this shop (or shop id) by the shop's own product id; NotFound for another
+    shop's or an unknown id. The one product lookup of the server API, the public lists, the
+    submission and the SEO answers."""
     product = find_product(shop, external_id)
     if product is None:
         raise NotFound(f"No product {external_id!r} in this shop.")
     return product
 
 
-def product_pk(shop_id: int, external_id: str) -> int:
-    """The internal id of a product, without loading it; 404 when the shop has no such product."""
-    pk = db.session.scalar(select(Product.id).where(Product.shop_id == shop_id,
-                                                    Product.external_id == external_id))
-    if pk is None:
-        raise NotFound(f"No product {external_id!r} in this shop.")
-    return pk
+def find_product(shop: Shop | int, external_id: str) -> Product | None:
+    """The product, or None when the shop has none by this id (for callers to whom that is no error)."""
+    return db.session.scalar(select(Product).where(Product.shop_id == _shop_id(shop),
+                                                   Product.external_id == external_id))
 
 
-def find_product(shop: Shop, external_id: str) -> Product | None:
-    return db.session.scalar(
-        select(Product).where(Product.shop_id == shop.id, Product.external_id == external_id))
+def _shop_id(shop: Shop | int) -> int:
+    return shop if isinstance(shop, int) else shop.id
 
 
 def products_by_external_ids(shop: Shop, external_ids: list[str]) -> dict[str, Product]:
@@ -108,8 +108,6 @@ def ensure_customer(shop: Shop, email: str, name: str = "", locale: str | None =
 
 
 def _default_locale(shop: Shop) -> str:
-    from ..shops.service import settings_of
-
     return settings_of(shop)["default_locale"]
 
 
@@ -155,16 +153,18 @@ def ingest_order(shop: Shop, data: dict[str, Any]) -> tuple[Order, bool]:
     return order, True
 
 
-def find_order(shop: Shop, external_id: str) -> Order | None:
-    return db.session.scalar(
-        select(Order).where(Order.shop_id == shop.id, Order.external_id == external_id))
-
-
 def get_order(shop: Shop, external_id: str) -> Order:
+    """An order of this shop by the shop's own order id; NotFound for another shop's or an unknown id."""
     order = find_order(shop, external_id)
     if order is None:
         raise NotFound(f"No order {external_id!r} in this shop.")
     return order
+
+
+def find_order(shop: Shop, external_id: str) -> Order | None:
+    """The order, or None when the shop has none by this id (ingestion, the demo pages)."""
+    return db.session.scalar(
+        select(Order).where(Order.shop_id == shop.id, Order.external_id == external_id))
 
 
 def record_event(shop: Shop, external_id: str, kind: str, occurred_at: datetime | None,

@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import cursors
 from ..catalog.models import Customer, Order
+from ..collecting import requests as review_requests
 from ..errors import Conflict, Forbidden, NotFound
 from ..extensions import db
 from ..models_base import insert_ignore, utcnow
@@ -52,8 +53,6 @@ def program(shop: Shop) -> dict[str, Any]:
 def customer_for_token(shop: Shop, token: str) -> tuple[Order, Customer]:
     """The order and customer of a widget token or a review-request token of this shop (the
     thank-you page and the hosted review page); 403 when it is not valid."""
-    from ..collecting import requests as review_requests
-
     try:
         grant = review_requests.grant_for_token(shop, token)
     except Forbidden:
@@ -289,7 +288,9 @@ def retry_reward(referral: Referral) -> str:
     return _approve(shop, referral, allowed=("flagged",), actor="policy")
 
 
-def get(shop: Shop, public_id: str) -> Referral:
+def get_referral(shop: Shop, public_id: str) -> Referral:
+    """A referral of this shop by its public id; NotFound for another shop's or an unknown id.
+    The one lookup of the API, the admin's approve and reject, and their actions here."""
     referral = db.session.scalar(select(Referral).where(Referral.shop_id == shop.id,
                                                         Referral.public_id == public_id))
     if referral is None:
@@ -300,7 +301,7 @@ def get(shop: Shop, public_id: str) -> Referral:
 def approve(shop: Shop, public_id: str, note: str = "") -> Referral:
     """The owner lets a flagged referral go on: rewarded now if its hold has passed, otherwise
     back to pending (its unclear signals cleared) until the hold ends. Approving twice is harmless."""
-    referral = get(shop, public_id)
+    referral = get_referral(shop, public_id)
     if referral.status == "approved":
         return referral
     if referral.status != "flagged":
@@ -309,9 +310,9 @@ def approve(shop: Shop, public_id: str, note: str = "") -> Referral:
         _move(referral, "pending", allowed=("flagged",), reason=None, actor="owner", note=note,
               owner_cleared=True)
         db.session.commit()
-        return get(shop, public_id)
+        return get_referral(shop, public_id)
     outcome = _approve(shop, referral, allowed=("flagged",), actor="owner", note=note, owner_cleared=True)
-    referral = get(shop, public_id)
+    referral = get_referral(shop, public_id)
     if outcome == "flagged":
         raise Conflict("The coupon pool is empty: load codes with POST /api/v1/coupons; the reward "
                        "is issued from it then.")
@@ -322,14 +323,14 @@ def approve(shop: Shop, public_id: str, note: str = "") -> Referral:
 
 def reject(shop: Shop, public_id: str, reason: str) -> Referral:
     """The owner rejects an open referral, with the reason (kept as its note)."""
-    referral = get(shop, public_id)
+    referral = get_referral(shop, public_id)
     if referral.status == "rejected":
         return referral
     if referral.status == "approved":
         raise Conflict("This referral is approved and its reward issued; it cannot be rejected.")
     _move(referral, "rejected", allowed=OPEN, reason="owner", actor="owner", note=reason)
     db.session.commit()
-    referral = get(shop, public_id)
+    referral = get_referral(shop, public_id)
     if referral.status != "rejected":
         raise Conflict(f"This referral was {referral.status} meanwhile.")
     return referral
