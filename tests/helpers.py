@@ -84,19 +84,27 @@ def submit(client, shop, product: str = "sku-1", **body):
     return client.post(f"{shop.public}/products/{product}/reviews", json=body)
 
 
-def upload(client, shop, data: bytes | None = None, *, filename: str = "photo.jpg", **kw) -> str:
-    """Upload a photo (a small JPEG unless `data` is given); answers its id."""
+def upload_photo(client, shop, data: bytes | None = None, *, filename: str = "photo.jpg", **kw) -> dict:
+    """Upload a photo (a small JPEG unless `data` is given); answers it as the API does (its id,
+    urls and thumbnail size)."""
     response = client.post(f"{shop.public}/photos", content_type="multipart/form-data",
                            data={"photo": (io.BytesIO(data or corpus.small_jpeg()), filename)}, **kw)
     assert response.status_code == 201, response.json
-    return response.json["id"]
+    return response.json
+
+
+def upload(client, shop, data: bytes | None = None, *, filename: str = "photo.jpg", **kw) -> str:
+    """Upload a photo, as `upload_photo`; answers its id."""
+    return upload_photo(client, shop, data, filename=filename, **kw)["id"]
 
 
 def publish(client, shop, product: str = "sku-1", rating: int = 5, *, name: str = "Trail shoes",
-            email: str = "buyer@example.com", **fields) -> dict:
-    """A verified buyer's review through the thank-you page's widget token: published at once."""
+            email: str = "buyer@example.com", title: str = "", body: str = "Good.", **fields) -> dict:
+    """A verified buyer's review through the thank-you page's widget token: published at once.
+    It has a few words (`body=""` for stars only, which e.g. the Google feed leaves out)."""
     order = post_order(client, shop, items=[(product, name)], email=email)
-    response = submit(client, shop, product, rating=rating, token=order["widget_token"], **fields)
+    response = submit(client, shop, product, rating=rating, token=order["widget_token"], title=title,
+                      body=body, **fields)
     assert response.status_code == 201, response.json
     assert response.json["status"] == "published", response.json
     return response.json

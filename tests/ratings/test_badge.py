@@ -8,9 +8,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from reviews_service.ratings.badge import DEFAULTS, render_badge
-from tests.helpers import assert_problem
+from tests.helpers import assert_problem, publish
 
-from . import CONFIG, pending, publish
+from . import CONFIG, pending
 
 SVG = "{http://www.w3.org/2000/svg}"
 COLOURS = {"star": "#f5a623", "empty": "#dddddd", "text": "#333333"}

@@ -7,8 +7,9 @@ import pytest
 
 from reviews_service.web import caching
 from reviews_service.web.fastpath import FastPath
+from tests.helpers import publish
 
-from . import CONFIG, publish
+from . import CONFIG
 
 CACHED = {**CONFIG, "RATING_CACHE_TTL": 5, "RATING_MAX_AGE": 5}
 PATHS = ["/products/sku-1/rating", "/ratings?ids=sku-1,sku-2", "/rating", "/products/sku-1/badge.svg",
@@ -85,7 +86,7 @@ def test_each_query_string_is_its_own_answer(client, shop):
 
 def test_a_404_is_not_replayed_once_the_product_exists(client, shop):
     assert client.get(f"{shop.public}/products/new-shoe/reviews").status_code == 404
-    publish(client, shop, product_id="new-shoe", rating=3)
+    publish(client, shop, product="new-shoe", rating=3)
     listed = client.get(f"{shop.public}/products/new-shoe/reviews")
     assert listed.status_code == 200 and len(listed.get_json()["reviews"]) == 1
 

@@ -20,18 +20,10 @@ from reviews_service.cli import main
 from reviews_service.collecting import service as reviews
 from reviews_service.ratings import feeds
 from reviews_service.shops import service as shops
-from tests.helpers import assert_problem
+from tests.factories import jpeg
+from tests.helpers import assert_problem, post_order, publish, upload_photo
 
-from . import (
-    CONFIG,
-    buy,
-    pending,
-    publish,
-    publish_from_request,
-    put_product,
-    set_status,
-    upload_photo,
-)
+from . import CONFIG, pending, publish_from_request, put_product, set_status
 
 XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
 # (element, required) in the order the XSD's xs:sequence gives them.
@@ -175,7 +167,7 @@ def test_product_without_ids_or_url_links_our_reviews_page(client, shop):
 
 
 def test_reviewer_images_link_each_photo(client, shop):
-    photos = [upload_photo(client, shop), upload_photo(client, shop, (300, 400))]
+    photos = [upload_photo(client, shop), upload_photo(client, shop, jpeg(300, 400))]
     made = publish(client, shop, rating=5, photo_ids=[p["id"] for p in photos])
     review = by_id(get_feed(client, shop))[made["id"]]
     assert [u.text for u in review.findall("reviewer_images/reviewer_image/url")] == \
@@ -282,7 +274,7 @@ def test_build_feed_equals_the_route(client, shop, app):
 
 
 def test_imported_review_is_unsolicited(client, shop, app):
-    buy(client, shop)
+    post_order(client, shop)
     with app.app_context():
         owner = shops.get_shop(shop.id)
         review = reviews.submit_review(owner, "sku-1", {"rating": 4, "body": "Imported.",

@@ -11,8 +11,9 @@ from reviews_service import create_app, events
 from reviews_service.extensions import db
 from reviews_service.web import caching
 from tests.conftest import base_config
+from tests.helpers import post_order, publish, submit
 
-from . import CONFIG, buy, publish, submit
+from . import CONFIG
 
 TTL = 60
 CACHED = {**CONFIG, "RATING_CACHE_TTL": TTL, "RATING_MAX_AGE": TTL}
@@ -28,8 +29,8 @@ def app_config():
 
 def review_by(client, shop, email: str, rating: int, body: str) -> None:
     """A verified buyer's review (published at once) from the customer with this address."""
-    order = buy(client, shop, ("sku-1", "Trail shoes"), email=email)
-    response = submit(client, shop, "sku-1", rating, body=body, token=order["widget_token"])
+    order = post_order(client, shop, email=email)
+    response = submit(client, shop, "sku-1", rating=rating, body=body, token=order["widget_token"])
     assert response.status_code == 201 and response.get_json()["status"] == "published"
 
 

@@ -12,9 +12,9 @@ from reviews_service.extensions import db
 from reviews_service.ratings import service as ratings
 from reviews_service.ratings.reads import Rating
 from reviews_service.reviews.models import Review
-from tests.helpers import assert_problem
+from tests.helpers import assert_problem, publish
 
-from . import CONFIG, pending, publish, set_status
+from . import CONFIG, pending, set_status
 
 
 @pytest.fixture

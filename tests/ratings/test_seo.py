@@ -11,9 +11,9 @@ import pytest
 
 from reviews_service.ratings.reads import Rating
 from reviews_service.ratings.seo import product_jsonld, script_json
-from tests.helpers import assert_problem
+from tests.helpers import assert_problem, publish, upload_photo
 
-from . import CONFIG, pending, publish, put_product, reply, set_status, upload_photo
+from . import CONFIG, pending, put_product, reply, set_status
 
 HOSTILE = '</script><script>alert(1)</script><!-- <img src=x onerror=alert(2)> & "quotes"'
 ALLOWED_TYPES = {"Product", "Brand", "AggregateRating", "Review", "Person", "Rating"}
