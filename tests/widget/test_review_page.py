@@ -12,12 +12,11 @@ from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 
 import pytest
-from PIL import Image
 
 from reviews_service import clock, i18n, tokens
 from reviews_service.widget import pages
 
-from ..factories import make_order, make_product, make_shop
+from ..factories import jpeg, make_order, make_product, make_shop
 from ..helpers import row_counts
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -90,12 +89,6 @@ def widget_link(client, shop, order_id: str) -> str:
 
 def csrf_of(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def jpeg(size=(64, 48), color=(200, 40, 40)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", size, color).save(out, "JPEG")
-    return out.getvalue()
 
 
 def form(page_html: str, **fields) -> dict:
@@ -231,7 +224,7 @@ def test_review_with_photo_is_stored_and_the_thank_you_says_published(client, sh
     html = client.get(url).get_data(as_text=True)
     data = form(html, **{"rating-0": "5", "title-0": "Light and comfy",
                          "body-0": "Ran 40 km in them.\r\nNo blisters.",
-                         "photos-0": (io.BytesIO(jpeg()), "shoes.jpg", "image/jpeg")})
+                         "photos-0": (io.BytesIO(jpeg(64, 48)), "shoes.jpg", "image/jpeg")})
     r = post(client, url, data)
     assert r.status_code == 303, r.get_data(as_text=True)
     assert "done=1" in r.headers["Location"] and "published=sku-1" in r.headers["Location"]
@@ -397,7 +390,7 @@ def test_a_file_that_is_not_a_photo_is_422_at_the_photo_field(client, shop, url)
 def test_uploaded_photos_survive_a_failed_post(client, shop, url):
     html = client.get(url).get_data(as_text=True)
     data = form(html, **{"rating-0": "5", "title-0": "t" * 151,
-                         "photos-0": (io.BytesIO(jpeg()), "a.jpg", "image/jpeg")})
+                         "photos-0": (io.BytesIO(jpeg(64, 48)), "a.jpg", "image/jpeg")})
     r = post(client, url, data)
     assert r.status_code == 422
     again = r.get_data(as_text=True)
@@ -425,7 +418,7 @@ def test_posting_when_everything_is_reviewed_goes_back_to_the_page(client, url):
 
 def test_more_than_five_photos_is_422(client, shop, url):
     html = client.get(url).get_data(as_text=True)
-    files = [(io.BytesIO(jpeg()), f"{n}.jpg", "image/jpeg") for n in range(6)]
+    files = [(io.BytesIO(jpeg(64, 48)), f"{n}.jpg", "image/jpeg") for n in range(6)]
     r = post(client, url, form(html, **{"rating-0": "5", "photos-0": files}))
     assert r.status_code == 422
     assert "Choose at most 5 photos." in r.get_data(as_text=True)
