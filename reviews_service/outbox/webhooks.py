@@ -178,6 +178,7 @@ def endpoints(shop: Shop) -> list[WebhookEndpoint]:
 
 
 def get_endpoint(shop: Shop, public_id: str) -> WebhookEndpoint:
+    """A webhook endpoint of this shop by its public id; NotFound for another shop's or an unknown id."""
     endpoint = db.session.scalar(select(WebhookEndpoint).where(
         WebhookEndpoint.shop_id == shop.id, WebhookEndpoint.public_id == public_id))
     if endpoint is None:

@@ -20,8 +20,8 @@ from flask_smorest import Blueprint
 from markupsafe import Markup
 from sqlalchemy import select
 
+from ..catalog import service as catalog
 from ..catalog.models import Product
-from ..errors import NotFound
 from ..extensions import db
 from ..reviews import queries
 from ..reviews.models import Reply, Review
@@ -116,10 +116,7 @@ class Head:
     def __init__(self, sid: int, external_id: str):
         self.sid = sid
         self.external_id = external_id
-        self.product = db.session.scalar(select(Product).where(Product.shop_id == sid,
-                                                               Product.external_id == external_id))
-        if self.product is None:
-            raise NotFound(f"No product {external_id!r} in this shop.")
+        self.product = catalog.get_product(sid, external_id)
         self.rating = reads.product_rating(sid, external_id)
         self.marker: tuple = ()
         if self.rating.count:

@@ -69,7 +69,7 @@ class ReferralResource(MethodView):
     @server.response(200, ReferralOut)
     def get(self, referral_id):
         """One referral"""
-        return views.referral(service.get(current_shop(), referral_id))
+        return views.referral(service.get_referral(current_shop(), referral_id))
 
 
 @server.route("/referrals/<referral_id>/approve")

@@ -44,7 +44,7 @@ def _page(shop_id: int, args, *, product_id: str | None = None):
         shown, next_cursor = queries.page(query, sort=args["sort"], limit=args["limit"],
                                           cursor=args["cursor"])
         if not shown and product_id is not None:
-            catalog.product_pk(shop_id, product_id)  # an empty page, or no such product (404)?
+            catalog.get_product(shop_id, product_id)  # an empty page, or no such product (404)?
         return caching.json_entry({"reviews": shown, "next_cursor": next_cursor})
 
     return caching.respond(caching.cached_entry(key, compute, by_url=True))

@@ -80,7 +80,8 @@ def _add_key(shop: Shop, label: str = "") -> str:
 
 
 def get_shop(ref: str | int) -> Shop:
-    """A shop by id, slug or public key (for the CLI)."""
+    """A shop by id, slug or public key; NotFound when there is none. The one lookup of the CLI,
+    the hosted and demo pages and the rooms above (`find_shop` where no shop is no error)."""
     query = select(Shop)
     if isinstance(ref, int) or str(ref).isdigit():
         query = query.where(Shop.id == int(ref))
@@ -191,7 +192,8 @@ def shop_id_for_key(public_key: str) -> int | None:
     return shop_id
 
 
-def shop_by_id(shop_id: int) -> Shop | None:
+def find_shop(shop_id: int) -> Shop | None:
+    """The shop, or None when it is gone (a caller's key or session outlived it)."""
     return db.session.get(Shop, shop_id)
 
 
