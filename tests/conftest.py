@@ -155,6 +155,12 @@ def any_app(request):
     return request.getfixturevalue("app" if request.param == "sqlite" else "pg_app")
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def each_db_app(request):
+    """The test runs once on SQLite and once on PostgreSQL (marked, unlike any_app)."""
+    return request.getfixturevalue("app" if request.param == "sqlite" else "pg_app")
+
+
 # --- clients and shops ---------------------------------------------------------------------------
 
 @pytest.fixture

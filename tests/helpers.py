@@ -8,6 +8,7 @@ import itertools
 
 from sqlalchemy import func, select
 
+from reviews_service.cli import main
 from reviews_service.extensions import db
 
 from . import photo_corpus as corpus
@@ -36,6 +37,15 @@ def assert_problem(response, status: int, *, field: str | None = None, shopper: 
     return body
 
 
+def one_error_line(result) -> str:
+    """The command failed with exactly one line of output, and no traceback."""
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    return lines[0]
+
+
 def row_counts(app) -> dict[str, int]:
     """How many rows every table holds: equal before and after means nothing was written."""
     with app.app_context():
@@ -43,6 +53,13 @@ def row_counts(app) -> dict[str, int]:
                   for t in db.metadata.sorted_tables}
         db.session.remove()
         return counts
+
+
+# --- the operator (the `reviews-service` command) ------------------------------------------------
+
+def run(runner, *args, input=None):
+    """Run a `reviews-service` command; answers the result, whatever it is."""
+    return runner.invoke(main, list(args), input=input)
 
 
 # --- the shop's backend (server API) -------------------------------------------------------------

@@ -1,17 +1,16 @@
-"""The `reviews-service` command: set up the database, create shops and keys, rotate keys, create
-moderator accounts, and set up the demo. A failure is one clear line and a non-zero exit."""
+"""The `reviews-service` command: set up the database, create moderator accounts, and set up the
+demo (creating shops and rotating their keys: tests/shops/test_keys.py). A failure is one clear
+line and a non-zero exit."""
 
 from __future__ import annotations
 
-import json
 import re
-from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from reviews_service import clock, create_app
+from reviews_service import create_app
 from reviews_service.cli import main
 from reviews_service.extensions import db
 from reviews_service.outbox.models import WebhookEndpoint
@@ -19,41 +18,16 @@ from reviews_service.shops import service as shops
 from reviews_service.shops.models import Membership, User
 
 from .conftest import base_config
-from .factories import ShopKeys, order_payload
-from .helpers import row_counts
+from .factories import order_payload
+from .helpers import one_error_line, row_counts, run
 from .outbox.conftest import add_endpoint, worker_process
 from .outbox.servers import WebhookReceiver
 
 PASSWORD = "correct horse battery staple"
 
 
-def run(runner, *args, input=None):
-    return runner.invoke(main, list(args), input=input)
-
-
-def one_error_line(result) -> str:
-    """The command failed with exactly one line of output, and no traceback."""
-    assert result.exit_code != 0
-    assert "Traceback" not in result.output
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1, result.output
-    return lines[0]
-
-
-def create_shop(runner, name="Shop A", *extra) -> dict:
-    result = run(runner, "create-shop", name, "--json", *extra)
-    assert result.exit_code == 0, result.output
-    return json.loads(result.output)
-
-
 def bearer(secret: str) -> dict:
     return {"Authorization": f"Bearer {secret}"}
-
-
-def secret_works(client, secret: str) -> bool:
-    status = client.get("/api/v1/shop", headers=bearer(secret)).status_code
-    assert status in (200, 401)
-    return status == 200
 
 
 # --- init ----------------------------------------------------------------------------------------
@@ -72,99 +46,6 @@ def test_init_creates_the_schema_on_a_fresh_database(tmp_path):
     assert run(app.test_cli_runner(), "init").exit_code == 0
     assert app.test_client().get("/readyz").status_code == 200
     assert "shops" in row_counts(app)
-
-
-# --- create-shop ---------------------------------------------------------------------------------
-
-def test_create_shop_prints_both_keys(runner):
-    result = run(runner, "create-shop", "Shop A")
-    assert result.exit_code == 0
-    assert "pk_" in result.output and "sk_" in result.output
-    assert "only" in result.output  # the secret is shown once
-
-
-def test_create_shop_json_is_valid_and_its_secret_key_works(runner, client):
-    created = create_shop(runner, "Shop A", "--origin", "https://Shop-A.example:443/")
-    assert created["public_key"].startswith("pk_")
-    assert created["secret_key"].startswith("sk_")
-    response = client.get("/api/v1/shop", headers=bearer(created["secret_key"]))
-    assert response.status_code == 200
-    body = response.get_json()
-    assert (body["name"], body["public_key"]) == ("Shop A", created["public_key"])
-    assert body["allowed_origins"] == ["https://shop-a.example"]
-
-
-def test_secret_key_is_stored_only_as_a_hash(runner, app):
-    created = create_shop(runner)
-    with app.app_context():
-        keys = shops.active_keys(shops.get_shop(created["slug"]))
-        assert [k.key_hash for k in keys] != [created["secret_key"]]
-        assert all(created["secret_key"] not in repr(vars(k)) for k in keys)
-
-
-def test_two_shops_with_one_name_get_different_slugs(runner):
-    assert create_shop(runner, "Shop A")["slug"] != create_shop(runner, "Shop A")["slug"]
-
-
-@pytest.mark.parametrize(("args", "says"), [
-    (["", "--json"], "name"),
-    (["x" * 201], "name"),
-    (["Shop", "--origin", "ftp://shop.example"], "origin"),
-    (["Shop", "--origin", "https://shop.example/path"], "origin"),
-    (["Shop", "--origin", "not a url"], "origin"),
-])
-def test_create_shop_with_bad_input_fails_with_one_line(runner, app, args, says):
-    before = row_counts(app)
-    line = one_error_line(run(runner, "create-shop", *args))
-    assert says in line
-    assert row_counts(app) == before
-
-
-# --- rotate-key ----------------------------------------------------------------------------------
-
-def test_rotate_key_issues_a_new_working_key(runner, client, shop):
-    result = run(runner, "rotate-key", shop.slug, "--json")
-    assert result.exit_code == 0, result.output
-    new = json.loads(result.output)["secret_key"]
-    assert new.startswith("sk_") and new != shop.secret_key
-    assert secret_works(client, new)
-
-
-def test_old_key_keeps_working_during_the_rotation(runner, client, shop):
-    run(runner, "rotate-key", shop.slug)
-    assert secret_works(client, shop.secret_key)
-
-
-def test_old_key_stops_working_when_the_rotation_ends(runner, client, shop):
-    run(runner, "rotate-key", shop.slug)
-    clock.travel(timedelta(hours=25))
-    assert not secret_works(client, shop.secret_key)
-
-
-def test_revoke_now_ends_the_old_key_at_once(runner, client, shop):
-    result = run(runner, "rotate-key", shop.slug, "--revoke-now", "--json")
-    new = json.loads(result.output)["secret_key"]
-    assert not secret_works(client, shop.secret_key)
-    assert secret_works(client, new)
-
-
-@pytest.mark.parametrize("ref", ["id", "slug", "public_key"])
-def test_rotate_key_finds_the_shop_by_id_slug_or_public_key(runner, client, shop, ref):
-    result = run(runner, "rotate-key", str(getattr(shop, ref)), "--json")
-    assert result.exit_code == 0, result.output
-    assert secret_works(client, json.loads(result.output)["secret_key"])
-
-
-@pytest.mark.parametrize("ref", ["no-such-shop", "999", "pk_nope"])
-def test_rotate_key_for_unknown_shop_fails_with_one_line(runner, ref):
-    result = run(runner, "rotate-key", ref)
-    assert result.exit_code == 1
-    assert ref in one_error_line(result)
-
-
-def test_rotation_leaves_other_shops_keys_alone(runner, client, shop, other_shop: ShopKeys):
-    run(runner, "rotate-key", shop.slug, "--revoke-now")
-    assert secret_works(client, other_shop.secret_key)
 
 
 # --- create-user ---------------------------------------------------------------------------------

@@ -74,10 +74,3 @@ def test_an_unknown_time_zone_is_refused_on_its_field(app, owner, shop, name):
     with app.app_context():
         assert shops.settings_of(shops.get_shop(shop.id))["time_zone"] == "UTC"
 
-
-def test_the_api_validates_the_time_zone_too(client, shop):
-    answer = client.patch("/api/v1/shop", json={"settings": {"time_zone": "Nowhere/Else"}}, headers=shop.headers)
-    assert answer.status_code == 422 and answer.mimetype == "application/problem+json"
-    assert "time_zone" in str(answer.get_json()["errors"])
-    ok = client.patch("/api/v1/shop", json={"settings": {"time_zone": "Asia/Tbilisi"}}, headers=shop.headers)
-    assert ok.status_code == 200 and ok.get_json()["settings"]["time_zone"] == "Asia/Tbilisi"
