@@ -34,8 +34,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
-    from . import errors, models, shops  # noqa: F401  (every model, for the migrations)
-    from .extensions import SessionInterface, api, csrf, db, migrate
+    from . import errors, i18n, models, shops  # noqa: F401  (every model, for the migrations)
+    from .extensions import SessionInterface, api, babel, csrf, db, migrate
     from .openapi import ContractPlugin
     from .web.limits import limiter
 
@@ -50,6 +50,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     limiter._storage_dead = False
     limiter.init_app(app)
     csrf.init_app(app)
+    babel.init_app(app, default_translation_directories=str(i18n.TRANSLATIONS),
+                   locale_selector=i18n.select_locale)
     api.ERROR_SCHEMA = errors.ProblemSchema  # the OpenAPI document shows the real error shape
     api.init_app(app, spec_kwargs={"extra_plugins": [ContractPlugin()]})
     errors.init_app(app)

@@ -1,30 +1,40 @@
 """Server-side strings in the reader's language: the hosted pages and the e-mails.
 
-One folder per area under `locales/` (`server/` for the pages, `email/` for the e-mails), one flat
-JSON file per language in each, keys namespaced by who uses them (`"review_page.title"`,
-`"error.expired.title"`). A language's strings are all its areas' files merged; the languages
-offered are those of `locales/server/`. A missing key falls back to English rather than to nothing.
+The strings are gettext catalogs, served through Flask-Babel: `translations/<lang>/LC_MESSAGES/
+messages.po` (the file a translation platform takes) and its compiled `messages.mo` (what is
+served; `pybabel compile -d reviews_service/translations`, which leaves fuzzy entries out). Each
+entry's msgctxt is the key the code asks for (`"review_page.title"`, `"error.expired.title"`),
+its msgid the English text, so callers keep `translate(lang, key)` and translators see English.
+The languages offered are those with a compiled catalog. A string a catalog lacks falls back to
+English; a key no catalog has comes back as itself.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 
-LOCALES = Path(__file__).parent / "locales" / "server"
+from babel.support import NullTranslations, Translations
+from flask import current_app, g, has_app_context, has_request_context, request
+from flask_babel import force_locale, get_translations
+
+TRANSLATIONS = Path(__file__).parent / "translations"
+DOMAIN = "messages"
 DEFAULT = "en"
 # Scripts written right to left, by language subtag (none is translated yet; the page is ready).
 RTL = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "ks", "ps", "sd", "ug", "ur", "yi"})
 
 _TAG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
+# How gettext joins a msgctxt and its msgid in a compiled catalog.
+_CONTEXT_SEPARATOR = "\x04"
 
 
 def _discover() -> tuple[str, ...]:
-    found = sorted(p.stem for p in LOCALES.glob("*.json") if _TAG.match(p.stem))
+    found = sorted(p.parent.parent.name for p in TRANSLATIONS.glob(f"*/LC_MESSAGES/{DOMAIN}.mo")
+                   if _TAG.match(p.parent.parent.name))
     return (DEFAULT, *[code for code in found if code != DEFAULT])
 
 
@@ -58,43 +68,62 @@ def accept_languages(header_values: Iterable[tuple[str, float]]) -> list[str]:
     return [tag for tag, quality in header_values if quality > 0 and tag != "*"]
 
 
+def select_locale() -> str:
+    """Flask-Babel's locale selector: the language a page chose (`g.page_lang`, set by the hosted
+    review page from its token's customer and shop), else `?lang=`, else `Accept-Language`."""
+    chosen = g.get("page_lang")
+    if chosen:
+        return chosen
+    if not has_request_context():
+        return DEFAULT
+    return negotiate(request.args.get("lang"), *accept_languages(request.accept_languages))
+
+
 @cache
-def _load(lang: str) -> dict[str, str]:
-    """The language's strings from every area's folder (`locales/server/`, `locales/email/`)."""
-    if lang not in SUPPORTED:
-        return {}
-    data: dict[str, str] = {}
-    for path in sorted(LOCALES.parent.glob(f"*/{lang}.json")):
-        area = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(area, dict) or not all(isinstance(k, str) and isinstance(v, str)
-                                                 for k, v in area.items()):
-            raise ValueError(f"{path} must map string keys to string values")
-        data.update(area)
-    return data
+def _packaged(lang: str) -> NullTranslations:
+    """The packaged compiled catalog of one supported language (outside an app: tests, scripts)."""
+    return Translations.load(str(TRANSLATIONS), [lang], DOMAIN)
+
+
+def _catalog(lang: str) -> NullTranslations:
+    """The language's catalog: Flask-Babel's (its `BABEL_TRANSLATION_DIRECTORIES`, loaded once per
+    process) inside an app that set it up, the packaged one elsewhere."""
+    if has_app_context() and "babel" in current_app.extensions:
+        with force_locale(lang):
+            return get_translations()
+    return _packaged(lang)
+
+
+@cache
+def _sources() -> Mapping[str, str]:
+    """Every key and its English text (msgid), from the English catalog's contexts."""
+    english = _packaged(DEFAULT)
+    pairs = (entry.split(_CONTEXT_SEPARATOR, 1) for entry in getattr(english, "_catalog", {})
+             if isinstance(entry, str) and _CONTEXT_SEPARATOR in entry)
+    return MappingProxyType(dict(pairs))
 
 
 def strings(lang: str) -> Mapping[str, str]:
-    """Every string for `lang`, with English filling the keys its file lacks (read-only)."""
-    # Negotiated first, so that the cache holds one entry per supported language, whatever callers pass.
-    return _merged(negotiate(lang))
-
-
-@cache
-def _merged(lang: str) -> Mapping[str, str]:
-    return MappingProxyType({**_load(DEFAULT), **_load(lang)})
+    """Every string for `lang`, with English filling the keys its catalog lacks (read-only)."""
+    lang = negotiate(lang)
+    catalog = _catalog(lang)
+    return MappingProxyType({key: catalog.pgettext(key, text) for key, text in _sources().items()})
 
 
 def translate(lang: str, key: str, /, **params: object) -> str:
     """One string, with `{placeholders}` filled in; the key itself if no language has it.
 
     A translation with a broken placeholder falls back to English instead of failing the page."""
-    text = strings(lang).get(key, key)
+    english = _sources().get(key)
+    if english is None:
+        return key
+    text = _catalog(negotiate(lang)).pgettext(key, english)
     if not params:
         return text
     try:
         return text.format_map(params)
     except (KeyError, IndexError, ValueError):
-        return strings(DEFAULT).get(key, key).format_map(params)
+        return english.format_map(params)
 
 
 def direction(lang: str) -> str:
@@ -104,4 +133,6 @@ def direction(lang: str) -> str:
 
 def native_name(lang: str) -> str:
     """The language's name in itself (`Հայերեն`, `ქართული`), for a language switcher."""
-    return _load(lang).get("language.name", lang)
+    english = _sources().get("language.name", "")
+    entry = f"language.name{_CONTEXT_SEPARATOR}{english}"
+    return getattr(_catalog(negotiate(lang)), "_catalog", {}).get(entry, lang) if lang in SUPPORTED else lang

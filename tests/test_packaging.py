@@ -24,7 +24,7 @@ SOURCES = ["pyproject.toml", "setup.py", "README.md", "reviews_service", "static
 PROBE = """
 import json, sys
 import reviews_service
-from reviews_service import create_app
+from reviews_service import create_app, i18n
 from reviews_service.cli import main
 
 folder = sys.argv[1]
@@ -40,6 +40,7 @@ print(json.dumps({
     "package": reviews_service.__file__, "init": init.exit_code,
     "status": {path: answer.status_code for path, answer in answers.items()},
     "reviews.js": answers["/widget/v1/reviews.js"].get_data(as_text=True),
+    "languages": list(i18n.SUPPORTED), "hy_title": i18n.translate("hy", "review_page.title"),
 }))
 """
 
@@ -80,3 +81,8 @@ def test_an_installed_wheel_serves_the_widget_and_migrates(tmp_path):
     assert set(answer["status"].values()) == {200}, answer["status"]
     source_js = (ROOT / "static" / "widget" / "reviews.js").read_text(encoding="utf-8")
     assert answer["reviews.js"].splitlines()[:3] == source_js.splitlines()[:3]
+    # The compiled catalogs are package data: the installed app speaks every language it offers here.
+    from reviews_service import i18n
+
+    assert answer["languages"] == list(i18n.SUPPORTED)
+    assert answer["hy_title"] == i18n.translate("hy", "review_page.title") != "review_page.title"

@@ -4,9 +4,7 @@ GET the form, read the CSRF token out of the HTML, POST multipart, follow the 30
 from __future__ import annotations
 
 import io
-import json
 import re
-import string
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
@@ -534,32 +532,8 @@ def test_an_unexpected_error_is_a_page_not_a_traceback(client, url, monkeypatch)
 
 # --- the strings ---------------------------------------------------------------------------------
 
-def _placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
-
-
-def _read(path) -> dict[str, str]:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-@pytest.mark.parametrize("lang", [lang for lang in i18n.SUPPORTED if lang != "en"])
-def test_every_language_translates_every_page_string_with_the_same_placeholders(lang):
-    english = _read(i18n.LOCALES / "en.json")
-    other = _read(i18n.LOCALES / f"{lang}.json")
-    assert other.keys() == english.keys()
-    for key, text in english.items():
-        assert _placeholders(other[key]) == _placeholders(text), key
-        assert other[key] != text, key
-
-
-def test_every_areas_strings_are_loaded_and_no_key_is_defined_twice():
-    seen: dict[str, str] = {}
-    for path in sorted(i18n.LOCALES.parent.glob("*/en.json")):
-        for key in _read(path):
-            assert key not in seen, f"{key} is in {seen.get(key)} and {path}"
-            seen[key] = str(path)
-    assert seen.keys() == i18n.strings("en").keys()
-
+# The catalogs themselves (every key in every language, placeholders, fuzzy, stale .mo files) are
+# tested in tests/test_i18n.py.
 
 def test_languages_required_by_the_issue_are_supported():
     assert {"en", "hy", "ka", "lo", "vi"} <= set(i18n.SUPPORTED)

@@ -1,0 +1,104 @@
+"""The server's strings are gettext catalogs: the .po files a translation platform takes, the
+compiled .mo files the service serves (kept in step with them), and Flask-Babel serving them."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import string
+from pathlib import Path
+
+import pytest
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from reviews_service import i18n
+
+from .factories import make_order
+
+CATALOGS = sorted(i18n.TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"))
+
+
+def _read(path: Path):
+    with path.open("rb") as f:
+        return read_po(f, locale=path.parent.parent.name if path.suffix == ".po" else None)
+
+
+def _entries(path: Path) -> dict[str, object]:
+    return {m.context: m for m in _read(path) if m.id}
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_offered_language_has_a_catalog():
+    assert [p.parent.parent.name for p in CATALOGS] == sorted(i18n.SUPPORTED)
+    assert {"en", "hy", "ka", "lo", "vi"} <= set(i18n.SUPPORTED)
+
+
+@pytest.mark.parametrize("po", CATALOGS, ids=lambda p: p.parent.parent.name)
+def test_compiled_catalog_is_not_stale(po):
+    """Recompiled in memory exactly as `pybabel compile` does (fuzzy entries left out), the .po
+    gives the committed .mo byte for byte; run `pybabel compile -d reviews_service/translations`."""
+    fresh = io.BytesIO()
+    write_mo(fresh, _read(po), use_fuzzy=False)
+    assert po.with_suffix(".mo").read_bytes() == fresh.getvalue(), f"{po.with_suffix('.mo')} is stale"
+
+
+@pytest.mark.parametrize("po", CATALOGS, ids=lambda p: p.parent.parent.name)
+def test_catalog_header_names_its_translator_and_whether_a_native_speaker_reviewed_it(po):
+    catalog = _read(po)
+    assert catalog.last_translator and "FULL NAME" not in catalog.last_translator
+    reviewed = re.search(r'^"X-Reviewed-By-Native-Speaker: (.*)\\n"$', po.read_text(encoding="utf-8"), re.M)
+    expected = {"source language"} if catalog.locale_identifier == "en" else {"yes", "no"}
+    assert reviewed and reviewed.group(1) in expected
+
+
+@pytest.mark.parametrize("po", CATALOGS, ids=lambda p: p.parent.parent.name)
+def test_every_catalog_translates_the_template_with_the_same_placeholders(po):
+    template = _entries(i18n.TRANSLATIONS / "messages.pot")
+    entries = _entries(po)
+    assert entries.keys() == template.keys()
+    for key, source in template.items():
+        entry = entries[key]
+        assert entry.id == source.id, key
+        assert entry.string and not entry.fuzzy, key
+        assert _placeholders(entry.string) == _placeholders(source.id), key
+        if po.parent.parent.name != "en":
+            assert entry.string != source.id, key
+
+
+def test_every_template_key_is_served_once():
+    keys = [m.context for m in _read(i18n.TRANSLATIONS / "messages.pot") if m.id]
+    assert len(keys) == len(set(keys))
+    assert set(keys) == set(i18n.strings("en"))
+
+
+# --- served through Flask-Babel ------------------------------------------------------------------
+
+@pytest.fixture
+def app_config(tmp_path):
+    """A copy of the catalogs in which one Armenian string is marked fuzzy, compiled by pybabel."""
+    folder = tmp_path / "translations"
+    shutil.copytree(i18n.TRANSLATIONS, folder, ignore=shutil.ignore_patterns("*.mo"))
+    po = folder / "hy" / "LC_MESSAGES" / "messages.po"
+    text = po.read_text(encoding="utf-8")
+    po.write_text(text.replace('msgctxt "review_page.title"\n', '#, fuzzy\nmsgctxt "review_page.title"\n', 1),
+                  encoding="utf-8")
+    CommandLineInterface().run(["pybabel", "-q", "compile", "-d", str(folder)])
+    return {"BABEL_TRANSLATION_DIRECTORIES": str(folder)}
+
+
+def test_a_fuzzy_translation_is_not_served(app, client, shop):
+    order = make_order(app, shop, fulfilled=True, items=[("sku-1", "Trail shoes")],
+                       customer={"email": "ani@example.com", "name": "Ani", "locale": "hy"})
+    link = client.get(f"/api/v1/orders/{order}", headers=shop.headers).get_json()["review_request"]["url"]
+    page = client.get(link.removeprefix("http://reviews.test")).get_data(as_text=True)
+
+    assert '<html lang="hy"' in page
+    assert f"<h1>{i18n.translate('en', 'review_page.title')}</h1>" in page
+    assert i18n.translate("hy", "review_page.title") not in page
+    assert i18n.translate("hy", "review_page.verified") in page
