@@ -1,6 +1,11 @@
-"""What the moderation rules look for in a review's text: profanity (per language, whole words,
+r"""What the moderation rules look for in a review's text: profanity (per language, whole words,
 case-, accent- and leetspeak-insensitive), links, e-mail addresses, phone numbers, and how alike
-two texts are. Pure functions over strings: nothing here touches the database or a review."""
+two texts are. Pure functions over strings: nothing here touches the database or a review.
+
+Lao, Thai, Khmer, Burmese, Chinese and Japanese put no spaces between words, so a word in one of
+those scripts matches where its grapheme clusters (`regex`'s \X: a letter with its vowel signs and
+tone marks) follow one another in the text's, never inside a cluster; words of the other scripts
+match as whole words. Their marks are letters there, not accents: folding keeps them."""
 
 from __future__ import annotations
 
@@ -11,13 +16,43 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
 
+import regex
+
 WORDLISTS = Path(__file__).with_name("wordlists")
 
 
+# The scripts written without spaces between words.
+_UNSPACED_CLASS = r"\p{Lao}\p{Thai}\p{Khmer}\p{Myanmar}\p{Han}\p{Hiragana}\p{Katakana}"
+_UNSPACED = regex.compile(f"[{_UNSPACED_CLASS}]")
+_CLUSTER = regex.compile(r"\X")
+_INVISIBLE = regex.compile(r"\p{Cf}+")  # zero-width spaces and joiners: no letter, and a way around a list
+
+
+def unspaced(text: str) -> bool:
+    """Whether `text` has a letter of a script written without spaces between words."""
+    return bool(_UNSPACED.search(text))
+
+
+def clusters(text: str) -> list[str]:
+    """`text`'s grapheme clusters: what a reader sees as one character (`ເສື້` is one, of three code points)."""
+    return _CLUSTER.findall(text)
+
+
 def fold(text: str) -> str:
-    """Case- and accent-insensitive form: `Scheiße` -> `scheisse`, `Enculé` -> `encule`."""
+    """Case- and accent-insensitive form: `Scheiße` -> `scheisse`, `Enculé` -> `encule`. The marks
+    of the scripts without spaces stay: Lao `ເສື້ອ` (shirt) is not `ເສືອ` (tiger), nor `ば` `は`."""
     decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if unspaced(decomposed):
+        kept, base_kept = [], False
+        for c in decomposed:
+            if not unicodedata.combining(c):
+                base_kept = bool(_UNSPACED.match(c))
+            elif not base_kept:
+                continue
+            kept.append(c)
+        stripped = "".join(kept)
+    else:
+        stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return unicodedata.normalize("NFKC", stripped.casefold())
 
 
@@ -26,7 +61,8 @@ def fold(text: str) -> str:
 # Digits and symbols that stand in for letters. `1` reads as `i` or `l`, so both are tried.
 _LEET = str.maketrans({"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
                        "@": "a", "$": "s", "!": "i", "|": "l"})
-_TOKEN = re.compile(r"(?:[^\W_]|[@$!|*])+")
+# A word of a spaced script: letters with their marks, digits, and the symbols leetspeak uses.
+_TOKEN = regex.compile(f"(?:(?![{_UNSPACED_CLASS}])[\\p{{L}}\\p{{M}}\\p{{N}}]|[@$!|*])+")
 _RUN = re.compile(r"(.)\1{2,}")
 
 
@@ -35,17 +71,31 @@ class WordList:
     words: frozenset[str]
     prefixes: tuple[str, ...]
     phrases: tuple[tuple[str, ...], ...]
+    # Entries in a script without spaces: their clusters, as `_cluster_line` writes them.
+    runs: tuple[tuple[str, str], ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.words or self.prefixes or self.phrases)
+        return bool(self.words or self.prefixes or self.phrases or self.runs)
+
+
+def _cluster_line(folded: str) -> str:
+    """Clusters between NULs (`\\0ກ\\0າ\\0ກີ\\0`): a plain substring search of one such line in
+    another then matches whole clusters only, never a letter without the marks it carries."""
+    text = " ".join(_INVISIBLE.sub("", folded).split())
+    return "\0" + "\0".join(clusters(text)) + "\0"
 
 
 def compile_words(entries) -> WordList:
-    """Entries as the list files hold them: a word, `prefix*`, or a phrase of several words."""
-    words, prefixes, phrases = set(), [], []
+    """Entries as the list files hold them: a word, `prefix*`, or a phrase of several words. An
+    entry in a script without spaces matches wherever its clusters appear (so `*` adds nothing)."""
+    words, prefixes, phrases, runs = set(), [], [], {}
     for entry in entries:
         entry = fold(entry.split("#", 1)[0]).strip()
         if not entry:
+            continue
+        if unspaced(entry):
+            entry = entry.rstrip("*").strip()
+            runs[entry] = _cluster_line(entry)
             continue
         parts = entry.split()
         if len(parts) > 1:
@@ -55,7 +105,7 @@ def compile_words(entries) -> WordList:
             prefixes.append(entry.rstrip("*"))
         elif entry.rstrip("*"):
             words.add(entry.rstrip("*"))
-    return WordList(frozenset(words), tuple(sorted(set(prefixes))), tuple(phrases))
+    return WordList(frozenset(words), tuple(sorted(set(prefixes))), tuple(phrases), tuple(runs.items()))
 
 
 @lru_cache(maxsize=32)
@@ -117,10 +167,17 @@ def _matches(readings: set[str], words: WordList) -> str | None:
 
 
 def find_profanity(text: str, words: WordList) -> str | None:
-    """The first listed word or phrase `text` contains as whole words, as listed; None if none."""
+    """The first listed word or phrase `text` contains as whole words (as clusters in sequence,
+    for the scripts without spaces), as listed; None if none."""
     if not words or not text:
         return None
-    tokens = [_variants(t) for t in _TOKEN.findall(fold(text))]
+    folded = fold(text)
+    if words.runs and unspaced(folded):
+        line = _cluster_line(folded)
+        for entry, run in words.runs:
+            if run in line:
+                return entry
+    tokens = [_variants(t) for t in _TOKEN.findall(folded)]
     tokens = [t for t in tokens if t]
     for readings in tokens:
         found = _matches(readings, words)
@@ -181,7 +238,7 @@ def find_phone(text: str) -> bool:
 
 # --- likeness of two texts -----------------------------------------------------------------------
 
-_NON_WORD = re.compile(r"[\W_]+")
+_NON_WORD = regex.compile(r"[^\p{L}\p{M}\p{N}]+")
 
 
 def comparable(text: str) -> str:
@@ -191,9 +248,12 @@ def comparable(text: str) -> str:
 
 def at_least_as_similar(a: str, b: str, threshold: float) -> bool:
     """Whether two `comparable` texts' similarity ratio (0.0 nothing alike, 1.0 the same) reaches
-    `threshold`, with the cheap upper bounds tried first."""
+    `threshold`, with the cheap upper bounds tried first. Texts in a script without spaces are
+    compared cluster by cluster, never a vowel sign or tone mark apart from its letter."""
     if a == b:
         return True
+    if unspaced(a) or unspaced(b):
+        a, b = clusters(a), clusters(b)
     matcher = SequenceMatcher(None, a, b, autojunk=False)
     return (matcher.real_quick_ratio() >= threshold and matcher.quick_ratio() >= threshold
             and matcher.ratio() >= threshold)
