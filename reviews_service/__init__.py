@@ -34,8 +34,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
+    from flask_babel import Babel
+
     from . import errors, i18n, models, shops  # noqa: F401  (every model, for the migrations)
-    from .extensions import SessionInterface, api, babel, csrf, db, migrate
+    from .extensions import SessionInterface, api, csrf, db, migrate
     from .openapi import ContractPlugin
     from .web.limits import limiter
 
@@ -50,8 +52,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     limiter._storage_dead = False
     limiter.init_app(app)
     csrf.init_app(app)
-    babel.init_app(app, default_translation_directories=str(i18n.TRANSLATIONS),
-                   locale_selector=i18n.select_locale)
+    # One Babel per app: Flask-Babel caches catalogs on the Babel object, by language only, so a
+    # shared one would serve one app's catalogs to another (tests build many). configure_jinja is
+    # off: the pages look strings up by key through i18n.translate, and the admin keeps Jinja's
+    # null translations (English plurals), which another language's plural rules would break.
+    Babel(app, configure_jinja=False, default_translation_directories=str(i18n.TRANSLATIONS),
+          locale_selector=i18n.select_locale)
     api.ERROR_SCHEMA = errors.ProblemSchema  # the OpenAPI document shows the real error shape
     api.init_app(app, spec_kwargs={"extra_plugins": [ContractPlugin()]})
     errors.init_app(app)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask.sessions import SecureCookieSessionInterface
-from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api as _Api
@@ -32,10 +31,6 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
-# The pages look their strings up by key through i18n.translate, and the admin keeps Jinja's null
-# translations (English plurals): Flask-Babel's Jinja gettext, with another language's plural
-# rules, would only get in their way.
-babel = Babel(configure_jinja=False)
 login_manager = LoginManager()
 
 

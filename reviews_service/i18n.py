@@ -86,12 +86,15 @@ def _packaged(lang: str) -> NullTranslations:
 
 
 def _catalog(lang: str) -> NullTranslations:
-    """The language's catalog: Flask-Babel's (its `BABEL_TRANSLATION_DIRECTORIES`, loaded once per
-    process) inside an app that set it up, the packaged one elsewhere."""
-    if has_app_context() and "babel" in current_app.extensions:
+    """The language's catalog: Flask-Babel's (its `BABEL_TRANSLATION_DIRECTORIES`), kept per app
+    after the first use, inside an app that set it up; the packaged one elsewhere."""
+    if not has_app_context() or "babel" not in current_app.extensions:
+        return _packaged(lang)
+    loaded = current_app.extensions.setdefault("reviews.catalogs", {})
+    if lang not in loaded:
         with force_locale(lang):
-            return get_translations()
-    return _packaged(lang)
+            loaded[lang] = get_translations()
+    return loaded[lang]
 
 
 @cache
