@@ -13,6 +13,8 @@ import pytest
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from flask import g
+from flask_babel import get_locale
 
 from reviews_service import create_app, i18n
 
@@ -107,3 +109,18 @@ def test_a_fuzzy_translation_is_not_served(app, client, shop, tmp_path):
     assert f"<h1>{i18n.translate('en', 'review_page.title')}</h1>" in page
     assert i18n.translate("hy", "review_page.title") not in page
     assert i18n.translate("hy", "review_page.verified") in page
+
+
+@pytest.mark.parametrize("query, accept, expected", [
+    ("?lang=ka-GE", "vi", "ka"), ("", "fr, lo;q=0.5", "lo"), ("?lang=xx", "vi-VN", "vi"), ("", "", "en"),
+    ("?lang=../hy", "*", "en"),
+])
+def test_flask_babel_picks_the_language_the_pages_pick(app, query, accept, expected):
+    with app.test_request_context(f"/{query}", headers={"Accept-Language": accept} if accept else {}):
+        assert str(get_locale()) == expected
+
+
+def test_flask_babel_follows_the_language_a_page_chose(app):
+    with app.test_request_context("/?lang=vi"):
+        g.page_lang = "hy"
+        assert str(get_locale()) == "hy"
