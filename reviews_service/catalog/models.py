@@ -41,6 +41,9 @@ class Customer(db.Model):
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     email: Mapped[str] = mapped_column(String(254))
     name: Mapped[str] = mapped_column(String(200), default="")
+    # "" when the shop sent only the full name (catalog/names.py reads the parts from it then).
+    given_name: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    family_name: Mapped[str] = mapped_column(String(100), default="", server_default="")
     locale: Mapped[str] = mapped_column(String(16), default="en")
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set by an erasure: the row stays (orders point at it) but holds no personal data any more.

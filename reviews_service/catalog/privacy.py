@@ -45,6 +45,7 @@ def erase(shop: Shop, email: str) -> dict[str, Any]:
     if customer is not None:
         customer_id = customer.id
         customer.email, customer.name = f"erased-{customer.id}@erased.invalid", ""
+        customer.given_name = customer.family_name = ""
         customer.erased_at = utcnow()
         customer.unsubscribed_at = customer.unsubscribed_at or utcnow()
         orders = db.session.execute(update(Order).where(Order.customer_id == customer.id)
@@ -60,7 +61,8 @@ def erase(shop: Shop, email: str) -> dict[str, Any]:
 
 
 def _customer_view(customer: Customer) -> dict[str, Any]:
-    return {"name": customer.name, "locale": customer.locale,
+    return {"name": customer.name, "given_name": customer.given_name,
+            "family_name": customer.family_name, "locale": customer.locale,
             "created_at": customer.created_at.isoformat(),
             "unsubscribed_at": customer.unsubscribed_at.isoformat() if customer.unsubscribed_at else None}
 

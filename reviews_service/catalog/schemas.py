@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 from decimal import Decimal
 
-from marshmallow import ValidationError, fields, validate, validates
+from marshmallow import ValidationError, fields, post_load, validate, validates, validates_schema
 
 from ..schemas import Money, StrictInteger, StrictSchema, text
 
@@ -55,10 +55,38 @@ class ProductOut(StrictSchema):
     updated_at = fields.AwareDateTime()
 
 
+NAME_PART_MAX = 100
+# The other spellings shops' platforms use for the same two fields.
+NAME_ALIASES = {"first_name": "given_name", "last_name": "family_name"}
+
+
 class CustomerIn(StrictSchema):
     email = fields.Email(required=True, validate=validate.Length(max=254))
-    name = text(200, load_default="")
+    name = text(200, load_default="", metadata={
+        "description": "The full name as the customer writes it (\"Nguyễn Thị Lan\"). With only this, "
+                       "greetings use it whole, except where the language settles the order of names "
+                       "(vi: family name first)."})
+    given_name = text(NAME_PART_MAX, load_default="", metadata={
+        "description": "The name to greet the customer by (\"Lan\"); `first_name` is accepted too."})
+    family_name = text(NAME_PART_MAX, load_default="", metadata={
+        "description": "The family name (\"Nguyễn\"); `last_name` is accepted too. Shown publicly only "
+                       "as its initial (\"Lan N.\")."})
+    first_name = text(NAME_PART_MAX, load_only=True, metadata={"description": "Same as `given_name`."})
+    last_name = text(NAME_PART_MAX, load_only=True, metadata={"description": "Same as `family_name`."})
     locale = fields.String(load_default=None, validate=LOCALE)
+
+    @validates_schema
+    def _one_spelling(self, data, **_):
+        for alias, field in NAME_ALIASES.items():
+            if data.get(alias) and data.get(field) and data[alias] != data[field]:
+                raise ValidationError(f"Send {field} or {alias}, not two different values.", alias)
+
+    @post_load
+    def _merge_spellings(self, data, **_):
+        for alias, field in NAME_ALIASES.items():
+            value = data.pop(alias, "")
+            data[field] = data.get(field) or value or ""
+        return data
 
 
 class ItemIn(StrictSchema):
@@ -109,6 +137,8 @@ class OrderIn(StrictSchema):
 class CustomerOut(StrictSchema):
     email = fields.String()
     name = fields.String()
+    given_name = fields.String()
+    family_name = fields.String()
     locale = fields.String()
 
 

@@ -17,6 +17,7 @@ from ..extensions import db
 from ..models_base import insert_ignore, utcnow
 from ..shops.models import Shop
 from ..shops.service import settings_of
+from . import names
 from .addresses import address_hash
 from .models import Customer, Order, OrderEvent, OrderItem, Product
 
@@ -88,22 +89,25 @@ def _ensure_products(shop: Shop, items: list[dict[str, Any]]) -> dict[str, int]:
 
 # --- customers -----------------------------------------------------------------------------------
 
-def ensure_customer(shop: Shop, email: str, name: str = "", locale: str | None = None) -> Customer:
+def ensure_customer(shop: Shop, email: str, name: str = "", locale: str | None = None, *,
+                    given_name: str = "", family_name: str = "") -> Customer:
+    """The shop's customer by e-mail, created or brought up to date. A name sent replaces the one
+    kept, parts and all: parts kept from an earlier name would not belong to the new one."""
     email = normalize_email(email)
+    locale = locale.replace("_", "-") if locale else None
+    person = names.person_name(name, given_name, family_name, locale or _default_locale(shop))
+    sent = {"name": person.full, "given_name": given_name.strip(), "family_name": family_name.strip()}
     db.session.execute(insert_ignore(Customer, {
-        "shop_id": shop.id, "email": email, "name": name or "",
-        "locale": (locale or _default_locale(shop)).replace("_", "-"),
+        "shop_id": shop.id, "email": email, **sent, "locale": locale or _default_locale(shop),
     }, ["shop_id", "email"]))
     customer = db.session.scalar(
         select(Customer).where(Customer.shop_id == shop.id, Customer.email == email))
-    changes = {}
-    if name and customer.name != name:
-        changes["name"] = name
-    if locale and customer.locale != locale.replace("_", "-"):
-        changes["locale"] = locale.replace("_", "-")
-    if changes:
-        for key, value in changes.items():
-            setattr(customer, key, value)
+    changes = {key: value for key, value in sent.items()
+               if person.full and getattr(customer, key) != value}
+    if locale and customer.locale != locale:
+        changes["locale"] = locale
+    for key, value in changes.items():
+        setattr(customer, key, value)
     return customer
 
 
@@ -129,7 +133,8 @@ def ingest_order(shop: Shop, data: dict[str, Any]) -> tuple[Order, bool]:
         return existing, False
     customer_in = data["customer"]
     customer = ensure_customer(shop, customer_in["email"], customer_in.get("name", ""),
-                               customer_in.get("locale"))
+                               customer_in.get("locale"), given_name=customer_in.get("given_name", ""),
+                               family_name=customer_in.get("family_name", ""))
     inserted = db.session.execute(
         insert_ignore(Order, {
             "shop_id": shop.id, "external_id": data["id"], "customer_id": customer.id,
@@ -220,6 +225,7 @@ def order_view(order: Order) -> dict[str, Any]:
     view = {
         "id": order.external_id, "status": order.status,
         "customer": {"email": order.customer.email, "name": order.customer.name,
+                     "given_name": order.customer.given_name, "family_name": order.customer.family_name,
                      "locale": order.customer.locale},
         "items": [{"product_id": i.product.external_id, "name": i.name, "quantity": i.quantity,
                    "price": i.price} for i in order.items],

@@ -13,6 +13,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from .. import tokens
+from ..catalog import names
 from ..catalog.models import Order
 from ..errors import Forbidden, NotFound
 from ..extensions import db
@@ -172,8 +173,10 @@ def describe(grant: Grant) -> dict:
     """What `describe_grant` answers, for a grant already resolved."""
     reviewed = set(db.session.scalars(select(Review.product_id).where(Review.order_id == grant.order.id)))
     customer = grant.order.customer
+    name = names.of_customer(customer)
     return {
-        "customer_name": (customer.name or "").split(" ")[0],
+        "customer_name": names.greeting(name),
+        "display_name": names.display_name(name, customer.locale),
         "locale": customer.locale,
         "verified": True,
         "products": [{"id": i.product.external_id, "name": i.product.name or i.name,

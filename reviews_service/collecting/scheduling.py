@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from flask import Flask
 from sqlalchemy import func, select, update
 
+from ..catalog import names
 from ..catalog.models import Customer, Order
 from ..extensions import db
 from ..models_base import utcnow
@@ -106,7 +107,7 @@ def _send_request(request: ReviewRequest, now: datetime, *, reminder: bool) -> i
     topic = "reminder" if reminder else "review_request"
     payload = emails.render(
         topic, shop=shop, to=customer.email, lang=customer.locale or settings["default_locale"],
-        unsubscribe=emails.unsubscribe_url(shop, customer), name=(customer.name or "").split(" ")[0],
+        unsubscribe=emails.unsubscribe_url(shop, customer), name=names.greeting(names.of_customer(customer)),
         link=review_requests.link_for(request), products=_products(order),
         subject_params={"product": _products(order)[0]["name"] if order.items else ""})
     payload["request_id"] = request.id  # for `withdrawn`: a refund may still come before sending

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import events
+from ..catalog import names
 from ..catalog import service as catalog
 from ..email_addresses import normalize_email
 from ..errors import Conflict, Invalid, NotFound
@@ -46,7 +47,8 @@ def submit_review(shop: Shop, product_external_id: str, data: dict[str, Any], vi
     if grant is not None:
         review_requests.require_order_product(grant, product.id)
         email = grant.order.customer.email
-        author = data.get("display_name") or grant.order.customer.name
+        customer = grant.order.customer
+        author = data.get("display_name") or names.public_name(names.of_customer(customer), customer.locale)
     else:
         email = data.get("email")
         if not email:

@@ -11,8 +11,10 @@ import re
 import secrets
 import unicodedata
 
+from anyascii import anyascii
 from sqlalchemy import select
 
+from ..catalog import names
 from ..catalog.models import Customer
 from ..extensions import db
 from ..models_base import utcnow
@@ -22,19 +24,23 @@ from .models import ReferralCode
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # 32: A-Z without I and O, 2-9
 RANDOM_LENGTH = 5  # 32^5 = 33.5 million codes per name part
 NAME_MAX = 8
-FALLBACK_NAME = "FRIEND"  # for names with no Latin letters to fold to
+FALLBACK_NAME = "FRIEND"  # for a name that transliterates to no letters at all
 ATTEMPTS = 8
 
 
 def name_part(name: str | None) -> str:
-    """The customer's first name, ASCII-folded, letters only, upper case: "Zoë Ann" -> "ZOE"."""
+    """A first name in Latin letters, upper case: "Zoë Ann" -> "ZOE", "Անի" -> "ANI", "Дмитрий" ->
+    "DMITRIY". anyascii transliterates every script (Armenian, Georgian, Lao, Cyrillic, Arabic,
+    CJK); only letters A-Z are kept, which `canonical` reads back unambiguously."""
     first = (name or "").strip().split(" ")[0]
-    folded = unicodedata.normalize("NFKD", first).encode("ascii", "ignore").decode()
-    letters = re.sub(r"[^A-Za-z]", "", folded).upper()[:NAME_MAX]
+    # Letters and their marks only: anyascii spells other symbols out (an emoji as ":grinning:").
+    spelled = anyascii("".join(c for c in first if unicodedata.category(c)[0] in "LM"))
+    letters = re.sub(r"[^A-Za-z]", "", spelled).upper()[:NAME_MAX]
     return letters or FALLBACK_NAME
 
 
 def new_code(name: str | None) -> str:
+    """A fresh code for someone of this first name."""
     return f"{name_part(name)}-{''.join(secrets.choice(ALPHABET) for _ in range(RANDOM_LENGTH))}"
 
 
@@ -74,7 +80,7 @@ def code_for(shop: Shop, customer: Customer, *, create: bool = True) -> Referral
         return existing
     for _ in range(ATTEMPTS):
         inserted = db.session.execute(_insert_unless_taken(
-            {"shop_id": shop.id, "customer_id": customer.id, "code": new_code(customer.name),
+            {"shop_id": shop.id, "customer_id": customer.id, "code": new_code(names.first_name(names.of_customer(customer))),
              "created_at": utcnow()})).first()
         if inserted is not None:
             return db.session.get(ReferralCode, inserted.id)

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import current_app
 
+from ..catalog import names
 from ..outbox import emails
 from ..outbox import service as outbox
 from ..shops.models import Shop
@@ -41,7 +42,7 @@ def reward_earned(shop: Shop, referral: Referral, reward: Reward) -> None:
     code = referral.code
     payload = emails.render(
         "referral_reward", shop=shop, to=customer.email, lang=customer.locale or settings["default_locale"],
-        unsubscribe=emails.unsubscribe_url(shop, customer), name=(customer.name or "").split(" ")[0],
+        unsubscribe=emails.unsubscribe_url(shop, customer), name=names.greeting(names.of_customer(customer)),
         reward=views.reward(reward), share_url=codes.share_url(settings["referrals"]["share_url_template"], code))
     outbox.enqueue(kind="email", topic="referral_reward", payload=payload, shop_id=shop.id,
                    recipient=customer.email, customer_id=customer.id,
@@ -58,7 +59,7 @@ def friend_offer_email(shop: Shop, code: ReferralCode, to: str, offer_code: str 
     address_key = hmac.new(secret, fraud.mailbox_key(to).encode(), hashlib.sha256).hexdigest()[:32]
     payload: dict[str, Any] = emails.render(
         "referral_friend_offer", shop=shop, to=to, lang=lang or settings["default_locale"],
-        referrer=(code.customer.name or "").split(" ")[0], offer=views.offer(program["friend_offer"]),
+        referrer=names.first_name(names.of_customer(code.customer)), offer=views.offer(program["friend_offer"]),
         code=offer_code, link=codes.share_url(program["share_url_template"], code))
     return outbox.enqueue(kind="email", topic="referral_friend_offer", payload=payload, shop_id=shop.id,
                           recipient=to, dedupe_key=f"referral_friend_offer:{shop.id}:{address_key}")

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import distinct, func, select
 
+from ..catalog import names
 from ..catalog.models import Customer
 from ..extensions import db
 from . import codes
@@ -63,7 +64,7 @@ def panel(settings: dict[str, Any], code: ReferralCode, customer: Customer) -> d
 
 def click(settings: dict[str, Any], code: ReferralCode, offer_code: str | None, *, own: bool) -> dict[str, Any]:
     """What the widget shows a visitor who arrived through a link, and how long to keep the code."""
-    first_name = (code.customer.name or "").split(" ")[0]
+    first_name = names.first_name(names.of_customer(code.customer))
     return {
         "valid": True, "code": code.code, "own": own, "referrer_name": first_name or None,
         "attribution_days": settings["attribution_days"],

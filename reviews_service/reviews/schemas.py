@@ -129,7 +129,9 @@ class RequestProductOut(StrictSchema):
 
 
 class ReviewRequestInfoOut(StrictSchema):
-    customer_name = fields.String()
+    customer_name = fields.String(metadata={"description": "Whom to greet: the given name, else the full name."})
+    display_name = fields.String(metadata={"description": "The name to pre-fill for the review, in the "
+                                           "customer's language's form (vi: \"Lan N.\"); the reviewer may change it."})
     locale = fields.String()
     verified = fields.Boolean()
     products = fields.List(fields.Nested(RequestProductOut))
@@ -176,6 +178,8 @@ class EraseOut(StrictSchema):
 
 class ExportedCustomer(StrictSchema):
     name = fields.String()
+    given_name = fields.String()
+    family_name = fields.String()
     locale = fields.String()
     created_at = fields.String()
     unsubscribed_at = fields.String(allow_none=True)

@@ -37,7 +37,7 @@ def render_form(page: Page, *, values=None, errors=None, notice: str | None = No
     for n, p in enumerate(page.info["products"]):
         image = p["image_url"] if (p["image_url"] or "").startswith("https://") else None
         products.append({**p, "n": n, "image": image})
-    values = values or {"display_name": page.info["customer_name"], "products": {}}
+    values = values or {"display_name": page.info["display_name"], "products": {}}
     settings = settings_of(page.shop)
     html = render_template(
         "pages/review.html", **_common(page.lang, page.shop),

@@ -490,7 +490,7 @@
         }),
           heading(ctx, 1, { class: "purchase-name" }, url ? h("a", { href: url }, name) : name)),
         product.reviewed ? h("p", { class: "reviewed" }, t("reviewed")) : forms.reviewForm(ctx, product.id, {
-          compact: true, name: info.customer_name, legend: t("rate_product", { product: product.name }),
+          compact: true, name: info.display_name, legend: t("rate_product", { product: product.name }),
         }, kit));
     });
     const name = info.customer_name;
