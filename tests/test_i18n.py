@@ -3,7 +3,9 @@ compiled .mo files the service serves (kept in step with them), and Flask-Babel 
 
 from __future__ import annotations
 
+import importlib.util
 import io
+import json
 import re
 import shutil
 import string
@@ -21,6 +23,7 @@ from reviews_service import create_app, i18n
 from .conftest import base_config
 from .factories import make_order
 
+ROOT = Path(__file__).resolve().parent.parent
 CATALOGS = sorted(i18n.TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"))
 
 
@@ -124,3 +127,48 @@ def test_flask_babel_follows_the_language_a_page_chose(app):
     with app.test_request_context("/?lang=vi"):
         g.page_lang = "hy"
         assert str(get_locale()) == "hy"
+
+
+# --- the widget's language files, generated from the catalogs ------------------------------------
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("widget_catalogs", ROOT / "scripts" / "widget_catalogs.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+WIDGET_CATALOGS = sorted(i18n.TRANSLATIONS.glob("*/LC_MESSAGES/widget.po"))
+
+
+def test_every_widget_language_has_a_catalog():
+    assert [p.parent.parent.name for p in WIDGET_CATALOGS] == _generator().languages()
+    assert len(WIDGET_CATALOGS) == 18
+
+
+def test_the_committed_widget_files_are_what_the_catalogs_give():
+    """python scripts/widget_catalogs.py rewrites them; --check is this test from a shell."""
+    assert _generator().stale() == []
+
+
+@pytest.mark.parametrize("po", WIDGET_CATALOGS, ids=lambda p: p.parent.parent.name)
+def test_widget_catalog_header_names_its_translator_and_whether_a_native_speaker_reviewed_it(po):
+    test_catalog_header_names_its_translator_and_whether_a_native_speaker_reviewed_it(po)
+
+
+def test_a_fuzzy_or_changed_widget_translation_shows_in_the_generated_file(tmp_path):
+    generator = _generator()
+    shutil.copytree(i18n.TRANSLATIONS, tmp_path / "t")
+    po = generator.po_path("pl", tmp_path / "t")
+    text = po.read_text(encoding="utf-8")
+    for key in ("locales.title", "locales.reviews_n"):
+        text = text.replace(f'msgctxt "{key}"\n', f'#, fuzzy\nmsgctxt "{key}"\n', 1)
+    po.write_text(text.replace('msgstr "Ocena: {avg} na 5"', 'msgstr "Ocena {avg} / 5"'), encoding="utf-8")
+
+    table = json.loads(generator.generate("pl", tmp_path / "t")["locales"])
+
+    assert table["title"] == "Customer reviews"
+    assert table["reviews_n"] == {"one": "{n} review", "few": "{n} reviews", "many": "{n} reviews",
+                                  "other": "{n} reviews"}
+    assert table["rated"] == "Ocena {avg} / 5"
+    assert table["star_n"]["few"] == "{n} gwiazdki"
