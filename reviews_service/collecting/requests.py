@@ -175,7 +175,9 @@ def describe(grant: Grant) -> dict:
     customer = grant.order.customer
     name = names.of_customer(customer)
     return {
-        "customer_name": names.greeting(name),
+        # A public answer never holds the whole name (the link may be forwarded): the given name,
+        # else the first word. The hosted page, rendered on the server, greets by names.greeting.
+        "customer_name": names.first_name(name),
         "display_name": names.display_name(name, customer.locale),
         "locale": customer.locale,
         "verified": True,

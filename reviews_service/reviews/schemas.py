@@ -129,7 +129,7 @@ class RequestProductOut(StrictSchema):
 
 
 class ReviewRequestInfoOut(StrictSchema):
-    customer_name = fields.String(metadata={"description": "Whom to greet: the given name, else the full name."})
+    customer_name = fields.String(metadata={"description": "Whom to greet: the given name, else the full name's first word (never the whole name)."})
     display_name = fields.String(metadata={"description": "The name to pre-fill for the review, in the "
                                            "customer's language's form (vi: \"Lan N.\"); the reviewer may change it."})
     locale = fields.String()

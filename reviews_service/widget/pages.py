@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 from wtforms import ValidationError
 
 from .. import i18n
+from ..catalog import names
 from ..collecting import requests as review_requests
 from ..collecting import service
 from ..errors import Conflict, Forbidden, Invalid, NotFound
@@ -82,7 +83,9 @@ def _open(token: str) -> Page:
         grant = review_requests.grant_for_token(shop, token)
     except review_requests.TokenRefused as exc:
         raise _refused_page(exc) from None
-    info = review_requests.describe(grant)
+    # The page is the customer's own and greets by the given name, else the whole name.
+    greeting = names.greeting(names.of_customer(grant.order.customer))
+    info = {**review_requests.describe(grant), "customer_name": greeting}
     chosen = i18n.match(request.args.get("lang"))
     g.page_lang = lang = i18n.negotiate(chosen, info["locale"], settings_of(shop)["default_locale"])
     return Page(shop=shop, token=token, info=info, lang=lang, chosen_lang=chosen)
