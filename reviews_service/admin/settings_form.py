@@ -42,7 +42,12 @@ LABELS: dict[str, tuple[str, str]] = {
                                                     "domains are labelled as written by staff."),
     "review_policy_url": ("Review policy page", "How reviews are collected and checked; the widget links to it."),
     "default_locale": ("Default language", "A language tag such as en, de or pt-BR."),
-    "support_email": ("Support e-mail address", "Shown in e-mails to customers."),
+    "support_email": ("Support e-mail address", "Customers’ answers to the shop’s e-mails go here (Reply-To)."),
+    "review_request_intro": ("Your words in the review request",
+                             "Empty for the built-in text. One text for every language, or JSON per language: "
+                             "{\"en\": \"…\", \"hy\": \"…\"}."),
+    "email_sign_off": ("Sign-off under e-mails to customers",
+                       "Empty for none. One text for every language, or JSON per language: {\"en\": \"…\"}."),
     "time_zone": ("Time zone", "An IANA name such as Europe/Berlin or America/New_York; the admin shows "
                                "times in it."),
     "vote_window_days": ("Count one helpful vote per visitor and network in this many days",
@@ -83,7 +88,8 @@ GROUP_OF = {
     "email_cap_days": "Review requests", "auto_publish_verified": "Reviews", "auto_publish_imported": "Reviews",
     "allow_rating_only": "Reviews", "staff_email_domains": "Reviews", "review_policy_url": "Reviews",
     "default_locale": "Reviews", "support_email": "Reviews", "vote_window_days": "Reviews",
-    "referrals": "Referral program", "time_zone": "Shop",
+    "referrals": "Referral program", "time_zone": "Shop", "review_request_intro": "Review requests",
+    "email_sign_off": "Shop",
 }
 CHOICE_LABELS = {"fulfilled": "fulfilled (shipped)", "delivered": "delivered",
                  "publish": "Let it through (rule off)", "hold": "Hold for a moderator", "reject": "Reject",
@@ -98,7 +104,7 @@ _RESERVED = set(dir(FlaskForm))
 class SettingField:
     path: tuple[str, ...]  # ("rule_links_action",) or ("referrals", "friend_offer", "kind")
     attr: str  # the form's attribute
-    kind: str  # bool, int, number, amount, choice, choices, text, lines, json
+    kind: str  # bool, int, number, amount, choice, choices, text, lines, json, texts
     group: str
     subgroup: str = ""
     allow_none: bool = False
@@ -143,6 +149,8 @@ def _wtf_field(path: tuple[str, ...], field: fields.Field) -> tuple[Any, str]:
     bounds = {k: getattr(r, k) for r in ranges for k in ("min", "max") if getattr(r, k) is not None}
     if isinstance(field, fields.Boolean):
         return BooleanField(**kw), "bool"
+    if isinstance(field, shop_settings.ShopText):  # a plain text, or JSON for one text per language
+        return TextAreaField(render_kw={"rows": 3}, **kw), "texts"
     if isinstance(field, fields.Integer):
         return IntegerField(validators=optional, render_kw=bounds, **kw), "int"
     if isinstance(field, fields.Decimal):  # an amount of money, kept as a string
@@ -241,7 +249,7 @@ def initial(shop, described: list[SettingField]) -> dict[str, Any]:
         value = _get(effective, f.path)
         if f.kind == "lines":
             value = "\n".join(value or [])
-        elif f.kind == "json":
+        elif f.kind == "json" or (f.kind == "texts" and isinstance(value, dict)):
             value = json.dumps(value, indent=2, ensure_ascii=False) if value is not None else ""
         elif value is None and f.kind in ("text", "amount", "choice"):
             value = ""
@@ -262,7 +270,7 @@ def collect(form, described: list[SettingField]) -> dict[str, Any]:
         value = field.data
         if f.kind == "lines":
             value = lines(value)
-        elif f.kind == "json":
+        elif f.kind == "json" or (f.kind == "texts" and (value or "").lstrip().startswith("{")):
             try:
                 value = json.loads(value) if (value or "").strip() else None
             except ValueError as exc:
@@ -270,7 +278,7 @@ def collect(form, described: list[SettingField]) -> dict[str, Any]:
                 continue
         elif f.kind == "number" and value is not None:
             value = float(value)
-        elif f.kind in ("text", "amount", "choice"):
+        elif f.kind in ("text", "amount", "choice", "texts"):
             value = (value or "").strip()
             if f.allow_none and value == "":
                 value = None

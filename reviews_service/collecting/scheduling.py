@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from flask import Flask
 from sqlalchemy import func, select, update
 
+from .. import i18n
 from ..catalog import names
 from ..catalog.models import Customer, Order
 from ..extensions import db
@@ -22,6 +23,7 @@ from ..outbox.service import enqueue
 from ..reviews.models import Review, ReviewRequest
 from ..shops.models import Shop
 from ..shops.service import settings_of
+from ..shops.settings import customer_email, shop_text
 from . import requests as review_requests
 
 CAPPED_TOPICS = ("review_request", "reminder")
@@ -105,10 +107,12 @@ def _send_request(request: ReviewRequest, now: datetime, *, reminder: bool) -> i
         db.session.rollback()
         return 0
     topic = "reminder" if reminder else "review_request"
+    lang = i18n.negotiate(customer.locale or settings["default_locale"])
     payload = emails.render(
-        topic, shop=shop, to=customer.email, lang=customer.locale or settings["default_locale"],
+        topic, shop=shop, to=customer.email, lang=lang, **customer_email(settings, lang),
         unsubscribe=emails.unsubscribe_url(shop, customer), name=names.greeting(names.of_customer(customer)),
         link=review_requests.link_for(request), products=_products(order),
+        intro=shop_text(settings["review_request_intro"], lang, settings["default_locale"]),
         subject_params={"product": _products(order)[0]["name"] if order.items else ""})
     payload["request_id"] = request.id  # for `withdrawn`: a refund may still come before sending
     enqueue(kind="email", topic=topic, payload=payload, shop_id=shop.id, recipient=customer.email,

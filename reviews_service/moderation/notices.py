@@ -16,6 +16,7 @@ from ..outbox.service import enqueue
 from ..reviews.models import Review
 from ..shops.models import Membership, Shop, User
 from ..shops.service import settings_of
+from ..shops.settings import customer_email
 
 
 def queue_reply_notice(review: Review) -> bool:
@@ -28,7 +29,7 @@ def queue_reply_notice(review: Review) -> bool:
     if customer is not None and (customer.unsubscribed_at or customer.erased_at):
         return False
     payload = emails.render(
-        "reply", shop=shop, to=review.email, lang=review.locale,
+        "reply", shop=shop, to=review.email, lang=review.locale, **customer_email(settings_of(shop), review.locale),
         unsubscribe=emails.unsubscribe_url(shop, customer) if customer else None,
         name=review.author_name.split(" ")[0] if review.author_name else "",
         reply=review.reply.body if review.reply else "", title=review.title, body=review.body)

@@ -46,8 +46,9 @@ def unsubscribe_url(shop: Sender, customer: Recipient) -> str:
 
 
 def render(template: str, *, shop: Sender, to: str, lang: str, unsubscribe: str | None = None,
-           **context: Any) -> dict[str, Any]:
-    """Render `emails/<template>.txt` and `.html` into an outbox payload."""
+           reply_to: str | None = None, **context: Any) -> dict[str, Any]:
+    """Render `emails/<template>.txt` and `.html` into an outbox payload. `reply_to` (the shop's
+    support address, for e-mails to its customers) replaces the deployment's MAIL_REPLY_TO."""
     lang = i18n.negotiate(lang)
 
     def t(key: str, **params: Any) -> str:
@@ -64,7 +65,7 @@ def render(template: str, *, shop: Sender, to: str, lang: str, unsubscribe: str 
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return {
         "from": formataddr((header_text(shop.name), current_app.config["MAIL_FROM"])),
-        "reply_to": current_app.config.get("MAIL_REPLY_TO") or None,
+        "reply_to": reply_to or current_app.config.get("MAIL_REPLY_TO") or None,
         "to": to, "subject": subject, "headers": headers,
         "text": render_template(f"emails/{template}.txt", **ctx),
         "html": render_template(f"emails/{template}.html", **ctx),

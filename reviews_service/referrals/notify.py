@@ -15,6 +15,7 @@ from ..outbox import emails
 from ..outbox import service as outbox
 from ..shops.models import Shop
 from ..shops.service import settings_of
+from ..shops.settings import customer_email
 from . import codes, fraud, views
 from .models import Referral, ReferralCode, Reward
 
@@ -42,6 +43,7 @@ def reward_earned(shop: Shop, referral: Referral, reward: Reward) -> None:
     code = referral.code
     payload = emails.render(
         "referral_reward", shop=shop, to=customer.email, lang=customer.locale or settings["default_locale"],
+        **customer_email(settings, customer.locale or settings["default_locale"]),
         unsubscribe=emails.unsubscribe_url(shop, customer), name=names.greeting(names.of_customer(customer)),
         reward=views.reward(reward), share_url=codes.share_url(settings["referrals"]["share_url_template"], code))
     outbox.enqueue(kind="email", topic="referral_reward", payload=payload, shop_id=shop.id,
@@ -59,6 +61,7 @@ def friend_offer_email(shop: Shop, code: ReferralCode, to: str, offer_code: str 
     address_key = hmac.new(secret, fraud.mailbox_key(to).encode(), hashlib.sha256).hexdigest()[:32]
     payload: dict[str, Any] = emails.render(
         "referral_friend_offer", shop=shop, to=to, lang=lang or settings["default_locale"],
+        **customer_email(settings, lang or settings["default_locale"]),
         referrer=names.first_name(names.of_customer(code.customer)), offer=views.offer(program["friend_offer"]),
         code=offer_code, link=codes.share_url(program["share_url_template"], code))
     return outbox.enqueue(kind="email", topic="referral_friend_offer", payload=payload, shop_id=shop.id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from copy import deepcopy
 from decimal import Decimal
 from functools import cache
@@ -10,6 +11,7 @@ from zoneinfo import available_timezones
 
 from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
 
+from .. import i18n
 from ..schemas import Money, StrictBoolean, StrictInteger, StrictSchema
 
 DEFAULTS: dict[str, Any] = {
@@ -25,7 +27,12 @@ DEFAULTS: dict[str, Any] = {
     "staff_email_domains": [],
     "review_policy_url": "",
     "default_locale": "en",
+    # The Reply-To of every e-mail to a customer; "" leaves the deployment's MAIL_REPLY_TO.
     "support_email": "",
+    # The shop's own words in its e-mails to customers: one text for every language, or a mapping
+    # of language to text ({"en": ..., "hy": ...}); "" keeps the built-in text (shop_text).
+    "review_request_intro": "",
+    "email_sign_off": "",
     # The admin shows times in this IANA zone (zoneinfo), e.g. "Europe/Berlin".
     "time_zone": "UTC",
     "auto_publish_imported": True,
@@ -99,6 +106,69 @@ def _overlay(defaults: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any]
         else:
             out[key] = deepcopy(value)
     return out
+
+
+# --- the shop's own texts ------------------------------------------------------------------------
+
+class ShopText(fields.Field):
+    """The shop's own text: a string for every language, or an object of language to text, its
+    languages those the service speaks (`hy`, `hy-AM` is kept as `hy`)."""
+
+    def __init__(self, max_length: int, *, allow_empty: bool = True, **kwargs):
+        super().__init__(**kwargs, metadata={**kwargs.pop("metadata", {}), "description": (
+            f"One text for every language, or an object of language to text (at most {max_length} "
+            "characters each); a language without its own text reads the shop's default language's.")})
+        self.max_length, self.allow_empty = max_length, allow_empty
+
+    def _text(self, value: Any) -> str:
+        if not isinstance(value, str):
+            raise ValidationError("Not a text.")
+        value = value.strip()
+        if not value and not self.allow_empty:
+            raise ValidationError("Must not be empty.")
+        if len(value) > self.max_length:
+            raise ValidationError(f"At most {self.max_length} characters.")
+        if _CONTROL.search(value.replace("\n", "")):
+            raise ValidationError("No control characters (line breaks are allowed).")
+        return value
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, dict):
+            return self._text(value)
+        if not value and not self.allow_empty:
+            raise ValidationError("Must hold at least one language.")
+        texts, errors = {}, {}
+        for tag, text in value.items():
+            lang = i18n.match(tag)
+            try:
+                if lang is None:
+                    raise ValidationError(f"Not a language this service speaks: one of {', '.join(i18n.SUPPORTED)}.")
+                texts[lang] = self._text(text)
+            except ValidationError as error:
+                errors[str(tag)] = error.messages
+        if errors:
+            raise ValidationError(errors)
+        return {lang: text for lang, text in texts.items() if text}
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def shop_text(value: str | dict[str, str] | None, lang: str, default_lang: str) -> str:
+    """The shop's own text for a reader of `lang` (a language i18n speaks): a string is every
+    language's; a mapping gives `lang`'s, else the shop's default language's, else "" (the caller
+    shows its built-in text)."""
+    if isinstance(value, dict):
+        return value.get(lang) or value.get(i18n.negotiate(default_lang)) or ""
+    return value or ""
+
+
+def customer_email(settings: dict[str, Any], lang: str | None) -> dict[str, Any]:
+    """What each e-mail to a customer takes from the shop's settings, in the reader's language:
+    its Reply-To (`emails.render`'s `reply_to`) and the shop's sign-off."""
+    lang = i18n.negotiate(lang)
+    return {"reply_to": settings["support_email"] or None,
+            "sign_off": shop_text(settings["email_sign_off"], lang, settings["default_locale"])}
 
 
 # --- the referral program ------------------------------------------------------------------------
@@ -216,6 +286,10 @@ def _action(*actions: str):
 _reason = fields.String(validate=validate.OneOf(REJECT_REASONS))
 _ip_hash = validate.Regexp(r"^[0-9a-f]{32}$", error="Not an IP hash (32 lower-case hex digits, as a review shows it).")
 _email = validate.Regexp(r"^[^@\s]{1,64}@[a-z0-9.-]{1,253}$", error="Not a lower-case e-mail address.")
+# One plain address (it goes into a header): no display name, no spaces or control characters.
+_support_email = validate.Regexp(
+    r"^$|^(?=.{3,254}$)[^@\s\x00-\x1f\x7f-\x9f\u2028\u2029<>()\[\],;:\"]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$",
+    error="Not an e-mail address (name@shop.example), or \"\" for none.")
 
 
 class _StrictFloat(fields.Float):
@@ -253,7 +327,9 @@ class SettingsSchema(StrictSchema):
     staff_email_domains = fields.List(fields.String(validate=_domain), validate=validate.Length(max=50))
     review_policy_url = fields.String(validate=validate.Length(max=2000))
     default_locale = fields.String(validate=validate.Regexp(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$"))
-    support_email = fields.String(validate=validate.Length(max=254))
+    support_email = fields.String(validate=_support_email)
+    review_request_intro = ShopText(1000)
+    email_sign_off = ShopText(300)
     time_zone = fields.String(validate=[validate.Length(max=64), _time_zone], metadata={
         "description": "An IANA time zone name such as Europe/Berlin; the admin shows times in it."})
     auto_publish_imported = StrictBoolean()
