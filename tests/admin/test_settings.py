@@ -75,6 +75,9 @@ def test_changes_are_saved_and_shown(app, owner, shop):
     ("allowed_origins", "https://shop.example/path", "must be an origin only"),
     ("referrals__share_url_template", "https://shop.example/?ref=", "Must hold {code} once"),
     ("blocklist_ip_hashes", "1.2.3.4", "Not an IP hash"),
+    ("support_email", "Support <help@shop.example>", "Not an e-mail address"),
+    ("review_request_intro", '{"xx": "Hi"}', "Not a language this service speaks"),
+    ("email_sign_off", '{"hy": "Hi"', "Not valid JSON"),
 ])
 def test_invalid_values_are_refused_on_their_field_and_nothing_is_saved(app, owner, shop, field, value, message):
     data = _current_form(owner)
@@ -85,6 +88,21 @@ def test_invalid_values_are_refused_on_their_field_and_nothing_is_saved(app, own
     assert message in html
     assert 'aria-invalid="true"' in html or "alert-error" in html
     assert _stored(app, shop)[0] == {}
+
+
+def test_the_shops_own_texts_are_one_text_or_json_per_language(app, owner, shop):
+    data = _current_form(owner)
+    data.update({"support_email": ["help@shop.example"], "email_sign_off": ["The Acme team"],
+                 "review_request_intro": ['{"hy-AM": "Շնորհակալություն", "en": "Thank you"}']})
+    assert owner.client.post(f"{owner.base}/settings", data=data).status_code == 302
+    settings = _stored(app, shop)[0]
+    assert settings["support_email"] == "help@shop.example"
+    assert settings["email_sign_off"] == "The Acme team"
+    assert settings["review_request_intro"] == {"hy": "Շնորհակալություն", "en": "Thank you"}
+    again = _current_form(owner)
+    assert again["email_sign_off"] == ["The Acme team"] and '"hy": "Շնորհակալություն"' in again["review_request_intro"][0]
+    assert owner.client.post(f"{owner.base}/settings", data=again).status_code == 302
+    assert _stored(app, shop)[0] == settings
 
 
 def test_changing_a_rule_runs_the_rules_again(app, owner, shop):
