@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from babel import Locale
+from babel.dates import tokenize_pattern
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 from babel.plural import to_gettext
@@ -71,7 +72,35 @@ def generate(lang: str, root: Path = TRANSLATIONS) -> dict[str, str]:
                                    else {t: english.get(t, english["other"]) for t in tags})
         else:
             tables[folder][key] = message.string if served and message.string else message.id
+    tables["locales"]["_cldr"] = cldr(lang)
     return {folder: _dump(table) for folder, table in tables.items()}
+
+
+def cldr(lang: str) -> dict:
+    """What the widget needs to format dates and numbers where the browser's Intl lacks `lang`.
+
+    `date` is CLDR's medium date with {d} (day), {D} (two-digit day), {M} (an entry of `months`) and
+    {y} (year); `months` are the names (or numbers) of the width the pattern asks for; `percent` is
+    the percent pattern with # for the number. Numbers use the Latin digits, as the widget's Intl does.
+    """
+    locale = Locale.parse(lang)
+    fields = {("d", 1): "{d}", ("d", 2): "{D}", ("y", 1): "{y}"}
+    date, months = "", [str(m) for m in range(1, 13)]
+    for kind, value in tokenize_pattern(locale.date_formats["medium"].pattern):
+        if kind == "chars":
+            date += value
+        elif value[0] in "ML":
+            date += "{M}"
+            width = {1: None, 2: None, 3: "abbreviated", 4: "wide"}[value[1]]
+            context = "format" if value[0] == "M" else "stand-alone"
+            months = ([f"{m:0{value[1]}}" for m in range(1, 13)] if width is None
+                      else [locale.months[context][width][m] for m in range(1, 13)])
+        else:
+            date += fields[value]  # a pattern with another field fails here, not in a browser
+    symbols = locale.number_symbols["latn"]
+    percent = re.sub(r"[#,0.]+", "#", locale.percent_formats[None].pattern.split(";")[0])
+    return {"date": date, "months": months, "decimal": symbols["decimal"], "group": symbols["group"],
+            "percent": percent}
 
 
 def _dump(table: dict) -> str:

@@ -141,7 +141,17 @@
       "reviewsShowOffer" in el.dataset && (landing || referral()),
     ]);
     const plural = new Intl.PluralRules(intl);
-    const number = new Intl.NumberFormat(intl);
+    // A browser without this language's CLDR data (Debian's Chromium has no hy, ka or lo) formats in
+    // English or in CLDR's root ("2026 M11 29"); the language file carries the data for that case.
+    const cldr = table._cldr;
+    const date = new Intl.DateTimeFormat(intl, { dateStyle: "medium" });
+    const own = [Intl.NumberFormat, Intl.DateTimeFormat].every((I) => I.supportedLocalesOf(intl)[0])
+      && !/M\d/.test(date.format(0));
+    const numbers = (options) => {
+      const format = new Intl.NumberFormat(own ? intl : "en", options);
+      return own ? format : { format: (n) => format.format(n).replace(/[.,]/g, (s) => s < "." ? cldr.group : cldr.decimal) };
+    };
+    const number = numbers();
     // The string `name` of the page's language, its {placeholders} filled from `params`.
     const t = (name, params = {}) => {
       let text = table[name] ?? name;
@@ -154,9 +164,12 @@
       policy: safeUrl(shop.policy_url) || `${origin}/policy/${encodeURIComponent(key)}?lang=${lang}`,
       dir: RTL.includes(lang) ? "rtl" : "ltr",
       level: Math.min(5, +el.dataset.reviewsHeadingLevel || 2),
-      average: new Intl.NumberFormat(intl, { minimumFractionDigits: 1, maximumFractionDigits: 1 }),
-      percent: new Intl.NumberFormat(intl, { style: "percent" }),
-      date: new Intl.DateTimeFormat(intl, { dateStyle: "medium" }),
+      average: numbers({ minimumFractionDigits: 1, maximumFractionDigits: 1 }),
+      percent: own ? new Intl.NumberFormat(intl, { style: "percent" })
+        : { format: (n) => cldr.percent.replace("#", number.format(Math.round(n * 100))) },
+      date: own ? date : { format: (d) => cldr.date.replace(/\{(\w)\}/g, (_, k) => ({
+        d: d.getDate(), D: String(d.getDate()).padStart(2, 0), M: cldr.months[d.getMonth()], y: d.getFullYear(),
+      })[k]) },
     };
   }
 

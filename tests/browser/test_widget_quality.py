@@ -236,3 +236,34 @@ def test_stars_ask_for_the_ratings_while_the_drawing_code_loads(live, page):
         </body></html>"""))
     page.locator("[data-reviews-stars='a'] >> [role=img]").wait_for(timeout=10000)
 
+
+
+# --- formatting the browser cannot do ----------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["hy", "ka", "lo"])
+def test_widget_formats_dates_and_averages_with_its_own_cldr_data(live, page, reviewed, lang):
+    # Debian's Chromium has no hy, ka or lo data: its Intl answers "Nov 29, 2026" and "3.8" for them.
+    cldr = json.loads((LOCALES / f"{lang}.json").read_text(encoding="utf-8"))["_cldr"]
+    shop, pid = reviewed
+    page.goto(live.embed(shop, pid, lang=lang))
+    ready(page)
+    assert page.locator(".average").inner_text() == f"3{cldr['decimal']}8"  # 46 / 12
+    time = page.locator("time").first
+    day, month, year = time.evaluate("e => { const d = new Date(e.dateTime); return [d.getDate(), d.getMonth(), d.getFullYear()] }")
+    expected = cldr["date"].format(d=day, D=f"{day:02}", M=cldr["months"][month], y=year)
+    assert time.inner_text() == expected and cldr["months"][month] in expected
+
+
+def test_widget_formats_with_its_own_data_where_intl_has_only_cldrs_root(live, page, reviewed):
+    # Some engines list a language they have no data for and format it in CLDR's root: "2026 M11 29".
+    page.add_init_script("Object.defineProperty(Intl.DateTimeFormat.prototype, 'format', "
+                         "{ get: () => (n) => { const d = new Date(n); "
+                         "return `${d.getFullYear()} M${d.getMonth() + 1} ${d.getDate()}`; } })")
+    cldr = json.loads((LOCALES / "vi.json").read_text(encoding="utf-8"))["_cldr"]
+    shop, pid = reviewed
+    page.goto(live.embed(shop, pid, lang="vi"))
+    ready(page)
+    time = page.locator("time").first
+    day, month, year = time.evaluate("e => { const d = new Date(e.dateTime); return [d.getDate(), d.getMonth(), d.getFullYear()] }")
+    assert time.inner_text() == f"{day} {cldr['months'][month]}, {year}"  # "5 thg 12, 2026"
+    assert page.locator(".average").inner_text() == "3,8"

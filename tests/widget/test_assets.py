@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from babel import Locale
 
 from reviews_service.widget import assets
 from reviews_service.widget.demo import seed as demo_seed
@@ -120,6 +121,8 @@ def test_every_language_has_every_string(folder, lang):
     table = json.loads((WIDGET / folder / f"{lang}.json").read_text(encoding="utf-8"))
     assert table.keys() == english.keys()
     for key, value in table.items():
+        if key == "_cldr":  # formatting data, not a string (below)
+            continue
         if isinstance(value, dict):
             assert "other" in value and set(value) <= {"zero", "one", "two", "few", "many", "other"}, key
             assert all(isinstance(v, str) and v.strip() for v in value.values()), key
@@ -130,6 +133,23 @@ def test_every_language_has_every_string(folder, lang):
             assert value.strip(), key
         if lang != "en" and (lang, key) not in SAME_AS_ENGLISH:
             assert value != english[key], f"{lang}.{key} is still in English"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_language_file_carries_its_cldr_formatting_data(lang):
+    data = json.loads((WIDGET / "locales" / f"{lang}.json").read_text(encoding="utf-8"))["_cldr"]
+    symbols = Locale.parse(lang).number_symbols["latn"]
+    assert (data["decimal"], data["group"]) == (symbols["decimal"], symbols["group"])
+    assert len(data["months"]) == 12 and "{M}" in data["date"] and "{y}" in data["date"]
+    assert re.fullmatch(r"[^#]*#[^#]*", data["percent"])
+
+
+def test_the_armenian_file_carries_armenian_month_names_from_cldr():
+    data = json.loads((WIDGET / "locales" / "hy.json").read_text(encoding="utf-8"))["_cldr"]
+    months = Locale.parse("hy").months["format"]["abbreviated"]
+    assert data["months"] == [months[m] for m in range(1, 13)]
+    assert data["months"][10] == "նոյ" and data["decimal"] == ","
+    assert data["date"] == "{y} թ. {M} {d}"  # CLDR's medium date, as Intl's dateStyle "medium"
 
 
 def test_only_the_pages_locale_is_fetched_and_the_script_knows_every_language():
