@@ -74,7 +74,8 @@ NESTED_LABELS: dict[str, tuple[str, str]] = {
     "max_rewards_per_30_days": ("At most this many rewards per referrer in 30 days", "Empty for no limit."),
     "share_url_template": ("Share link", "Must hold {code} once, e.g. https://shop.example/?ref={code}."),
     "email_friend_offer": ("Let a friend have the offer e-mailed", ""),
-    "description": ("What the offer says", "Shown to shoppers."),
+    "description": ("What the offer says", "Shown to shoppers: one text for every language, or JSON per "
+                                           "language, {\"en\": \"…\", \"hy\": \"…\"}."),
     "kind": ("Kind", ""),
     "value": ("Value", "A percentage or an amount; empty for free shipping."),
     "currency": ("Currency", "An ISO code such as EUR, for an amount."),

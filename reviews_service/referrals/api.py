@@ -3,9 +3,10 @@ funnel) and the public API the widget calls (the customer's panel, clicks, hand-
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, request
 from flask.views import MethodView
 
+from .. import i18n
 from ..web.blueprints import public_blueprint, server_blueprint
 from ..web.callers import current_shop, current_visitor
 from ..web.limits import limiter
@@ -106,13 +107,19 @@ class Coupons(MethodView):
 
 # --- public API ----------------------------------------------------------------------------------
 
+def _reader_lang() -> str | None:
+    """The language the widget's browser asks for (Accept-Language), None when it names none we speak."""
+    found = (i18n.match(tag) for tag in i18n.accept_languages(request.accept_languages))
+    return next((lang for lang in found if lang), None)
+
+
 @public.route("/referrals/me")
 class Panel(MethodView):
     @public.arguments(PanelQuery, location="query")
     @public.response(200, PanelOut)
     def get(self, args):
         """The widget token's customer: code, share link, counts and rewards earned"""
-        return service.panel(current_shop(), args["token"], current_visitor()), 200, NO_STORE
+        return service.panel(current_shop(), args["token"], current_visitor(), _reader_lang()), 200, NO_STORE
 
 
 @public.route("/referrals/clicks")
@@ -122,7 +129,8 @@ class Clicks(MethodView):
     @public.response(200, ClickOut)
     def post(self, data):
         """A visit through a referral link (?ref=CODE): answers the friend offer to show"""
-        return clicks.record_click(current_shop(), data["code"], current_visitor(data["visitor_id"])), 200, NO_STORE
+        return clicks.record_click(current_shop(), data["code"], current_visitor(data["visitor_id"]),
+                                   _reader_lang()), 200, NO_STORE
 
 
 @public.route("/referrals/handover")

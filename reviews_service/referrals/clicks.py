@@ -17,6 +17,7 @@ from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..models_base import utcnow
 from ..shops.models import Shop
+from ..shops.service import settings_of
 from . import codes, coupons, notify, views
 from .models import ReferralClick, ReferralCode
 from .service import Visitor, program
@@ -44,7 +45,7 @@ def _own(code: ReferralCode, visitor: Visitor) -> bool:
         visitor.visitor_id_hash in reviews.visitor_ids_of(code.customer_id)
 
 
-def record_click(shop: Shop, text: str, visitor: Visitor) -> dict[str, Any]:
+def record_click(shop: Shop, text: str, visitor: Visitor, lang: str | None = None) -> dict[str, Any]:
     """`POST referrals/clicks`: count a visit through a link (once per browser and attribution
     window) and answer the friend offer to show. The referrer's own browser is not counted and
     gets no code from the pool."""
@@ -63,7 +64,8 @@ def record_click(shop: Shop, text: str, visitor: Visitor) -> dict[str, Any]:
                                          created_at=utcnow()))
         offer_code = _friend_code(shop, settings, visitor)
     db.session.commit()
-    return views.click(settings, code, offer_code, own=own)
+    return views.click(settings, code, offer_code, own=own, lang=lang,
+                       default_lang=settings_of(shop)["default_locale"])
 
 
 def _friend_code(shop: Shop, settings: dict[str, Any], visitor: Visitor) -> str | None:

@@ -62,7 +62,7 @@ def friend_offer_email(shop: Shop, code: ReferralCode, to: str, offer_code: str 
     payload: dict[str, Any] = emails.render(
         "referral_friend_offer", shop=shop, to=to, lang=lang or settings["default_locale"],
         **customer_email(settings, lang or settings["default_locale"]),
-        referrer=names.first_name(names.of_customer(code.customer)), offer=views.offer(program["friend_offer"]),
+        referrer=names.first_name(names.of_customer(code.customer)), offer=views.offer(program["friend_offer"], lang, settings["default_locale"]),
         code=offer_code, link=codes.share_url(program["share_url_template"], code))
     return outbox.enqueue(kind="email", topic="referral_friend_offer", payload=payload, shop_id=shop.id,
                           recipient=to, dedupe_key=f"referral_friend_offer:{shop.id}:{address_key}")

@@ -72,8 +72,9 @@ def record_visit(shop: Shop, customer: Customer, visitor: Visitor) -> None:
         .execution_options(synchronize_session=False))
 
 
-def panel(shop: Shop, token: str, visitor: Visitor) -> dict[str, Any]:
-    """`GET referrals/me`: the token's customer's code (made now if needed), link and counts."""
+def panel(shop: Shop, token: str, visitor: Visitor, lang: str | None = None) -> dict[str, Any]:
+    """`GET referrals/me`: the token's customer's code (made now if needed), link and counts; the
+    offers in `lang` (the widget's), else the customer's language."""
     _, customer = customer_for_token(shop, token)
     settings = program(shop)
     if not settings["enabled"]:
@@ -81,7 +82,7 @@ def panel(shop: Shop, token: str, visitor: Visitor) -> dict[str, Any]:
     code = codes.code_for(shop, customer)
     record_visit(shop, customer, visitor)
     db.session.commit()
-    return views.panel(settings, code, customer)
+    return views.panel(settings, code, customer, lang or customer.locale, settings_of(shop)["default_locale"])
 
 
 # --- conversion ----------------------------------------------------------------------------------
@@ -268,7 +269,8 @@ def _approve(shop: Shop, referral: Referral, *, allowed: tuple[str, ...], actor:
             return "flagged"
     reward = Reward(shop_id=shop.id, referral_id=referral.id, customer_id=referral.referrer_id,
                     source=offer["source"], coupon_id=coupon.id if coupon else None,
-                    code=coupon.code if coupon else None, offer=views.offer(offer), created_at=utcnow())
+                    code=coupon.code if coupon else None, created_at=utcnow(),
+                    offer=views.offer(offer, referral.referrer.locale, settings_of(shop)["default_locale"]))
     db.session.add(reward)
     try:
         db.session.flush()

@@ -9,13 +9,16 @@ from sqlalchemy import distinct, func, select
 from ..catalog import names
 from ..catalog.models import Customer
 from ..extensions import db
+from ..shops.settings import offer_text
 from . import codes
 from .models import Referral, ReferralClick, ReferralCode, Reward
 
 
-def offer(settings_offer: dict[str, Any]) -> dict[str, Any]:
-    """What one side gets, without the shop's internal fields (code mode, reward source)."""
-    return {key: settings_offer.get(key) for key in ("description", "kind", "value", "currency")}
+def offer(settings_offer: dict[str, Any], lang: str | None = None, default_lang: str = "en") -> dict[str, Any]:
+    """What one side gets, without the shop's internal fields (code mode, reward source), its
+    description in the reader's language (`lang`, else the shop's `default_lang`)."""
+    shown = {key: settings_offer.get(key) for key in ("description", "kind", "value", "currency")}
+    return {**shown, "description": offer_text(shown["description"] or "", lang, default_lang)}
 
 
 def reward(reward: Reward | None) -> dict[str, Any] | None:
@@ -42,8 +45,9 @@ def referral(r: Referral) -> dict[str, Any]:
     }
 
 
-def panel(settings: dict[str, Any], code: ReferralCode, customer: Customer) -> dict[str, Any]:
-    """The customer's own referral panel: link, what each side gets, counts, rewards earned."""
+def panel(settings: dict[str, Any], code: ReferralCode, customer: Customer, lang: str | None,
+          default_lang: str) -> dict[str, Any]:
+    """The customer's own referral panel: link, what each side gets (in `lang`), counts, rewards earned."""
     counts = dict(db.session.execute(
         select(Referral.status, func.count()).where(Referral.code_id == code.id,
                                                     Referral.friend_id != customer.id)
@@ -54,7 +58,8 @@ def panel(settings: dict[str, Any], code: ReferralCode, customer: Customer) -> d
                                      .order_by(Reward.id.desc()).limit(50)))
     return {
         "enabled": True, "code": code.code, "share_url": codes.share_url(settings["share_url_template"], code),
-        "friend_offer": offer(settings["friend_offer"]), "referrer_reward": offer(settings["referrer_reward"]),
+        "friend_offer": offer(settings["friend_offer"], lang, default_lang),
+        "referrer_reward": offer(settings["referrer_reward"], lang, default_lang),
         "counts": {"clicks": clicks, "friends_ordered": sum(counts.values()),
                    "pending": counts.get("pending", 0) + counts.get("flagged", 0),
                    "approved": counts.get("approved", 0), "rewards": len(earned)},
@@ -62,12 +67,13 @@ def panel(settings: dict[str, Any], code: ReferralCode, customer: Customer) -> d
     }
 
 
-def click(settings: dict[str, Any], code: ReferralCode, offer_code: str | None, *, own: bool) -> dict[str, Any]:
+def click(settings: dict[str, Any], code: ReferralCode, offer_code: str | None, *, own: bool,
+          lang: str | None = None, default_lang: str = "en") -> dict[str, Any]:
     """What the widget shows a visitor who arrived through a link, and how long to keep the code."""
     first_name = names.first_name(names.of_customer(code.customer))
     return {
         "valid": True, "code": code.code, "own": own, "referrer_name": first_name or None,
         "attribution_days": settings["attribution_days"],
-        "offer": {**offer(settings["friend_offer"]), "code": offer_code},
+        "offer": {**offer(settings["friend_offer"], lang, default_lang), "code": offer_code},
         "email_offer": bool(settings["email_friend_offer"]),
     }

@@ -163,6 +163,14 @@ def shop_text(value: str | dict[str, str] | None, lang: str, default_lang: str) 
     return value or ""
 
 
+def offer_text(value: str | dict[str, str], lang: str | None, default_lang: str) -> str:
+    """An offer's description for a reader of `lang` (None: the shop's default language), as
+    `shop_text`; a mapping in neither language gives its first text, for an offer always says what it is."""
+    lang = i18n.negotiate(lang, default_lang)
+    found = shop_text(value, lang, default_lang)
+    return found or (next(iter(value.values()), "") if isinstance(value, dict) else "")
+
+
 def customer_email(settings: dict[str, Any], lang: str | None) -> dict[str, Any]:
     """What each e-mail to a customer takes from the shop's settings, in the reader's language:
     its Reply-To (`emails.render`'s `reply_to`) and the shop's sign-off."""
@@ -191,7 +199,7 @@ class OfferSettings(StrictSchema):
 
     side = ""  # the key of the defaults, in the subclasses
 
-    description = fields.String(required=True, validate=validate.Length(1, 200))
+    description = ShopText(200, allow_empty=False, required=True)
     kind = fields.String(required=True, validate=validate.OneOf(OFFER_KINDS))
     value = AmountString(required=True, allow_none=True)
     currency = fields.String(required=True, allow_none=True, validate=_CURRENCY)
