@@ -5,7 +5,20 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import PROGRAM, browser, code_of, order, parse, run_worker, set_program
+from tests.factories import order_payload
+
+from .conftest import (
+    PROGRAM,
+    after_hold,
+    browser,
+    code_of,
+    load_coupons,
+    order,
+    parse,
+    referral_of,
+    run_worker,
+    set_program,
+)
 
 OFFER = {"en": "10% off your first order", "hy": "10% զեղչ ձեր առաջին պատվերի համար"}
 REWARD = {"en": "10 EUR off your next order", "hy": "10 եվրո զեղչ ձեր հաջորդ պատվերի համար"}
@@ -73,6 +86,22 @@ def test_the_offer_email_in_the_friends_language(app, client, shop, smtp):
     message = parse(smtp.messages[-1])
     assert OFFER["hy"] in message.get_body(("plain",)).get_content()
     assert OFFER["en"] not in message.get_body(("html",)).get_content()
+
+
+def test_the_reward_in_the_referrers_language(app, client, shop, smtp):
+    per_language(client, shop)
+    body = order_payload("ani-1", email="ani@example.com")
+    body["customer"].update(name="Ani Hakobyan", locale="hy")
+    ani = client.post("/api/v1/orders", json=body, headers=shop.headers).json
+    code = code_of(client, shop, ani)
+    order(client, shop, "bob@example.com", "Bob Friend", code=code, order_id="bob-1")
+    load_coupons(client, shop, "REWARD-1")
+    after_hold()
+    run_worker(app)
+
+    assert referral_of(client, shop, "bob-1")["reward"]["description"] == REWARD["hy"]
+    [message] = [parse(raw) for raw in smtp.messages if parse(raw)["To"] == "ani@example.com"]
+    assert REWARD["hy"] in message.get_body(("plain",)).get_content()
 
 
 @pytest.mark.parametrize(("description", "field"), [
