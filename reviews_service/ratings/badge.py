@@ -9,24 +9,25 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
 from flask import request
 from flask_smorest import Blueprint
 
 from ..errors import Invalid
+from ..shops import service as shops
 from ..web import caching
 from ..web.blueprints import refuse_nul_in_path
 from ..web.callers import resolve_public_key_id
-from . import reads
+from . import reads, words
+from .words import Words
 
 blp = Blueprint("ratings_badge", __name__, url_prefix="/api/v1/public/<public_key>",
                 description="The star badge: an SVG for an <img> tag. Cacheable like the ratings.")
 blp.before_request(lambda: refuse_nul_in_path(request.view_args))
 
 # Bumped when the drawing changes, so that clients holding an old badge's ETag get the new one.
-FORMAT = 1
+FORMAT = 2
 COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 DEFAULTS = {"star": "#f5a623", "empty": "#d5d5d5", "text": "#333333"}
 
@@ -36,19 +37,6 @@ STAR_GAP = 2
 STAR_PATH = "M10 1.2l2.7 5.5 6 .9-4.35 4.25 1.03 6L10 15.03 4.62 17.85l1.03-6L1.3 7.6l6-.9z"
 FONT = "Verdana,DejaVu Sans,Geneva,sans-serif"
 FONT_SIZE = 12
-
-STRINGS = {
-    "en": {"rated": "Rated {avg} out of 5 based on {count} {noun}", "one": "review", "many": "reviews",
-           "none": "No reviews yet", "point": "."},
-    "de": {"rated": "Mit {avg} von 5 bewertet, aus {count} {noun}", "one": "Bewertung",
-           "many": "Bewertungen", "none": "Noch keine Bewertungen", "point": ","},
-    "fr": {"rated": "Noté {avg} sur 5 sur la base de {count} {noun}", "one": "avis", "many": "avis",
-           "none": "Pas encore d'avis", "point": ","},
-    "es": {"rated": "Valorado con {avg} de 5 según {count} {noun}", "one": "opinión",
-           "many": "opiniones", "none": "Todavía no hay opiniones", "point": ","},
-    "nl": {"rated": "Beoordeeld met {avg} van 5 op basis van {count} {noun}", "one": "review",
-           "many": "reviews", "none": "Nog geen reviews", "point": ","},
-}
 
 # Approximate advances of Verdana at 12 px: enough to size the badge to its text.
 _NARROW = {".": 4.3, ",": 4.3, " ": 4.2, "(": 5.9, ")": 5.9, "'": 3.5, "i": 3.3, "l": 3.3, "j": 4.1,
@@ -82,18 +70,12 @@ def colour(value: str, name: str = "colour") -> str:
     return value.lower()
 
 
-def _one_decimal(average: float, point: str) -> str:
-    text = str(Decimal(repr(average)).quantize(Decimal("0.1"), ROUND_HALF_UP))
-    return text.replace(".", point)
-
-
 def label(average: float, count: int, lang: str = "en") -> str:
-    """`Rated 4.3 out of 5 based on 12 reviews`, or `No reviews yet`."""
-    strings = STRINGS.get(lang, STRINGS["en"])
+    """`Rated 4.3 out of 5 stars. Reviews: 12` (the widget's own words), or `0 reviews`."""
+    words = Words(lang)
     if count <= 0:
-        return strings["none"]
-    return strings["rated"].format(avg=_one_decimal(average, strings["point"]), count=count,
-                                   noun=strings["one"] if count == 1 else strings["many"])
+        return words.plural("reviews_n", 0)
+    return words.text("stars_label", avg=words.average(average), n=words.number(count))
 
 
 def render_badge(average: float, count: int, *, star: str, empty: str, text: str,
@@ -105,9 +87,9 @@ def render_badge(average: float, count: int, *, star: str, empty: str, text: str
     star, empty, text = colour(star, "star"), colour(empty, "empty"), colour(text, "text")
     count = max(0, int(count))
     average = min(5.0, max(0.0, float(average))) if count else 0.0
-    strings = STRINGS.get(lang, STRINGS["en"])
+    words = Words(lang)
     title = escape(label(average, count, lang))
-    shown = f"{_one_decimal(average, strings['point'])} ({count})" if count else strings["none"]
+    shown = f"{words.average(average)} ({words.number(count)})" if count else title
 
     shapes = []
     partial = None
@@ -139,8 +121,9 @@ def render_badge(average: float, count: int, *, star: str, empty: str, text: str
     )
 
 
-def parse_options(args) -> dict[str, str]:
-    """The badge's query parameters: colours (422 naming the parameter if not hex) and language."""
+def parse_options(args, default_lang: str | None) -> dict[str, str]:
+    """The badge's query parameters: colours (422 naming the parameter if not hex) and language
+    (one of the widget's, 422 naming `lang` otherwise; the shop's default language when absent)."""
     options = {}
     for name, default in DEFAULTS.items():
         raw = args.get(name)
@@ -152,12 +135,9 @@ def parse_options(args) -> dict[str, str]:
         except ValueError:
             raise Invalid(f"{name} must be a hex colour like #f5a623 or #fa2 (URL-encode the #).",
                           field=name) from None
-    base = (args.get("lang") or "en").lower().replace("_", "-").split("-")[0]
-    options["lang"] = base if base in STRINGS else "en"  # an unknown language is not an error
+    options["lang"] = words.resolve(args.get("lang"), default_lang)
     return options
 
-
-_DEFAULT_OPTIONS = {**DEFAULTS, "lang": "en"}
 
 _PARAMETERS = [
     {"in": "query", "name": name, "required": False,
@@ -165,8 +145,16 @@ _PARAMETERS = [
      "description": f"The {name} colour, #rgb or #rrggbb (URL-encoded: %23...)"}
     for name, default in DEFAULTS.items()
 ] + [{"in": "query", "name": "lang", "required": False,
-      "schema": {"type": "string", "enum": sorted(STRINGS), "default": "en"},
-      "description": "Language of the accessible title and of the empty text"}]
+      "schema": {"type": "string", "enum": list(words.languages())},
+      "description": "Language of the accessible title, the numbers and the empty text: one of the "
+                     "widget's languages (a regional tag such as pt-BR reads as pt; another value is "
+                     "a 422 naming lang). Default: the shop's default language."}]
+
+
+def _default_lang(sid: int) -> str | None:
+    # The fast path replays a badge by its URL: a changed default language shows once the cached
+    # answers of the shop end (RATING_CACHE_TTL), like any other answer without `lang`.
+    return shops.settings_of(shops.get_shop(sid)).get("default_locale")
 
 
 @blp.route("/products/<path:product_id>/badge.svg")
@@ -175,7 +163,7 @@ _PARAMETERS = [
 def badge(public_key, product_id):
     """The star badge of a product (an unknown product shows "No reviews yet")"""
     sid = resolve_public_key_id(public_key)
-    options = parse_options(request.args) if request.query_string else _DEFAULT_OPTIONS
+    options = parse_options(request.args, _default_lang(sid))
     key = (options["star"], options["empty"], options["text"], options["lang"])
 
     def compute():

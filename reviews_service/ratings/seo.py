@@ -30,7 +30,8 @@ from ..shops import service as shops
 from ..web import caching
 from ..web.blueprints import refuse_nul_in_path
 from ..web.callers import resolve_public_key_id
-from . import reads
+from . import reads, words
+from .words import Words
 
 blp = Blueprint("ratings_seo", __name__, url_prefix="/api/v1/public/<public_key>",
                 description="Reviews for search engines and server-rendered pages: JSON-LD and an "
@@ -38,8 +39,6 @@ blp = Blueprint("ratings_seo", __name__, url_prefix="/api/v1/public/<public_key>
 blp.before_request(lambda: refuse_nul_in_path(request.view_args))
 
 PAGE_SIZE = 10
-LABELS = {"verified_buyer": "Verified buyer", "incentivized": "Incentivised review",
-          "staff": "Staff review", "imported": "Imported review"}
 
 
 # --- JSON-LD -------------------------------------------------------------------------------------
@@ -133,9 +132,9 @@ class Head:
     def shop(self):
         return shops.get_shop(self.sid)
 
-    def key(self, kind: str) -> tuple:
+    def key(self, kind: str, *more: Any) -> tuple:
         return (kind, self.sid, self.external_id, self.product.updated_at.isoformat(),
-                self.rating.version, self.marker)
+                self.rating.version, self.marker, *more)
 
     def first_page(self) -> tuple[list[dict[str, Any]], str | None]:
         """The public views of the newest reviews, and the cursor of the page after them."""
@@ -185,17 +184,29 @@ def _no_content(response: Response) -> Response:
     return empty
 
 
+_LANG = [{"in": "query", "name": "lang", "required": False,
+          "schema": {"type": "string", "enum": list(words.languages())},
+          "description": "The fragment's language (its words, dates and numbers): one of the widget's "
+                         "languages (a regional tag such as pt-BR reads as pt; another value is a 422 "
+                         "naming lang). Default: the shop's default language."}]
+
+
 @blp.route("/products/<path:product_id>/reviews.html")
-@blp.doc(responses={"200": {"description": "An HTML fragment: summary, first page of reviews, JSON-LD",
+@blp.doc(parameters=_LANG, responses={"200": {"description": "An HTML fragment: summary, first page of reviews, JSON-LD",
                             "content": {"text/html": {}}},
-                    "404": {"description": "No such product"}})
+                    "404": {"description": "No such product"},
+                    "422": {"description": "lang is not one of the widget's languages"}})
 def fragment(public_key, product_id):
     """Server-rendered reviews of a product: an HTML fragment with no executable script"""
     head = Head(resolve_public_key_id(public_key), product_id)
+    raw_lang = request.args.get("lang")
+    lang = words.resolve(raw_lang, None if raw_lang else
+                         shops.settings_of(head.shop).get("default_locale"))
 
     def compute():
         reviews, next_cursor = head.first_page()
         shop = head.shop
+        said = Words(lang)
         state = {"product_id": product_id,
                  "rating": head.rating.view(product_id=product_id),
                  **PublicReviewPage().dump({"reviews": reviews, "next_cursor": next_cursor})}
@@ -203,12 +214,12 @@ def fragment(public_key, product_id):
         html = render_template(
             "ratings/fragment.html", public_key=public_key, product_id=product_id,
             rating=head.rating, reviews=reviews, next_cursor=next_cursor, shop_name=shop.name,
-            policy_url=shops.settings_of(shop).get("review_policy_url") or None, labels=LABELS,
-            summary=summary(head.rating), jsonld=script_json(ld) if ld else None,
+            policy_url=shops.settings_of(shop).get("review_policy_url") or None, words=said,
+            summary=summary(head.rating, said), jsonld=script_json(ld) if ld else None,
             state=script_json(state))
         return _entry(html.encode(), "text/html", "html")
 
-    response = caching.respond(caching.cached_entry(head.key("html"), compute))
+    response = caching.respond(caching.cached_entry(head.key("html", lang), compute))
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -217,16 +228,18 @@ def stars(value: int) -> str:
     return "★" * value + "☆" * (5 - value)
 
 
-def summary(rating: reads.Rating) -> dict[str, Any]:
-    """The numbers the fragment's summary shows: average, rounded stars and the histogram."""
+def summary(rating: reads.Rating, said: Words) -> dict[str, Any]:
+    """The numbers the fragment's summary shows: average, rounded stars and the histogram, each
+    number also as the reader's language writes it (`shown`, `percent_shown`)."""
     count = rating.count
     rows = []
     for n in range(5, 0, -1):
         k = getattr(rating, f"n{n}")
-        rows.append({"stars": n, "count": k, "percent": round(100 * k / count) if count else 0})
+        rows.append({"stars": n, "count": k, "percent": round(100 * k / count) if count else 0,
+                     "shown": said.number(k), "percent_shown": said.percent(k, count)})
     if not count:
         return {"average": "0", "exact": 0.0, "stars": stars(0), "count": 0, "histogram": rows}
     mean = Decimal(rating.total) / Decimal(count)
-    return {"average": str(mean.quantize(Decimal("0.1"), ROUND_HALF_UP)), "exact": rating.average,
+    return {"average": said.average(mean), "exact": rating.average,
             "stars": stars(int(mean.quantize(Decimal("1"), ROUND_HALF_UP))), "count": count,
             "histogram": rows}

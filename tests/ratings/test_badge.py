@@ -66,11 +66,11 @@ def test_stars_split_into_full_partial_and_empty(average, full, partial, empty):
 
 
 @pytest.mark.parametrize(("average", "count", "label"), [
-    (4.3, 12, "Rated 4.3 out of 5 based on 12 reviews"),
-    (5, 1, "Rated 5.0 out of 5 based on 1 review"),
-    (4.25, 4, "Rated 4.3 out of 5 based on 4 reviews"),
-    (4.2499, 4, "Rated 4.2 out of 5 based on 4 reviews"),
-    (0, 0, "No reviews yet"),
+    (4.3, 12, "Rated 4.3 out of 5 stars. Reviews: 12"),
+    (5, 1, "Rated 5.0 out of 5 stars. Reviews: 1"),
+    (4.25, 4, "Rated 4.3 out of 5 stars. Reviews: 4"),
+    (4.2499, 4, "Rated 4.2 out of 5 stars. Reviews: 4"),
+    (0, 0, "0 reviews"),
 ])
 def test_title_and_aria_label_say_the_rating(average, count, label):
     root = parse(render_badge(average, count, **COLOURS))
@@ -93,7 +93,7 @@ def test_width_follows_the_content():
         return int(root.get("width"))
 
     assert width(1) < width(12) < width(123456)
-    assert width(0) > width(12)  # "No reviews yet" is longer than "4.0 (12)"
+    assert width(0) > width(12)  # "0 reviews" is longer than "4.0 (12)"
 
 
 def test_colours_are_applied():
@@ -116,7 +116,8 @@ def test_badge_is_self_contained(average, count):
 
 def test_other_language():
     root = parse(render_badge(4.25, 2, **COLOURS, lang="de"))
-    assert root.get("aria-label") == "Mit 4,3 von 5 bewertet, aus 2 Bewertungen"
+    assert root.get("aria-label") == "Mit 4,3 von 5 Sternen bewertet. Bewertungen: 2"
+    assert root.find(f"{SVG}text").text == "4,3 (2)"
 
 
 # --- the route -----------------------------------------------------------------------------------
@@ -135,7 +136,7 @@ def test_badge_route_draws_the_products_rating(client, shop):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     root = parse(response.get_data(as_text=True))
-    assert root.get("aria-label") == "Rated 4.3 out of 5 based on 3 reviews"
+    assert root.get("aria-label") == "Rated 4.3 out of 5 stars. Reviews: 3"
     assert star_fills(root) == [DEFAULTS["star"]] * 4 + ["url(#rv-part)"]
     assert_self_contained(response.get_data(as_text=True))
 
@@ -143,7 +144,7 @@ def test_badge_route_draws_the_products_rating(client, shop):
 def test_unknown_product_shows_no_reviews_yet(client, shop):
     response = client.get(badge_url(shop, "never-sold"))
     assert response.status_code == 200
-    assert parse(response.get_data(as_text=True)).get("aria-label") == "No reviews yet"
+    assert parse(response.get_data(as_text=True)).get("aria-label") == "0 reviews"
 
 
 def test_unknown_public_key_is_404(client):
@@ -199,16 +200,22 @@ def test_cache_control_follows_config(client, shop):
         "public, max-age=20, s-maxage=90, stale-while-revalidate=30"
 
 
-@pytest.mark.parametrize(("lang", "label"), [("de", "Noch keine Bewertungen"),
-                                             ("de-AT", "Noch keine Bewertungen"),
-                                             ("xx", "No reviews yet")])
-def test_lang_picks_the_language_and_falls_back_to_english(client, shop, lang, label):
+@pytest.mark.parametrize(("lang", "label"), [("de", "0 Bewertungen"), ("de-AT", "0 Bewertungen"),
+                                             ("ka", "0 შეფასება"), ("", "0 reviews")])
+def test_lang_picks_the_language(client, shop, lang, label):
     response = client.get(badge_url(shop), query_string={"lang": lang})
     assert parse(response.get_data(as_text=True)).get("aria-label") == label
+
+
+@pytest.mark.parametrize("lang", ["xx", "english", "sw", "de_AT!"])
+def test_unknown_lang_is_422_naming_lang(client, shop, lang):
+    response = client.get(badge_url(shop), query_string={"lang": lang})
+    assert response.status_code == 422
+    assert "lang" in response.get_json()["errors"]
 
 
 def test_product_id_with_slashes_and_spaces(client, shop):
     publish(client, shop, "shoes/red 42", rating=4, name="Red shoes")
     response = client.get(badge_url(shop, "shoes/red%2042"))
     assert parse(response.get_data(as_text=True)).get("aria-label") == \
-        "Rated 4.0 out of 5 based on 1 review"
+        "Rated 4.0 out of 5 stars. Reviews: 1"

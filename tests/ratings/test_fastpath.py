@@ -155,3 +155,13 @@ def test_personal_answers_are_not_kept(headers):
     fast = FastPath(app)
     _get(fast, "/api/v1/public/pk_x/rating")
     assert not fast.kept
+
+
+def test_fast_path_keeps_languages_apart(client, shop, flask_calls):
+    publish(client, shop, rating=4)
+    url = f"{shop.public}/products/sku-1/badge.svg"
+    first = {lang: client.get(url, query_string={"lang": lang}).get_data() for lang in ("ka", "vi")}
+    reached = len(flask_calls)
+    again = {lang: client.get(url, query_string={"lang": lang}).get_data() for lang in ("ka", "vi")}
+    assert len(flask_calls) == reached  # both replayed before Flask
+    assert first["ka"] != first["vi"] and again == first

@@ -224,14 +224,14 @@ def test_fragment_has_summary_histogram_and_reviews(client, shop):
         publish(client, shop, rating=stars, title=f"{stars} stars", body=f"I give it {stars}.")
     page = Page(fragment(client, shop).get_data(as_text=True))
     text = " ".join(" ".join(page.text).split())
-    assert "Rated 3.8 out of 5 based on 4 reviews" in text
+    assert "Rated 3.8 out of 5 Based on 4 reviews" in text
     meters = page.find("meter")
     assert [(m["value"], m["max"]) for m in meters] == [("2", "4"), ("1", "4"), ("0", "4"), ("0", "4"),
                                                         ("1", "4")]
     assert [th for t, th in page.tags if t == "th"] and page.find("table", "rv-histogram")
     reviews = page.find("li", "rv-review")
     assert [r["data-rating"] for r in reviews] == ["1", "4", "5", "5"]  # newest first
-    assert "1 out of 5 stars" in text and "★☆☆☆☆" in text
+    assert "Rated 1 out of 5" in text and "★☆☆☆☆" in text
     assert "I give it 1." in text and "Ana B." in text and "Verified buyer" in text
 
 
@@ -304,14 +304,14 @@ def test_fragment_shows_the_merchants_reply(client, shop, app):
     reply(app, review["id"], "Thanks, <we> will improve & fix it.")
     page = Page(fragment(client, shop).get_data(as_text=True))
     text = " ".join(page.text)
-    assert "Reply from Shop A" in text
+    assert "Response from Shop A" in text
     assert "Thanks, <we> will improve & fix it." in text
 
 
 def test_fragment_without_reviews_says_so_and_has_no_jsonld(client, shop):
     put_product(client, shop, "sku-1")
     page = Page(fragment(client, shop).get_data(as_text=True))
-    assert "No reviews yet." in " ".join(page.text)
+    assert "No reviews yet. Be the first to share your experience." in " ".join(page.text)
     assert list(page.scripts) == ["application/json"]
 
 
