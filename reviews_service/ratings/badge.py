@@ -121,9 +121,11 @@ def render_badge(average: float, count: int, *, star: str, empty: str, text: str
     )
 
 
-def parse_options(args, default_lang: str | None) -> dict[str, str]:
+def parse_options(args) -> dict[str, str | None]:
     """The badge's query parameters: colours (422 naming the parameter if not hex) and language
-    (one of the widget's, 422 naming `lang` otherwise; the shop's default language when absent)."""
+    (one of the widget's, else None: the shop's default language). A language the widget does not
+    speak is no error here: shops write their page's language into an `<img>` URL, and an image
+    must draw, so a Swedish page gets the shop's default language, not a broken badge."""
     options = {}
     for name, default in DEFAULTS.items():
         raw = args.get(name)
@@ -135,7 +137,7 @@ def parse_options(args, default_lang: str | None) -> dict[str, str]:
         except ValueError:
             raise Invalid(f"{name} must be a hex colour like #f5a623 or #fa2 (URL-encode the #).",
                           field=name) from None
-    options["lang"] = words.resolve(args.get("lang"), default_lang)
+    options["lang"] = words.known(args.get("lang"))
     return options
 
 
@@ -147,8 +149,8 @@ _PARAMETERS = [
 ] + [{"in": "query", "name": "lang", "required": False,
       "schema": {"type": "string", "enum": list(words.languages())},
       "description": "Language of the accessible title, the numbers and the empty text: one of the "
-                     "widget's languages (a regional tag such as pt-BR reads as pt; another value is "
-                     "a 422 naming lang). Default: the shop's default language."}]
+                     "widget's languages (a regional tag such as pt-BR reads as pt). Absent, or a "
+                     "language the widget does not speak: the shop's default language."}]
 
 
 def _default_lang(sid: int) -> str | None:
@@ -163,14 +165,16 @@ def _default_lang(sid: int) -> str | None:
 def badge(public_key, product_id):
     """The star badge of a product (an unknown product shows "No reviews yet")"""
     sid = resolve_public_key_id(public_key)
-    options = parse_options(request.args, _default_lang(sid))
+    options = parse_options(request.args)
     key = (options["star"], options["empty"], options["text"], options["lang"])
 
     def compute():
+        # The shop's default language is read only when the answer is computed, not per request.
+        lang = key[3] or words.resolve(None, _default_lang(sid))
         rating = reads.product_rating(sid, product_id)
         # The exact mean, so that the text rounds once (4.249 -> 4.2, not 4.25 -> 4.3).
         mean = rating.total / rating.count if rating.count else 0.0
-        svg = render_badge(mean, rating.count, star=key[0], empty=key[1], text=key[2], lang=key[3])
+        svg = render_badge(mean, rating.count, star=key[0], empty=key[1], text=key[2], lang=lang)
         return caching.Cached(svg.encode(), caching.etag_for("badge", FORMAT, sid, product_id,
                                                            rating.version, key), "image/svg+xml")
 

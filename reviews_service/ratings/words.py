@@ -47,6 +47,15 @@ def resolve(raw: str | None, default: str | None) -> str:
     return base
 
 
+def known(raw: str | None) -> str | None:
+    """The widget language a `lang` value names (`pt-BR` reads as `pt`), or None for no value or
+    one the widget does not speak: for answers that must draw something whatever they are given."""
+    try:
+        return resolve(raw, None) if raw else None
+    except Invalid:
+        return None
+
+
 @cache
 def _strings(lang: str) -> dict[str, Any]:
     with packaged.widget_files().joinpath("locales", f"{lang}.json").open(encoding="utf-8") as f:

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from reviews_service.ratings.badge import DEFAULTS, render_badge
-from tests.helpers import assert_problem, publish
+from tests.helpers import assert_problem, publish, set_settings
 
 from . import CONFIG, pending
 
@@ -208,10 +208,16 @@ def test_lang_picks_the_language(client, shop, lang, label):
 
 
 @pytest.mark.parametrize("lang", ["xx", "english", "sw", "de_AT!"])
-def test_unknown_lang_is_422_naming_lang(client, shop, lang):
+def test_a_language_the_widget_does_not_speak_draws_the_shops_default(client, shop, lang):
+    """An `<img>` cannot show a 422: a shop that writes its page's language into the URL gets a
+    badge in its default language, never a broken image."""
+    set_settings(client, shop, default_locale="hy")
+    armenian = client.get(badge_url(shop))
     response = client.get(badge_url(shop), query_string={"lang": lang})
-    assert response.status_code == 422
-    assert "lang" in response.get_json()["errors"]
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    assert response.get_data() == armenian.get_data()
+    assert parse(response.get_data(as_text=True)).get("aria-label") != \
+        parse(client.get(badge_url(shop), query_string={"lang": "en"}).get_data(as_text=True)).get("aria-label")
 
 
 def test_product_id_with_slashes_and_spaces(client, shop):

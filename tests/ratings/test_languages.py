@@ -13,7 +13,6 @@ from babel.dates import format_date
 from tests.helpers import assert_problem, publish, set_settings, upload_photo
 
 from . import CONFIG, reply
-
 from .test_seo import Page, fragment, html_url
 
 LANGUAGES = ["ar", "de", "en", "es", "fr", "hy", "it", "ja", "ka", "lo", "nl", "pl", "pt", "ru", "tr",
