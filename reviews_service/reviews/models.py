@@ -51,6 +51,10 @@ class Review(db.Model):
         Index("ix_reviews_public_helpful", "product_id", "status", "helpful_up", "published_at", "id"),
         Index("ix_reviews_public_photos", "product_id", "status", text("(photo_count > 0)"),
               "published_at", "id"),
+        # A reader's language (`?lang=`, and the first part of `?lang_first=`) in the default sort,
+        # newest or oldest: read in index order too. The other sorts read that language's rows of
+        # the product from it and order them.
+        Index("ix_reviews_public_lang", "product_id", "status", "lang", "published_at", "id"),
         Index("ix_reviews_shop_status_updated", "shop_id", "status", "updated_at", "id"),
         # The moderation rules: one person's recent reviews (duplicates), one product's (bursts).
         Index("ix_reviews_shop_visitor_created", "shop_id", "visitor_hash", "created_at"),
@@ -69,7 +73,10 @@ class Review(db.Model):
     body: Mapped[str] = mapped_column(Text, default="")
     author_name: Mapped[str] = mapped_column(String(100), default="")
     email: Mapped[str | None] = mapped_column(String(254), index=True)
-    locale: Mapped[str] = mapped_column(String(16), default="en")
+    locale: Mapped[str] = mapped_column(String(16), default="en")  # the language of the form
+    # The language the review is written in (a primary subtag: hy, pt), decided at submission
+    # (collecting/languages.py); None when nobody knows.
+    lang: Mapped[str | None] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default="pending")
     reject_reason: Mapped[str | None] = mapped_column(String(32))
     moderation_rule: Mapped[str | None] = mapped_column(String(64))
