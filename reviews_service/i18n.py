@@ -24,7 +24,7 @@ from flask_babel import force_locale, get_translations
 TRANSLATIONS = Path(__file__).parent / "translations"
 DOMAIN = "messages"
 DEFAULT = "en"
-# Scripts written right to left, by language subtag (none is translated yet; the page is ready).
+# Scripts written right to left, by language subtag (of these, Arabic has a catalog so far).
 RTL = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "ks", "ps", "sd", "ug", "ur", "yi"})
 
 _TAG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")

@@ -65,7 +65,7 @@ def review_with_link(client, shop, message, rating=5):
 
 # --- the message ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("lang", ["hy", "ka", "lo", "vi", "en"])
+@pytest.mark.parametrize("lang", ["hy", "ka", "lo", "vi", "ar", "de", "es", "fr", "it", "ja", "en"])
 def test_review_request_arrives_as_one_multipart_message_in_the_customers_language(
         app, client, shop, smtp, no_delay, lang):
     fulfilled_order(client, shop, email="ana@example.com", customer=customer(locale=lang))

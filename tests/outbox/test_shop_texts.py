@@ -65,9 +65,11 @@ def test_the_intro_in_the_customers_language_else_the_shops(app, client, shop, s
     assert armenian["Content-Language"] == "hy"
     for body in bodies(armenian):
         assert INTRO_HY in body and "Acme-ի թիմ" in body and INTRO_KA not in body
-    # No German text: the shop's default language's (and the built-in strings around it).
+    # No German text of the shop's: its default language's, among the built-in strings in German.
+    assert german["Content-Language"] == "de"
     for body in bodies(german):
         assert INTRO_KA in body and "Acme-ის გუნდი" in body and INTRO_HY not in body
+        assert "Wie war Ihre Bestellung?" in body and "Bewertung schreiben" in body
 
 
 def test_a_plain_intro_is_every_languages_and_none_is_the_built_in_text(app, client, shop, smtp):
