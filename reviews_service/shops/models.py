@@ -55,6 +55,8 @@ class User(db.Model):
     # Bumped on logout-everywhere and password change: sessions carrying an older value end.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The admin's language this user chose (a language tag); None follows the browser's.
+    language: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user",
                                                          cascade="all, delete-orphan")

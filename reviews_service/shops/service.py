@@ -312,6 +312,12 @@ def end_sessions(user: User) -> None:
     db.session.commit()
 
 
+def set_language(user: User, language: str | None) -> None:
+    """The language the admin speaks to this user; None follows the browser's."""
+    user.language = language or None
+    db.session.commit()
+
+
 def set_password(user: User, password: str) -> None:
     """Change a password and end every session the user had."""
     if len(password) < MIN_PASSWORD_LENGTH:
