@@ -270,7 +270,8 @@ def _approve(shop: Shop, referral: Referral, *, allowed: tuple[str, ...], actor:
     reward = Reward(shop_id=shop.id, referral_id=referral.id, customer_id=referral.referrer_id,
                     source=offer["source"], coupon_id=coupon.id if coupon else None,
                     code=coupon.code if coupon else None, created_at=utcnow(),
-                    offer=views.offer(offer, referral.referrer.locale, settings_of(shop)["default_locale"]))
+                    offer=views.offer(offer, referral.referrer.locale, settings_of(shop)["default_locale"],
+                                      side="referrer_reward"))
     db.session.add(reward)
     try:
         db.session.flush()

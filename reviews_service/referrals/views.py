@@ -9,22 +9,24 @@ from sqlalchemy import distinct, func, select
 from ..catalog import names
 from ..catalog.models import Customer
 from ..extensions import db
-from ..shops.settings import offer_text
+from ..shops import offers
 from . import codes
 from .models import Referral, ReferralClick, ReferralCode, Reward
 
 
-def offer(settings_offer: dict[str, Any], lang: str | None = None, default_lang: str = "en") -> dict[str, Any]:
-    """What one side gets, without the shop's internal fields (code mode, reward source), its
-    description in the reader's language (`lang`, else the shop's `default_lang`)."""
-    shown = {key: settings_offer.get(key) for key in ("description", "kind", "value", "currency")}
-    return {**shown, "description": offer_text(shown["description"] or "", lang, default_lang)}
+def offer(settings_offer: dict[str, Any], lang: str | None = None, default_lang: str = "en", *,
+          side: str = "friend_offer") -> dict[str, Any]:
+    """What one side (`friend_offer`, `referrer_reward`) gets, without the shop's internal fields
+    (code mode, reward source), its description in the reader's language (`lang`, else the shop's
+    `default_lang`): the shop's text, else worded from kind and value."""
+    shown = {key: settings_offer.get(key) for key in ("kind", "value", "currency")}
+    return {"description": offers.text(settings_offer, side, lang, default_lang), **shown}
 
 
 def reward(reward: Reward | None) -> dict[str, Any] | None:
     if reward is None:
         return None
-    return {"source": reward.source, "code": reward.code, **offer(reward.offer or {}),
+    return {"source": reward.source, "code": reward.code, **offer(reward.offer or {}, side="referrer_reward"),
             "created_at": reward.created_at}
 
 
@@ -59,7 +61,7 @@ def panel(settings: dict[str, Any], code: ReferralCode, customer: Customer, lang
     return {
         "enabled": True, "code": code.code, "share_url": codes.share_url(settings["share_url_template"], code),
         "friend_offer": offer(settings["friend_offer"], lang, default_lang),
-        "referrer_reward": offer(settings["referrer_reward"], lang, default_lang),
+        "referrer_reward": offer(settings["referrer_reward"], lang, default_lang, side="referrer_reward"),
         "counts": {"clicks": clicks, "friends_ordered": sum(counts.values()),
                    "pending": counts.get("pending", 0) + counts.get("flagged", 0),
                    "approved": counts.get("approved", 0), "rewards": len(earned)},

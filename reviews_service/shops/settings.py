@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from copy import deepcopy
-from decimal import Decimal
 from functools import cache
 from typing import Any
 from zoneinfo import available_timezones
@@ -13,6 +12,7 @@ from marshmallow import ValidationError, fields, pre_load, validate, validates_s
 
 from .. import i18n
 from ..schemas import Money, StrictBoolean, StrictInteger, StrictSchema
+from . import offers
 
 DEFAULTS: dict[str, Any] = {
     # Review requests
@@ -68,9 +68,10 @@ DEFAULTS: dict[str, Any] = {
     # take their defaults.
     "referrals": {
         "enabled": False,
-        "friend_offer": {"description": "10% off your first order", "kind": "percent", "value": "10.00",
+        # An empty description is worded per language from kind and value (shops/offers.py).
+        "friend_offer": {"description": "", "kind": "percent", "value": "10.00",
                          "currency": None, "code_mode": "shared", "shared_code": ""},
-        "referrer_reward": {"description": "10 EUR off your next order", "kind": "amount",
+        "referrer_reward": {"description": "", "kind": "amount",
                             "value": "10.00", "currency": "EUR", "source": "pool"},
         "attribution_days": 30,
         "hold_days": 30,
@@ -114,10 +115,11 @@ class ShopText(fields.Field):
     """The shop's own text: a string for every language, or an object of language to text, its
     languages those the service speaks (`hy`, `hy-AM` is kept as `hy`)."""
 
-    def __init__(self, max_length: int, *, allow_empty: bool = True, **kwargs):
-        super().__init__(**kwargs, metadata={**kwargs.pop("metadata", {}), "description": (
+    def __init__(self, max_length: int, *, allow_empty: bool = True, when_empty: str = "", **kwargs):
+        super().__init__(**kwargs, metadata={"description": (
             f"One text for every language, or an object of language to text (at most {max_length} "
-            "characters each); a language without its own text reads the shop's default language's.")})
+            "characters each); a language without its own text reads the shop's default language's."
+            + (f" {when_empty}" if when_empty else ""))})
         self.max_length, self.allow_empty = max_length, allow_empty
 
     def _text(self, value: Any) -> str:
@@ -163,14 +165,6 @@ def shop_text(value: str | dict[str, str] | None, lang: str, default_lang: str) 
     return value or ""
 
 
-def offer_text(value: str | dict[str, str], lang: str | None, default_lang: str) -> str:
-    """An offer's description for a reader of `lang` (None: the shop's default language), as
-    `shop_text`; a mapping in neither language gives its first text, for an offer always says what it is."""
-    lang = i18n.negotiate(lang, default_lang)
-    found = shop_text(value, lang, default_lang)
-    return found or (next(iter(value.values()), "") if isinstance(value, dict) else "")
-
-
 def customer_email(settings: dict[str, Any], lang: str | None) -> dict[str, Any]:
     """What each e-mail to a customer takes from the shop's settings, in the reader's language:
     its Reply-To (`emails.render`'s `reply_to`) and the shop's sign-off."""
@@ -181,7 +175,6 @@ def customer_email(settings: dict[str, Any], lang: str | None) -> dict[str, Any]
 
 # --- the referral program ------------------------------------------------------------------------
 
-OFFER_KINDS = ("percent", "amount", "free_shipping")
 _CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="An ISO 4217 code like EUR.")
 _REFERRALS = DEFAULTS["referrals"]
 
@@ -195,12 +188,14 @@ class AmountString(Money):
 
 
 class OfferSettings(StrictSchema):
-    """What one side of a referral gets, shown to shoppers as `description`."""
+    """What one side of a referral gets, shown to shoppers as `description`: the shop's text, or
+    when it is empty, words built from kind and value in each reader's language (offers.py)."""
 
     side = ""  # the key of the defaults, in the subclasses
 
-    description = ShopText(200, allow_empty=False, required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(OFFER_KINDS))
+    description = ShopText(200, load_default="", when_empty=(
+        "Empty or left out: worded from kind and value in each reader's language."))
+    kind = fields.String(required=True, validate=validate.OneOf(offers.KINDS))
     value = AmountString(required=True, allow_none=True)
     currency = fields.String(required=True, allow_none=True, validate=_CURRENCY)
 
@@ -218,20 +213,11 @@ class OfferSettings(StrictSchema):
 
     @validates_schema
     def _value_fits_kind(self, data, **_):
-        """0-100 for a percentage; an amount with its currency; no value for free shipping."""
-        kind, value = data.get("kind"), data.get("value")
-        if kind is None:
-            return
-        if kind == "free_shipping":
-            if value is not None and Decimal(value) != 0:
-                raise ValidationError("Free shipping takes no value; send null.", "value")
-            return
-        if value is None or Decimal(value) <= 0:
-            raise ValidationError("Must be more than 0.", "value")
-        if kind == "percent" and Decimal(value) > 100:
-            raise ValidationError("A percentage is at most 100.", "value")
-        if kind == "amount" and not data.get("currency"):
-            raise ValidationError("An amount needs its currency.", "currency")
+        """A percentage from 0 to 100, an amount in a currency, free shipping without either."""
+        if data.get("kind") is not None:
+            wrong = offers.problem(data["kind"], data.get("value"), data.get("currency"))
+            if wrong:
+                raise ValidationError(wrong[1], wrong[0])
 
 
 class FriendOfferSettings(OfferSettings):

@@ -106,7 +106,7 @@ def test_the_reward_in_the_referrers_language(app, client, shop, smtp):
 
 @pytest.mark.parametrize(("description", "field"), [
     ({"xx": "10% off"}, "friend_offer.description.xx"), ({"hy": "Ա" * 201}, "friend_offer.description.hy"),
-    ({}, "friend_offer.description"), ("", "friend_offer.description"),
+    ("Ա" * 201, "friend_offer.description"), (["10% off"], "friend_offer.description"),
 ])
 def test_an_unknown_language_or_an_over_long_description_is_refused(client, shop, description, field):
     answer = client.patch("/api/v1/shop", headers=shop.headers, json={"settings": {"referrals": {

@@ -101,7 +101,7 @@ def test_webhook_rewards_leave_the_coupon_to_the_shop(app, client, program, rece
     [delivery] = receiver.deliveries
     assert delivery.valid
     assert delivery.body["data"]["reward"] == {"source": "webhook", "code": None,
-                                               "description": "10 EUR off your next order", "kind": "amount",
+                                               "description": "€10 off your next order", "kind": "amount",
                                                "value": "10.00", "currency": "EUR",
                                                "created_at": delivery.body["data"]["reward"]["created_at"]}
     assert delivery.body["data"]["referral"]["referrer"]["email"] == "ana@example.com"
