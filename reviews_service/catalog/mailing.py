@@ -37,8 +37,9 @@ def unsubscribe(customer_id: int) -> None:
         customer.unsubscribed_at = utcnow()
 
 
-def refusal(customer_id: int) -> str | None:
-    """Why this customer must get no e-mail any more ("erased", "unsubscribed"), or None."""
+def refusal(customer_id: int, *, marketing: bool = False) -> str | None:
+    """Why this customer must get no e-mail any more ("erased", "unsubscribed"), or, for a
+    marketing e-mail, why not this one ("no marketing consent"); None when it may go."""
     customer = db.session.get(Customer, customer_id)
     if customer is None:
         return None
@@ -46,4 +47,6 @@ def refusal(customer_id: int) -> str | None:
         return "erased"
     if customer.unsubscribed_at is not None:
         return "unsubscribed"
+    if marketing and not customer.accepts_marketing:
+        return "no marketing consent"
     return None

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (JSON, Boolean, CheckConstraint, ForeignKey, Integer, Numeric, String, Text,
+                        UniqueConstraint, false)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -46,6 +47,9 @@ class Customer(db.Model):
     family_name: Mapped[str] = mapped_column(String(100), default="", server_default="")
     locale: Mapped[str] = mapped_column(String(16), default="en")
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Consent to marketing e-mails, as the customer's latest order stated it (false when it did not
+    # say): only marketing e-mails read it; review requests are follow-ups of the purchase.
+    accepts_marketing: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Set by an erasure: the row stays (orders point at it) but holds no personal data any more.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -82,6 +86,13 @@ class Order(db.Model):
                                                   cascade="all, delete-orphan")
     events: Mapped[list[OrderEvent]] = relationship(order_by="OrderEvent.id",
                                                     cascade="all, delete-orphan")
+    refunds: Mapped[list[OrderRefund]] = relationship(order_by="OrderRefund.id",
+                                                      cascade="all, delete-orphan")
+
+    @property
+    def kept_items(self) -> list[OrderItem]:
+        """The items a partial refund did not take back whole: what the customer still has."""
+        return [item for item in self.items if item.refunded_quantity < item.quantity]
 
 
 class OrderItem(db.Model):
@@ -99,6 +110,8 @@ class OrderItem(db.Model):
     name: Mapped[str] = mapped_column(String(500))
     quantity: Mapped[int] = mapped_column(Integer)
     price: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    # How many of them partial refunds took back (catalog/refunds.py).
+    refunded_quantity: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     order: Mapped[Order] = relationship(back_populates="items")
     product: Mapped[Product] = relationship()
@@ -118,4 +131,24 @@ class OrderEvent(db.Model):
     kind: Mapped[str] = mapped_column(String(16))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OrderRefund(db.Model):
+    """A refund as the shop's platform reported it: its own id, the amount and the lines it took
+    back. One that covers the whole order also records the order's `refunded` event."""
+
+    __tablename__ = "order_refunds"
+    __table_args__ = (
+        UniqueConstraint("order_id", "external_id"),
+        CheckConstraint("amount >= 0", name="amount"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(String(255))
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    # [{"product_id": the shop's product id, "quantity": n}]
+    lines: Mapped[list] = mapped_column(JSON, default=list)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -63,6 +63,7 @@ def erase(shop: Shop, email: str) -> dict[str, Any]:
 def _customer_view(customer: Customer) -> dict[str, Any]:
     return {"name": customer.name, "given_name": customer.given_name,
             "family_name": customer.family_name, "locale": customer.locale,
+            "accepts_marketing": customer.accepts_marketing,
             "created_at": customer.created_at.isoformat(),
             "unsubscribed_at": customer.unsubscribed_at.isoformat() if customer.unsubscribed_at else None}
 

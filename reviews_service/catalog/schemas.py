@@ -74,6 +74,11 @@ class CustomerIn(StrictSchema):
     first_name = text(NAME_PART_MAX, load_only=True, metadata={"description": "Same as `given_name`."})
     last_name = text(NAME_PART_MAX, load_only=True, metadata={"description": "Same as `family_name`."})
     locale = fields.String(load_default=None, validate=LOCALE)
+    accepts_marketing = fields.Boolean(load_default=False, metadata={
+        "description": "Whether the customer agreed to marketing e-mails at this checkout; false when "
+                       "absent. Kept with the customer (the latest order's word counts) and read by "
+                       "every marketing e-mail; review requests are follow-ups of the purchase and "
+                       "do not read it."})
 
     @validates_schema
     def _one_spelling(self, data, **_):
@@ -140,6 +145,7 @@ class CustomerOut(StrictSchema):
     given_name = fields.String()
     family_name = fields.String()
     locale = fields.String()
+    accepts_marketing = fields.Boolean()
 
 
 class ItemOut(StrictSchema):
@@ -147,6 +153,19 @@ class ItemOut(StrictSchema):
     name = fields.String()
     quantity = fields.Integer()
     price = Money(dump_only=True)
+    refunded_quantity = fields.Integer(metadata={"description": "How many partial refunds took back."})
+
+
+class RefundLineOut(StrictSchema):
+    product_id = fields.String()
+    quantity = fields.Integer()
+
+
+class RefundOut(StrictSchema):
+    id = fields.String(metadata={"description": "The platform's refund id."})
+    amount = Money(dump_only=True)
+    lines = fields.List(fields.Nested(RefundLineOut))
+    occurred_at = fields.AwareDateTime()
 
 
 class ReviewRequestOut(StrictSchema):
@@ -170,6 +189,8 @@ class OrderOut(StrictSchema):
     refunded_at = fields.AwareDateTime(allow_none=True)
     cancelled_at = fields.AwareDateTime(allow_none=True)
     created_at = fields.AwareDateTime()
+    refunds = fields.List(fields.Nested(RefundOut), metadata={
+        "description": "Refunds reported with their amount and lines (a connector's partial refunds)."})
     widget_token = fields.String(metadata={"description": "Render into the thank-you page; lets the "
                                            "widget show this customer's review form (verified)."})
     review_request = fields.Nested(ReviewRequestOut, allow_none=True)

@@ -90,9 +90,11 @@ def _ensure_products(shop: Shop, items: list[dict[str, Any]]) -> dict[str, int]:
 # --- customers -----------------------------------------------------------------------------------
 
 def ensure_customer(shop: Shop, email: str, name: str = "", locale: str | None = None, *,
-                    given_name: str = "", family_name: str = "") -> Customer:
+                    given_name: str = "", family_name: str = "",
+                    accepts_marketing: bool | None = None) -> Customer:
     """The shop's customer by e-mail, created or brought up to date. A name sent replaces the one
-    kept, parts and all: parts kept from an earlier name would not belong to the new one."""
+    kept, parts and all: parts kept from an earlier name would not belong to the new one. Marketing
+    consent, when given (an order states it), replaces the one kept: the latest word counts."""
     email = normalize_email(email)
     locale = locale.replace("_", "-") if locale else None
     person = names.person_name(name, given_name, family_name, locale or _default_locale(shop))
@@ -106,6 +108,8 @@ def ensure_customer(shop: Shop, email: str, name: str = "", locale: str | None =
                if person.full and getattr(customer, key) != value}
     if locale and customer.locale != locale:
         changes["locale"] = locale
+    if accepts_marketing is not None and customer.accepts_marketing != accepts_marketing:
+        changes["accepts_marketing"] = accepts_marketing
     for key, value in changes.items():
         setattr(customer, key, value)
     return customer
@@ -134,7 +138,8 @@ def ingest_order(shop: Shop, data: dict[str, Any]) -> tuple[Order, bool]:
     customer_in = data["customer"]
     customer = ensure_customer(shop, customer_in["email"], customer_in.get("name", ""),
                                customer_in.get("locale"), given_name=customer_in.get("given_name", ""),
-                               family_name=customer_in.get("family_name", ""))
+                               family_name=customer_in.get("family_name", ""),
+                               accepts_marketing=bool(customer_in.get("accepts_marketing", False)))
     inserted = db.session.execute(
         insert_ignore(Order, {
             "shop_id": shop.id, "external_id": data["id"], "customer_id": customer.id,
@@ -226,13 +231,16 @@ def order_view(order: Order) -> dict[str, Any]:
         "id": order.external_id, "status": order.status,
         "customer": {"email": order.customer.email, "name": order.customer.name,
                      "given_name": order.customer.given_name, "family_name": order.customer.family_name,
-                     "locale": order.customer.locale},
+                     "locale": order.customer.locale,
+                     "accepts_marketing": order.customer.accepts_marketing},
         "items": [{"product_id": i.product.external_id, "name": i.name, "quantity": i.quantity,
-                   "price": i.price} for i in order.items],
+                   "price": i.price, "refunded_quantity": i.refunded_quantity} for i in order.items],
         "placed_at": order.placed_at, "currency": order.currency, "total": order.total,
         "referral_code": order.referral_code, "fulfilled_at": order.fulfilled_at,
         "delivered_at": order.delivered_at, "refunded_at": order.refunded_at,
         "cancelled_at": order.cancelled_at, "created_at": order.created_at,
+        "refunds": [{"id": r.external_id, "amount": r.amount, "lines": r.lines, "occurred_at": r.occurred_at}
+                    for r in order.refunds],
         "widget_token": widget_token(order), "review_request": None,
     }
     for _, added in events.order_view_requested.send(order):

@@ -67,7 +67,7 @@ def view(order: Order) -> dict | None:
     if request is None:
         return None
     return {"status": request.status, "due_at": request.due_at, "url": link_for(request),
-            "product_ids": [item.product.external_id for item in order.items]}
+            "product_ids": [item.product.external_id for item in order.kept_items]}
 
 
 @dataclass
@@ -153,7 +153,7 @@ def mark_completed_if_done(request: ReviewRequest | None, reviewed_product_ids: 
     if request is None or request.status in ("completed", "cancelled"):
         return
     order = db.session.get(Order, request.order_id)
-    if {item.product_id for item in order.items} <= reviewed_product_ids:
+    if {item.product_id for item in order.kept_items} <= reviewed_product_ids:
         request.status = "completed"
         request.completed_at = utcnow()
 
@@ -183,5 +183,5 @@ def describe(grant: Grant) -> dict:
         "verified": True,
         "products": [{"id": i.product.external_id, "name": i.product.name or i.name,
                       "image_url": i.product.image_url, "url": i.product.url,
-                      "reviewed": i.product_id in reviewed} for i in grant.order.items],
+                      "reviewed": i.product_id in reviewed} for i in grant.order.kept_items],
     }

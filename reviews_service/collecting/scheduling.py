@@ -49,7 +49,7 @@ def _may_email(order: Order, customer: Customer) -> str | None:
 
 def _products(order: Order) -> list[dict]:
     return [{"name": item.product.name or item.name, "image_url": item.product.image_url}
-            for item in order.items]
+            for item in order.kept_items]
 
 
 def queue_due_requests(now: datetime | None = None, limit: int = 200) -> int:
@@ -113,7 +113,7 @@ def _send_request(request: ReviewRequest, now: datetime, *, reminder: bool) -> i
         unsubscribe=emails.unsubscribe_url(shop, customer), name=names.greeting(names.of_customer(customer)),
         link=review_requests.link_for(request), products=_products(order),
         intro=shop_text(settings["review_request_intro"], lang, settings["default_locale"]),
-        subject_params={"product": _products(order)[0]["name"] if order.items else ""})
+        subject_params={"product": _products(order)[0]["name"] if order.kept_items else ""})
     payload["request_id"] = request.id  # for `withdrawn`: a refund may still come before sending
     enqueue(kind="email", topic=topic, payload=payload, shop_id=shop.id, recipient=customer.email,
             customer_id=customer.id, dedupe_key=f"{topic}:{request.id}")

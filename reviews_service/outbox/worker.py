@@ -105,7 +105,8 @@ class Worker:
         """Why a queued e-mail must not go out any more: the customer unsubscribed or was erased
         meanwhile (the catalog knows), or the topic's owner no longer wants it (say, a refund)."""
         if message.customer_id is not None:
-            reason = mailing.refusal(message.customer_id)
+            reason = mailing.refusal(message.customer_id,
+                                     marketing=message.topic in emails.MARKETING_TOPICS)
             if reason:
                 return reason
         return jobs.withdrawn(message)

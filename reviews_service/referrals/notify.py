@@ -11,6 +11,7 @@ from typing import Any
 from flask import current_app
 
 from ..catalog import names
+from ..catalog.service import find_customer
 from ..outbox import emails
 from ..outbox import service as outbox
 from ..shops.models import Shop
@@ -64,5 +65,9 @@ def friend_offer_email(shop: Shop, code: ReferralCode, to: str, offer_code: str 
         **customer_email(settings, lang or settings["default_locale"]),
         referrer=names.first_name(names.of_customer(code.customer)), offer=views.offer(program["friend_offer"], lang, settings["default_locale"]),
         code=offer_code, link=codes.share_url(program["share_url_template"], code))
+    # An offer is marketing: to an address the shop knows as a customer's, it goes only with that
+    # customer's consent (the worker asks the catalog, with the customer's id, before it leaves).
+    known = find_customer(shop, to)
     return outbox.enqueue(kind="email", topic="referral_friend_offer", payload=payload, shop_id=shop.id,
-                          recipient=to, dedupe_key=f"referral_friend_offer:{shop.id}:{address_key}")
+                          recipient=to, customer_id=known.id if known is not None else None,
+                          dedupe_key=f"referral_friend_offer:{shop.id}:{address_key}")
