@@ -26,6 +26,7 @@ class Defaults:
     ENV = "development"  # or "production"
     DATABASE_URL = ""  # empty: a SQLite file in the instance folder
     SECRET_KEY = ""  # empty: generated once in the instance folder (development only)
+    SECRET_KEY_PREVIOUS = ""  # earlier SECRET_KEYs, comma-separated: connectors' secrets stay readable
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_FALLBACK = "300 per minute"  # per key, in each process, while that storage is down
     PUBLIC_URL = "http://127.0.0.1:5000"

@@ -1,6 +1,7 @@
 """Every model, imported in one place so that migrations see the whole schema."""
 
-from .catalog.models import Customer, Order, OrderEvent, OrderItem, Product  # noqa: F401
+from .catalog.models import Customer, Order, OrderEvent, OrderItem, OrderRefund, Product  # noqa: F401
+from .connectors.models import Connection, Delivery  # noqa: F401
 from .moderation.models import AuditEvent  # noqa: F401
 from .outbox.models import OutboxMessage, WebhookEndpoint  # noqa: F401
 from .ratings.models import ProductRating, ShopRating  # noqa: F401
