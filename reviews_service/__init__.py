@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -168,6 +169,7 @@ def _register_blueprints(app: Flask) -> None:
     from .catalog.api import blp as catalog_blp
     from .collecting import api as collecting_api
     from .extensions import api
+    from .moderation import api as moderation_api
     from .outbox import api as outbox_api
     from .ratings.api import blp as ratings_blp
     from .ratings.badge import blp as badge_blp
@@ -177,6 +179,7 @@ def _register_blueprints(app: Flask) -> None:
     from .reviews import api as reviews_api
     from .reviews import media
     from .shops.api import blp as shop_blp
+    from .web import scopes
     from .web.limits import limiter
     from .widget import init_app as init_widget
     from .widget import pages
@@ -194,13 +197,32 @@ def _register_blueprints(app: Flask) -> None:
     limiter.exempt(seo_blp)
     for blp in (shop_blp, catalog_blp, reviews_api.server, reviews_api.public, collecting_api.public,
                 ratings_blp, badge_blp, seo_blp, feeds_blp, outbox_api.blp, referrals_api.server,
-                referrals_api.public):
+                referrals_api.public, moderation_api.blp):
         api.register_blueprint(blp)
-    api.spec.components.security_scheme(
-        "secretKey", {"type": "http", "scheme": "bearer", "description": "The shop's secret key, sk_..."})
-    # Every server API operation needs the secret key; the public ones carry a public key instead.
-    for path, operations in api.spec._paths.items():
-        if path.startswith("/api/v1/") and not path.startswith("/api/v1/public/"):
-            for op in operations.values():
-                if isinstance(op, dict):
-                    op.setdefault("security", [{"secretKey": []}])
+    api.spec.components.security_scheme("secretKey", {
+        "type": "http", "scheme": "bearer",
+        "description": "The shop's secret key, sk_..., with its scopes: "
+                       + "; ".join(f"`{name}`: {text}" for name, text in scopes.DESCRIPTIONS.items())})
+    _document_scopes(app, api.spec._paths)
+
+
+def _document_scopes(app: Flask, paths: dict) -> None:
+    """Every server API operation needs the secret key, with one of the scopes the check asks for
+    (web/scopes.py: the same table): in `security` (OpenAPI 3.1 lets a bearer scheme name roles),
+    and in its description. The public operations carry a public key instead."""
+    from .web import scopes
+
+    with app.app_context():
+        for rule in app.url_map.iter_rules():
+            if not rule.rule.startswith("/api/v1/") or rule.rule.startswith("/api/v1/public/"):
+                continue
+            path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                operation = paths.get(path, {}).get(method.lower())
+                if not isinstance(operation, dict):
+                    continue
+                needed = scopes.required(rule.endpoint, method)
+                operation["security"] = [{"secretKey": [scope]} for scope in needed]
+                operation["x-scopes"] = list(needed)
+                named = " or ".join(f"`{s}`" for s in needed)
+                operation["description"] = (operation.get("description", "") + f"\n\nScope: {named}.").strip()

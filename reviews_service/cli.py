@@ -17,6 +17,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from . import create_app
+from .cli_keys import register as register_keys
 from .config import ConfigError
 from .errors import DomainError
 from .files import atomic_write
@@ -328,3 +329,6 @@ def export_command(shop_ref, fmt, output):
         for chunk in chunks:
             handle.write(chunk)
     say(f"Wrote {output}.", err=True)
+
+
+register_keys(main, friendly)

@@ -35,6 +35,10 @@ TAGS = [
                     "referral program), and what the widget needs to know about the shop."},
     {"name": "Privacy",
      "description": "A reviewer's data out (export), and a reviewer erased everywhere."},
+    {"name": "Moderation",
+     "description": "The moderation queue worked from outside the admin: the queue by status and rule, "
+                    "approve or reject with a reason from the closed list, public replies, each review's "
+                    "history. A key with the `moderation` scope; no answer holds an e-mail address."},
 ]
 
 # The task of an operation: by its path first, else by the blueprint that serves it.
@@ -46,13 +50,15 @@ _TAG_BY_BLUEPRINT = {
     "referrals": "Referrals", "referrals_public": "Referrals",
     "outbox": "Webhooks",
     "shop": "Shop", "widget_public": "Shop",
+    "moderation": "Moderation",
 }
 
 # Error answers, each a component that operations refer to.
 _PROBLEMS = {
     400: ("BadRequest", "The body is not valid JSON, or it is nested too deeply."),
     401: ("Unauthorized", "No secret key, or one that is not valid or was revoked."),
-    403: ("Forbidden", "Not allowed: an origin the shop has not allowed, or a token that is not valid here."),
+    403: ("Forbidden", "Not allowed: an origin the shop has not allowed, a token that is not valid here, or "
+                       "a secret key without the scope the operation needs (`errors.scope` names it)."),
     404: ("NotFound", "No such shop (public key), or nothing with this id in the shop."),
     409: ("Conflict", "The request conflicts with the current state: see `detail`."),
     413: ("PayloadTooLarge", "The body is larger than allowed."),
@@ -79,6 +85,8 @@ _EXTRA_ANSWERS = {
     "GET /api/v1/public/{public_key}/referrals/me": (403,),
     "POST /api/v1/referrals/{referral_id}/approve": (409,),
     "POST /api/v1/referrals/{referral_id}/reject": (409,),
+    "POST /api/v1/reviews/{review_id}/decision": (409,),  # a removed review, or a decision at the same time
+    "POST /api/v1/reviews/{review_id}/reply": (409,),  # only a published review is answered in public
 }
 # Storefront reads answer 304 to a matching If-None-Match.
 _CACHED_PREFIXES = ("/api/v1/public/{public_key}/products/{product_id}/rating",
@@ -112,6 +120,10 @@ EXAMPLES = {
                                     "settings": {"review_request_delay_days": 10}}},
     "GET /api/v1/customers/export": {"query": {"email": "ana@example.com"}},
     "POST /api/v1/customers/erase": {"body": {"email": "ana@example.com"}},
+    "GET /api/v1/moderation/queue": {"query": {"status": "pending", "rule": "links", "limit": 20}},
+    "POST /api/v1/reviews/{review_id}/decision": {"body": {"decision": "approve",
+                                                           "note": "Checked against the order"}},
+    "POST /api/v1/reviews/{review_id}/reply": {"body": {"body": "Thank you, Ana! Enjoy the trails."}},
 }
 
 
@@ -129,7 +141,7 @@ def error_answers(method: str, path: str, operation: dict) -> set[int]:
     public = path.startswith("/api/v1/public/")
     body = operation.get("requestBody", {}).get("content", {})
     codes = {503}
-    codes |= {404} if public else {401, 429}
+    codes |= {404} if public else {401, 403, 429}
     if "{" in path:
         codes.add(404)
     if operation.get("parameters"):

@@ -59,7 +59,7 @@ class Failure(click.ClickException):
 # the extensions' (`limiter`, `openapi`) still run, but are not listed; `db` (Flask-Migrate:
 # `db migrate` for developers who change a model) comes last.
 SECTIONS = (
-    ("Set up", ("demo", "init", "create-shop", "create-user", "rotate-key")),
+    ("Set up", ("demo", "init", "create-shop", "create-user", "rotate-key", "keys")),
     ("Run", ("run", "worker")),
     ("Look after the data", ("import", "export", "feed", "check")),
     ("For developers", ("db",)),

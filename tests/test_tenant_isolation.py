@@ -90,6 +90,9 @@ def _build_world(app) -> World:
     ids["b"] = _populate(client, b, "B", product=SHARED_PRODUCT, order=SHARED_ORDER, email=SHARED_EMAIL)
     ids["b-only"] = _populate(client, b, "B", product=B_PRODUCT, order=B_ORDER, email=B_EMAIL)
     ids["ref-a"], ids["ref-b"] = _referral(client, a, "A"), _referral(client, b, "B")
+    for shop, review in ((a, ids["a"]), (b, ids["b"]), (b, ids["b-only"])):
+        answer = client.post(f"/api/v1/reviews/{review}/reply", json={"body": "Thank you"}, headers=shop.headers)
+        assert answer.status_code == 200, answer.get_data(as_text=True)
     return World(a, b, ids)
 
 
@@ -273,6 +276,32 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
              shows=lambda r, w: r.json["status"] == "rejected"),
         Case("referral only in B", "POST", "/api/v1/referrals/{ref-b}/reject", {"reason": "test"}, status=404),
     ],
+    ("GET", "/api/v1/moderation/queue"): [
+        Case("published", "GET", "/api/v1/moderation/queue?status=published",
+             shows=lambda r, w: _review_ids(r) == [w.ids["a"]]),
+    ],
+    ("POST", "/api/v1/reviews/<review_id>/decision"): [
+        Case("own review", "POST", "/api/v1/reviews/{a}/decision", {"decision": "reject", "reason": "spam"},
+             shows=lambda r, w: (r.json["id"], r.json["status"]) == (w.ids["a"], "rejected")),
+        Case("review of the shared product only in B", "POST", "/api/v1/reviews/{b}/decision",
+             {"decision": "reject", "reason": "spam"}, status=404),
+        Case("review of a product only in B", "POST", "/api/v1/reviews/{b-only}/decision",
+             {"decision": "approve"}, status=404),
+    ],
+    ("POST", "/api/v1/reviews/<review_id>/reply"): [
+        Case("own review", "POST", "/api/v1/reviews/{a}/reply", {"body": "Thanks from A"},
+             shows=lambda r, w: r.json["reply"]["body"] == "Thanks from A"),
+        Case("review only in B", "POST", "/api/v1/reviews/{b}/reply", {"body": "Thanks from A"}, status=404),
+    ],
+    ("DELETE", "/api/v1/reviews/<review_id>/reply"): [
+        Case("own review", "DELETE", "/api/v1/reviews/{a}/reply", status=204),
+        Case("review only in B", "DELETE", "/api/v1/reviews/{b-only}/reply", status=404),
+    ],
+    ("GET", "/api/v1/reviews/<review_id>/history"): [
+        Case("own review", "GET", "/api/v1/reviews/{a}/history",
+             shows=lambda r, w: [e["action"] for e in r.json["events"]][-1] == "reply"),
+        Case("review only in B", "GET", "/api/v1/reviews/{b}/history", status=404),
+    ],
     ("GET", "/api/v1/coupons"): [
         Case("pools", "GET", "/api/v1/coupons", shows=lambda r, w: r.json["pools"][0]["total"] == 1),
     ],
@@ -288,7 +317,7 @@ TAKES_NO_ID = {("GET", "/api/v1/shop"), ("PATCH", "/api/v1/shop"), ("GET", "/api
                ("POST", "/api/v1/webhooks"), ("GET", "/api/v1/outbox"),
                ("GET", "/api/v1/feeds/google-product-reviews.xml"), ("GET", "/api/v1/reviews/export"),
                ("GET", "/api/v1/referrals"), ("GET", "/api/v1/referrals/funnel"), ("GET", "/api/v1/coupons"),
-               ("POST", "/api/v1/coupons")}
+               ("POST", "/api/v1/coupons"), ("GET", "/api/v1/moderation/queue")}
 
 
 def server_routes(app) -> set[tuple[str, str]]:

@@ -11,7 +11,8 @@ from ..web.idempotency import idempotent
 from . import service
 from .schemas import OrderEventIn, OrderIn, OrderOut, ProductIn, ProductOut
 
-blp: Blueprint = server_blueprint("catalog", "Products and orders, pushed by the shop's backend.")
+blp: Blueprint = server_blueprint("catalog", "Products and orders, pushed by the shop's backend.",
+                                   scope="orders")
 
 
 @blp.route("/products/<path:product_id>")

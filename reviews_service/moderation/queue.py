@@ -47,15 +47,16 @@ def _like(text: str) -> str:
 def queue(shop: Shop, *, status: str | Sequence[str] | None = "pending", stars: int | Sequence[int] | None = None,
           product_external_id: str | None = None, has_photos: bool | None = None,
           reported: bool | None = None, verified: bool | None = None, search: str | None = None,
-          cursor: str | None = None, limit: int = 50, order: str | None = None
-          ) -> tuple[list[Review], str | None]:
+          cursor: str | None = None, limit: int = 50, order: str | None = None,
+          rule: str | None = None) -> tuple[list[Review], str | None]:
     """One page of the shop's reviews and the next page's cursor (None at the end).
 
     `status`: one status, several, or None for any. `reported=True` lists reviews with open
     reports (report_count > 0) in `status` and, since a reported review is usually live, among
     the published ones too. `search` looks in title and text, case-insensitively. Pending reviews
     come oldest first (a queue is worked from its front); other lists newest first, unless
-    `order` ("oldest" or "newest") says otherwise. Photos and replies come loaded."""
+    `order` ("oldest" or "newest") says otherwise. `rule`: only reviews that this rule (or policy)
+    decided or holds. Photos and replies come loaded."""
     limit = max(1, min(int(limit), MAX_LIMIT))
     statuses = [status] if isinstance(status, str) else list(status or [])
     unknown = set(statuses) - set(STATUSES)
@@ -84,6 +85,8 @@ def queue(shop: Shop, *, status: str | Sequence[str] | None = "pending", stars: 
         query = query.where(Review.photo_count > 0 if has_photos else Review.photo_count == 0)
     if verified is not None:
         query = query.where(Review.verified_buyer.is_(verified))
+    if rule:
+        query = query.where(Review.moderation_rule == rule)
     if search and search.strip():
         pattern = _like(search.strip()[:200])
         query = query.where(or_(Review.title.ilike(pattern, escape="\\"), Review.body.ilike(pattern, escape="\\")))
@@ -172,6 +175,22 @@ def reject(shop: Shop, review_ids: Sequence[str | int], reason: str, *, actor: s
 def hold(shop: Shop, review_ids: Sequence[str | int], *, actor: str, note: str = "") -> BulkResult:
     """Take published or rejected reviews back to pending."""
     return _decide(shop, review_ids, "pending", actor=actor, reason=None, note=_note(note))
+
+
+def decide(shop: Shop, review_id: str | int, decision: str, *, actor: str, reason: str | None = None,
+           note: str = "") -> Review:
+    """One review approved or rejected, as `approve` and `reject` do it (the API's decision): not
+    this shop's is NotFound, a status it cannot leave (removed) a Conflict."""
+    review = queries.get_review(shop, review_id)
+    if decision == "approve":
+        result = approve(shop, [review.id], actor=actor, note=note)
+    elif decision == "reject":
+        result = reject(shop, [review.id], reason or "", actor=actor, note=note)
+    else:
+        raise Invalid("The decision is approve or reject.", field="decision")
+    if result.refused:
+        raise Conflict(f"{result.refused[0][1].capitalize()}.", field="decision")
+    return review
 
 
 def _note(note: str) -> str:

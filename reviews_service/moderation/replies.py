@@ -21,9 +21,11 @@ from . import service as moderation
 MAX_REPLY = 5000
 
 
-def set_reply(shop: Shop, review_id: str | int, body: str, *, user_id: int | None) -> Reply:
+def set_reply(shop: Shop, review_id: str | int, body: str, *, user_id: int | None,
+              actor: str | None = None) -> Reply:
     """Create the review's reply, or replace its text; the reviewer is e-mailed either way
-    (not when the text is unchanged). Only a published review can be answered in public."""
+    (not when the text is unchanged). Only a published review can be answered in public.
+    `actor` names who answered in the audit log (`key:<prefix>`), else the user or "system"."""
     body = (body or "").strip()
     if not body:
         raise Invalid("Write the reply first.", field="body")
@@ -55,19 +57,21 @@ def set_reply(shop: Shop, review_id: str | int, body: str, *, user_id: int | Non
         reply.body, reply.author_user_id, reply.updated_at = body, user_id, utcnow()
         db.session.flush()
     db.session.expire(review, ["reply"])  # the notice reads the reply through the review
-    moderation.record(review, "reply", actor=f"user:{user_id}" if user_id is not None else "system",
-                      note=f"{action}, {len(body)} characters")
+    moderation.record(review, "reply", actor=actor or _actor(user_id), note=f"{action}, {len(body)} characters")
     notices.queue_reply_notice(review)
     db.session.commit()
     return reply
 
 
-def delete_reply(shop: Shop, review_id: str | int, *, user_id: int | None) -> bool:
+def _actor(user_id: int | None) -> str:
+    return f"user:{user_id}" if user_id is not None else "system"
+
+
+def delete_reply(shop: Shop, review_id: str | int, *, user_id: int | None, actor: str | None = None) -> bool:
     """Remove the review's reply; answers whether there was one. The reviewer is not e-mailed."""
     review = queries.get_review(shop, review_id)
     deleted = db.session.execute(delete(Reply).where(Reply.review_id == review.id)).rowcount
     if deleted:
-        moderation.record(review, "reply_deleted",
-                          actor=f"user:{user_id}" if user_id is not None else "system")
+        moderation.record(review, "reply_deleted", actor=actor or _actor(user_id))
     db.session.commit()
     return bool(deleted)

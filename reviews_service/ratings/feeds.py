@@ -48,7 +48,8 @@ GTIN = re.compile(r"\d{8}|\d{12,14}")
 # Characters XML 1.0 cannot carry at all, not even escaped: a feed holding one is not XML.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
-blp = server_blueprint("feeds", "Feeds for shopping platforms, generated from the published reviews.")
+blp = server_blueprint("feeds", "Feeds for shopping platforms, generated from the published reviews.",
+                       scope="orders")
 
 
 def clean(text: str | None) -> str:

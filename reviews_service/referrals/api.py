@@ -33,7 +33,7 @@ from .schemas import (
 )
 
 server = server_blueprint("referrals", "The referral program: referrals, owners' decisions on flagged "
-                          "ones, the coupon pool, the funnel.")
+                          "ones, the coupon pool, the funnel.", scope="orders")
 public = public_blueprint("referrals_public", "The referral program for shoppers: a customer's code "
                           "and link, visits through a link, the hand-over of a kept code.")
 

@@ -9,10 +9,12 @@ from marshmallow import fields, validate
 
 from ..catalog import privacy
 from ..catalog import service as catalog
+from ..email_addresses import without_emails
 from ..schemas import StrictSchema
 from ..web import caching
 from ..web.blueprints import public_blueprint, server_blueprint
-from ..web.callers import current_shop, current_shop_id
+from ..web.callers import current_shop, current_shop_id, key_sees_emails
+from ..web.scopes import requires
 from . import exporting, queries, views
 from .schemas import (
     CustomerExportOut,
@@ -27,7 +29,7 @@ from .schemas import (
 
 public = public_blueprint("reviews_public", "Published reviews for shoppers and storefronts.")
 server = server_blueprint("reviews_server", "Reviews for the shop's backend: every status, "
-                          "export and erasure of a reviewer's data.")
+                          "export and erasure of a reviewer's data.", scope="orders")
 
 
 def _page(shop_id: int, args, *, product_id: str | None = None):
@@ -72,6 +74,7 @@ class ShopReviews(MethodView):
 
 @server.route("/reviews")
 class ServerReviews(MethodView):
+    @requires("orders", "moderation")
     @server.arguments(ServerReviewQuery, location="query")
     @server.response(200, ServerReviewPage)
     def get(self, args):
@@ -81,7 +84,12 @@ class ServerReviews(MethodView):
         query = queries.server_query(shop, status=args["status"], product=product,
                                      source=args["source"], updated_since=args["updated_since"])
         rows, next_cursor = queries.sync_page(query, limit=args["limit"], cursor=args["cursor"])
-        return {"reviews": [views.server_view(r) for r in rows], "next_cursor": next_cursor}
+        return {"reviews": [_shown(views.server_view(r)) for r in rows], "next_cursor": next_cursor}
+
+
+def _shown(view: dict) -> dict:
+    """A moderation key reads reviews without e-mail addresses: not the reviewer's, none in a text."""
+    return view if key_sees_emails() else without_emails(view)
 
 
 class ReviewExportQuery(StrictSchema):
@@ -107,10 +115,11 @@ class ReviewExport(MethodView):
 
 @server.route("/reviews/<review_id>")
 class ServerReview(MethodView):
+    @requires("orders", "moderation")
     @server.response(200, ServerReviewOut)
     def get(self, review_id):
         """One review, in any status"""
-        return views.server_view(queries.get_review(current_shop(), review_id))
+        return _shown(views.server_view(queries.get_review(current_shop(), review_id)))
 
 
 class ExportQuery(StrictSchema):
@@ -119,6 +128,7 @@ class ExportQuery(StrictSchema):
 
 @server.route("/customers/export")
 class CustomerExport(MethodView):
+    @requires("privacy")
     @server.arguments(ExportQuery, location="query")
     @server.response(200, CustomerExportOut)
     def get(self, args):
@@ -128,6 +138,7 @@ class CustomerExport(MethodView):
 
 @server.route("/customers/erase")
 class CustomerErase(MethodView):
+    @requires("privacy")
     @server.arguments(EraseIn)
     @server.response(200, EraseOut)
     def post(self, data):

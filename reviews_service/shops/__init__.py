@@ -13,5 +13,5 @@ from . import service
 
 def init_app(app: Flask) -> None:
     callers.init_app(app, callers.ShopLookups(
-        by_secret_key=service.shop_for_secret_key, by_public_key=service.shop_for_public_key,
+        key_by_secret=service.key_for_secret, by_public_key=service.shop_for_public_key,
         id_by_public_key=service.shop_id_for_key, by_id=service.find_shop))

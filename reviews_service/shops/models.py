@@ -42,8 +42,14 @@ class ApiKey(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the key may do (web/scopes.py), space-separated: "all", or some of orders, moderation, privacy.
+    scope_text: Mapped[str] = mapped_column("scopes", String(64), default="all", server_default="all")
 
     shop: Mapped[Shop] = relationship(back_populates="api_keys")
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        return tuple(self.scope_text.split())
 
 
 class User(db.Model):

@@ -18,6 +18,7 @@ from ..email_addresses import normalize_email
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..models_base import utcnow
+from ..web import scopes as key_scope_rules
 from . import settings as shop_settings
 from .models import ROLES, ApiKey, Membership, Shop, User
 
@@ -72,11 +73,19 @@ def create_shop(name: str, *, allowed_origins: list[str] | None = None,
     return NewShop(shop=shop, secret_key=secret)
 
 
-def _add_key(shop: Shop, label: str = "") -> str:
+def _add_key(shop: Shop, label: str = "", scopes: tuple[str, ...] = ("all",)) -> str:
     secret = tokens.new_secret_key()
     db.session.add(ApiKey(shop_id=shop.id, prefix=tokens.key_prefix(secret),
-                          key_hash=tokens.hash_key(secret), label=label))
+                          key_hash=tokens.hash_key(secret), label=label, scope_text=" ".join(scopes)))
     return secret
+
+
+def key_scopes(scopes) -> tuple[str, ...]:
+    """Scopes as a key keeps them (web/scopes.py), from a list or a comma-separated text."""
+    try:
+        return key_scope_rules.parse(scopes)
+    except ValueError as exc:
+        raise Invalid(str(exc), field="scopes") from None
 
 
 def get_shop(ref: str | int) -> Shop:
@@ -97,8 +106,8 @@ def get_shop(ref: str | int) -> Shop:
 
 def rotate_key(shop: Shop, *, revoke_after: timedelta | None = timedelta(hours=24),
                revoke_now: bool = False) -> str:
-    """Issue a new secret key. The old ones keep working for `revoke_after`, so that a deployment
-    can switch over; `revoke_now` ends them at once (for a leaked key)."""
+    """Issue a new secret key with every scope. The old ones keep working for `revoke_after`, so
+    that a deployment can switch over; `revoke_now` ends them at once (for a leaked key)."""
     now = utcnow()
     ends = now if revoke_now or revoke_after is None else now + revoke_after
     db.session.execute(
@@ -111,9 +120,10 @@ def rotate_key(shop: Shop, *, revoke_after: timedelta | None = timedelta(hours=2
     return secret
 
 
-def add_key(shop: Shop, label: str) -> str:
-    """Add a secret key beside the current ones (no rotation); answers the secret, shown once."""
-    secret = _add_key(shop, label=label[:100])
+def add_key(shop: Shop, label: str, scopes=("all",)) -> str:
+    """Add a secret key beside the current ones (no rotation), with `scopes` (every one unless
+    told otherwise); answers the secret, shown once."""
+    secret = _add_key(shop, label=label[:100], scopes=key_scopes(scopes))
     db.session.commit()
     return secret
 
@@ -149,8 +159,8 @@ def active_keys(shop: Shop) -> list[ApiKey]:
     ))
 
 
-def shop_for_secret_key(secret: str) -> Shop | None:
-    """The shop whose active key this is; None for unknown, wrong or revoked keys."""
+def key_for_secret(secret: str) -> ApiKey | None:
+    """The active key this secret is (its `shop` and `scopes`); None for unknown, wrong or revoked keys."""
     if not _well_formed(secret, "sk_", 100):
         return None
     key = db.session.scalar(select(ApiKey).where(ApiKey.prefix == tokens.key_prefix(secret)))
@@ -158,7 +168,7 @@ def shop_for_secret_key(secret: str) -> Shop | None:
         return None
     if key.revoked_at is not None and key.revoked_at <= utcnow():
         return None
-    return db.session.get(Shop, key.shop_id)
+    return key
 
 
 def _well_formed(key: str, prefix: str, max_length: int) -> bool:

@@ -10,6 +10,7 @@ from flask import current_app, g, request
 from flask_smorest import Blueprint
 
 from ..errors import BadRequest, Forbidden, Invalid, NotFound, TooLarge, Unsupported
+from . import scopes
 from .callers import authenticate_secret_key, resolve_public_key, resolve_public_key_id
 from .limits import limiter
 
@@ -75,9 +76,11 @@ def refuse_nul_in_path(values: dict | None) -> None:
         raise NotFound("Nothing here has an id with a NUL character.")
 
 
-def server_blueprint(name: str, description: str) -> Blueprint:
-    """A blueprint under /api/v1 for the shop's backend: secret key, JSON bodies, per-key limits."""
+def server_blueprint(name: str, description: str, *, scope: str | tuple[str, ...] = "all") -> Blueprint:
+    """A blueprint under /api/v1 for the shop's backend: secret key, JSON bodies, per-key limits.
+    `scope`: what a key needs to call its operations, unless one says otherwise (`scopes.requires`)."""
     blp = Blueprint(name, __name__, url_prefix="/api/v1", description=description)
+    scopes.blueprint_scope(name, (scope,) if isinstance(scope, str) else scope)
 
     @blp.before_request
     def _authenticate():

@@ -18,14 +18,15 @@ from flask import Flask, current_app, g, request
 
 from ..errors import NotFound, Unauthorized
 from ..tokens import key_prefix
+from . import scopes
 
 
 @dataclass(frozen=True)
 class ShopLookups:
-    """How to find a shop: by secret key (None for unknown, wrong or revoked), by public key, the
-    id alone by public key (cheap: every page view asks), and by id."""
+    """How to find a shop: the key a secret is (None for unknown, wrong or revoked; it has `shop`
+    and `scopes`), by public key, the id alone by public key (cheap: every page view asks), and by id."""
 
-    by_secret_key: Callable[[str], Any]
+    key_by_secret: Callable[[str], Any]
     by_public_key: Callable[[str], Any]
     id_by_public_key: Callable[[str], int | None]
     by_id: Callable[[int], Any]
@@ -52,22 +53,45 @@ def bearer_token() -> str | None:
     return value.strip()
 
 
-_KEY_SHOP = "reviews_service.secret_key_shop"
+_KEY = "reviews_service.secret_key"
+
+
+def secret_key():
+    """The active (or rotated, still in its grace) key the request's bearer is; None for no
+    bearer or any other one. Looked up once per request: the rate limiter asks before the server
+    API's check does, and both must see the same answer. Kept in the request's environ rather
+    than on `g`, which outlives the request when an app context was pushed around it."""
+    if _KEY not in request.environ:
+        token = bearer_token()
+        request.environ[_KEY] = _lookups().key_by_secret(token) if token else None
+    return request.environ[_KEY]
 
 
 def secret_key_shop():
-    """The shop whose active (or rotated, still in its grace) key the request's bearer is; None
-    for no bearer or any other one. Looked up once per request: the rate limiter asks before the
-    server API's check does, and both must see the same answer. Kept in the request's environ
-    rather than on `g`, which outlives the request when an app context was pushed around it."""
-    if _KEY_SHOP not in request.environ:
-        token = bearer_token()
-        request.environ[_KEY_SHOP] = _lookups().by_secret_key(token) if token else None
-    return request.environ[_KEY_SHOP]
+    """The shop of the request's secret key, or None."""
+    key = secret_key()
+    return key.shop if key is not None else None
+
+
+def key_scopes() -> tuple[str, ...]:
+    """The scopes of the request's secret key (none without one)."""
+    key = secret_key()
+    return tuple(key.scopes) if key is not None else ()
+
+
+def key_sees_emails() -> bool:
+    """Whether the request's key may read e-mail addresses (a moderation key may not)."""
+    return scopes.sees_emails(key_scopes())
+
+
+def key_actor() -> str:
+    """How the audit log names the request's key: its prefix, which the admin and the CLI show."""
+    return f"key:{secret_key().prefix}"
 
 
 def authenticate_secret_key():
-    """Resolve the shop of the request's secret key, or answer 401."""
+    """Resolve the shop of the request's secret key, or answer 401; a key whose scopes do not
+    cover the operation answers 403 (web/scopes.py)."""
     challenge = {"WWW-Authenticate": 'Bearer realm="reviews-service"'}
     if bearer_token() is None:
         raise Unauthorized("Send the shop's secret key as 'Authorization: Bearer sk_...'.",
@@ -75,6 +99,7 @@ def authenticate_secret_key():
     shop = secret_key_shop()
     if shop is None:
         raise Unauthorized("The secret key is not valid, or it was revoked.", headers=challenge)
+    scopes.check(key_scopes())
     g.shop = shop
     return shop
 
