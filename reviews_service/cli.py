@@ -17,6 +17,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from . import create_app
+from .cli_connect import register as register_connect
 from .cli_keys import register as register_keys
 from .config import ConfigError
 from .errors import DomainError
@@ -332,3 +333,4 @@ def export_command(shop_ref, fmt, output):
 
 
 register_keys(main, friendly)
+register_connect(main, friendly)
