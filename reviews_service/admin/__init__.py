@@ -21,6 +21,7 @@ from . import (  # noqa: F401  (each module adds its routes to the blueprint)
     sign_in,
 )
 from .blueprint import bp, favicon
+from .language import form_translations
 
 
 def init_app(app: Flask) -> None:
@@ -28,7 +29,9 @@ def init_app(app: Flask) -> None:
     sign_in.init_login(app)
     app.register_blueprint(bp)
     app.add_url_rule("/favicon.ico", "favicon", favicon)
-    # Plurals in templates: `{% trans count=n %}...{% pluralize %}...{% endtrans %}` and ngettext(),
-    # the jinja2 i18n calls that Flask-Babel installs too. The admin is in English for now.
+    # `{% trans %}`, _() and ngettext() in templates speak the admin's catalog (domain "admin"), in
+    # the language layout.py chose for the request. Only the admin's templates use them: the
+    # shoppers' pages look their strings up by key through i18n.translate.
     app.jinja_env.add_extension("jinja2.ext.i18n")
-    app.jinja_env.install_null_translations(newstyle=True)
+    app.jinja_env.install_gettext_callables(form_translations.gettext, form_translations.ngettext,
+                                            newstyle=True)

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
+from .language import ngettext, number, percent
+
 _ids = itertools.count(1)
 
 W = 640  # the viewBox width; the SVG scales to its container
@@ -36,15 +38,20 @@ class Chart:
 
 
 def _fmt_int(v: float | None) -> str:
-    return "—" if v is None else f"{int(round(v)):,}"
+    return number(None if v is None else round(v))
 
 
 def _fmt_pct(v: float | None) -> str:
-    return "—" if v is None else f"{v:.0f}%"
+    return percent(v)
 
 
 def _fmt_avg(v: float | None) -> str:
-    return "—" if v is None else f"{v:.2f}"
+    return number(v, places=2)
+
+
+def stars(n: int) -> str:
+    """`4 stars`, a row's label in the charts by star level."""
+    return ngettext("%(num)d star", "%(num)d stars", n)
 
 
 FORMATS: dict[str, Callable[[float | None], str]] = {"int": _fmt_int, "pct": _fmt_pct, "avg": _fmt_avg}
@@ -190,7 +197,7 @@ def hbars(rows: Sequence[tuple[str, float | None, str]], *, title: str, desc: st
     """Horizontal bars, one row per label, with the value (and a note) written beside each bar.
     `second` adds a hatched bar under each row, each value then followed by its tag ("3 stored");
     `marks` draws labelled reference lines."""
-    tags = tags or [n.lower() for n in names]
+    tags = tags or [str(n).lower() for n in names]
     chart_id = f"chart{next(_ids)}"
     f = FORMATS[fmt]
     pairs = bool(second)
@@ -229,13 +236,13 @@ def hbars(rows: Sequence[tuple[str, float | None, str]], *, title: str, desc: st
     return Chart(chart_id, title, Markup("".join(out)), columns, table_rows, desc, legend)
 
 
-def histogram_pair(received: dict, stored: dict, *, labels: tuple[str, str], title: str) -> Chart:
+def histogram_pair(received: dict, stored: dict, *, labels: tuple[str, str], tags: tuple[str, str], title: str,
+                   desc: str) -> Chart:
     """The star distribution of two sets side by side (the import report): equal shapes show that
-    nothing was filtered by rating."""
+    nothing was filtered by rating. `tags` follow each value ("3 stored")."""
     def count(h: dict, star: int) -> int:
         return int(h.get(str(star), h.get(star, 0)) or 0)
 
-    rows = [(f"{star} star{'s' if star > 1 else ''}", count(received, star), "") for star in range(5, 0, -1)]
+    rows = [(stars(star), count(received, star), "") for star in range(5, 0, -1)]
     second = [count(stored, star) for star in range(5, 0, -1)]
-    return hbars(rows, second=second, names=labels, tags=[t.split()[-1].lower() for t in labels], title=title,
-                 desc=f"For each star level, {labels[0].lower()} (solid) and {labels[1].lower()} (hatched).")
+    return hbars(rows, second=second, names=labels, tags=tags, title=title, desc=desc)

@@ -8,13 +8,10 @@ from ..moderation import stats
 from . import charts
 from .blueprint import bp
 from .forms import REJECT_LABELS
+from .language import _, day_month, ngettext, number, percent
 from .sign_in import shop_access
 
 PERIODS = (4, 12, 26, 52)
-
-
-def _week_label(day) -> str:
-    return f"{day.day} {day:%b}"
 
 
 @bp.route("/shops/<slug>/dashboard")
@@ -23,42 +20,47 @@ def dashboard(shop):
     weeks = request.args.get("weeks", type=int)
     weeks = weeks if weeks in PERIODS else 12
     d = stats.dashboard(shop, weeks)
-    labels = [_week_label(w) for w in d.weeks]
-    period = f"the last {weeks} weeks"
+    labels = [day_month(w) for w in d.weeks]
+    period = ngettext("the last %(num)d week", "the last %(num)d weeks", weeks)
     c = d.compliance
     total_published = sum(d.distribution.values())
 
     figures = {
         "per_week": charts.bars(
-            labels, [d.received, d.published], names=("Received", "Published"),
-            title="Reviews per week", desc=f"Reviews received (solid) and published (hatched) each week, {period}."),
+            labels, [d.received, d.published], names=(_("Received"), _("Published")),
+            title=_("Reviews per week"),
+            desc=_("Reviews received (solid) and published (hatched) each week, %(period)s.", period=period)),
         "average": charts.line(
-            labels, d.average, title="Average rating per week", name="Average stars", bottom=1, top=5,
-            desc=f"The average star rating of the reviews published each week, {period}; gaps are weeks "
-                 "without published reviews."),
+            labels, d.average, title=_("Average rating per week"), name=_("Average stars"), bottom=1, top=5,
+            desc=_("The average star rating of the reviews published each week, %(period)s; gaps are weeks "
+                   "without published reviews.", period=period)),
         "distribution": charts.hbars(
-            [(f"{s} star{'s' if s > 1 else ''}", d.distribution[s],
-              f"{100 * d.distribution[s] / total_published:.0f}%" if total_published else "")
+            [(charts.stars(s), d.distribution[s],
+              percent(100 * d.distribution[s] / total_published) if total_published else "")
              for s in range(5, 0, -1)],
-            title="Rating distribution", desc="Published reviews by star rating, all time."),
+            title=_("Rating distribution"), desc=_("Published reviews by star rating, all time.")),
         "photos": charts.line(
             labels, [100 * p / r if r else None for p, r in zip(d.with_photos, d.received, strict=True)],
-            fmt="pct", top=100, title="Share of reviews with photos", name="With photos",
-            desc=f"The percentage of the reviews received each week that carry at least one photo, {period}."),
+            fmt="pct", top=100, title=_("Share of reviews with photos"), name=_("With photos"),
+            desc=_("The percentage of the reviews received each week that carry at least one photo, %(period)s.",
+                   period=period)),
         "requests": charts.bars(
-            labels, [d.requests_sent, d.requests_converted], names=("Sent", "Converted"),
-            title="Review request e-mails", desc=f"Review requests sent each week (solid) and how many of "
-                                                 f"them led to a review (hatched), {period}."),
+            labels, [d.requests_sent, d.requests_converted], names=(_("Sent"), _("Converted")),
+            title=_("Review request e-mails"),
+            desc=_("Review requests sent each week (solid) and how many of them led to a review (hatched), "
+                   "%(period)s.", period=period)),
         "publish_rate": charts.hbars(
-            [(f"{row.stars} star{'s' if row.stars > 1 else ''}", row.rate,
-              f"{row.published} of {row.received}" if row.received else "none received") for row in c.by_star],
-            fmt="pct", top=100, title="Publish rate by star level",
+            [(charts.stars(row.stars), row.rate,
+              _("%(published)s of %(received)s", published=number(row.published), received=number(row.received))
+              if row.received else _("none received")) for row in c.by_star],
+            fmt="pct", top=100, title=_("Publish rate by star level"),
             marks=[(v, lab) for v, lab in ((c.low_rate, "1–2★"), (c.high_rate, "4–5★")) if v is not None],
-            desc=f"For each star level, the share of the reviews received in {period} that are published "
-                 "(pending and rejected ones count as not published)."),
+            desc=_("For each star level, the share of the reviews received in %(period)s that are published "
+                   "(pending and rejected ones count as not published).", period=period)),
         "rejections": charts.hbars(
             [(REJECT_LABELS.get(reason, reason), n, "") for reason, n in c.rejections.items()],
-            title="Rejections by reason", desc=f"Reviews rejected in {period}, by the reason given."),
+            title=_("Rejections by reason"),
+            desc=_("Reviews rejected in %(period)s, by the reason given.", period=period)),
     }
     return render_template("admin/dashboard.html", d=d, c=c, figures=figures, weeks=weeks, periods=PERIODS,
                            period=period, gap_points=stats.GAP_POINTS)

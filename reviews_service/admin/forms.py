@@ -22,71 +22,95 @@ from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Opt
 from ..errors import DomainError
 from ..extensions import db
 from ..shops.settings import REJECT_REASONS
+from .language import N_, Nn_, _, form_translations
+from .language import lazy_gettext as _l
+
+# WTForms' own messages, which the forms below show in the admin's language (AdminForm.Meta).
+WTFORMS_MESSAGES = (
+    N_("This field is required."), N_("Not a valid choice."), N_("Not a valid integer value."),
+    N_("Not a valid decimal value."), N_("Number must be at least %(min)s."),
+    N_("Number must be at most %(max)s."), N_("Number must be between %(min)s and %(max)s."),
+    Nn_("Field cannot be longer than %(max)d character.", "Field cannot be longer than %(max)d characters."),
+    Nn_("'%(value)s' is not a valid choice for this field.", "'%(value)s' are not valid choices for this field."),
+)
 
 REJECT_LABELS = {
-    "abuse": "Abuse or hate speech",
-    "spam": "Spam or advertising",
-    "personal_data": "Personal data",
-    "off_topic": "Not about the product",
-    "illegal": "Illegal content",
-    "duplicate": "Duplicate",
-    "not_a_review": "Not a review",
+    "abuse": _l("Abuse or hate speech"),
+    "spam": _l("Spam or advertising"),
+    "personal_data": _l("Personal data"),
+    "off_topic": _l("Not about the product"),
+    "illegal": _l("Illegal content"),
+    "duplicate": _l("Duplicate"),
+    "not_a_review": _l("Not a review"),
 }
 REASON_CHOICES = [(r, REJECT_LABELS.get(r, r.replace("_", " ").capitalize())) for r in REJECT_REASONS]
-IMPORT_FORMATS = [("", "Detect from the columns"), ("judgeme", "Judge.me"), ("yotpo", "Yotpo"),
-                  ("okendo", "Okendo"), ("shopify", "Shopify Product Reviews")]
 
 
-class CsrfForm(FlaskForm):
+class AdminForm(FlaskForm):
+    """A form whose labels and messages are in the admin's language, WTForms' own included."""
+
+    class Meta:
+        def get_translations(self, form):
+            return form_translations
+
+
+class CsrfForm(AdminForm):
     """A button that changes something: only the CSRF token to check."""
 
 
-class LoginForm(FlaskForm):
-    email = StringField("E-mail address", validators=[DataRequired(), Length(max=254)],
+class LoginForm(AdminForm):
+    email = StringField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)],
                         render_kw={"autocomplete": "username", "type": "email", "autofocus": True})
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)],
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)],
                              render_kw={"autocomplete": "current-password"})
 
 
-class PasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=1024)],
+class PasswordForm(AdminForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=1024)],
                                      render_kw={"autocomplete": "current-password"})
-    new_password = PasswordField("New password", validators=[DataRequired(), Length(max=1024)],
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=1024)],
                                  render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField("New password again", render_kw={"autocomplete": "new-password"},
-                            validators=[DataRequired(), EqualTo("new_password", "The two passwords differ.")])
+    confirm = PasswordField(_l("New password again"), render_kw={"autocomplete": "new-password"},
+                            validators=[DataRequired(), EqualTo("new_password", _l("The two passwords differ."))])
 
 
-class RejectForm(FlaskForm):
-    reason = SelectField("Reason", choices=REASON_CHOICES, validators=[InputRequired()])
-    note = StringField("Note for the audit log", validators=[Optional(), Length(max=500)])
+class LanguageForm(AdminForm):
+    """The admin's language for this account; the choices are set by the view (LANGUAGES)."""
+
+    language = SelectField(_l("Language of the admin"), validators=[Optional()],
+                           description=_l("The browser's language is used while none is chosen."))
 
 
-class BulkForm(FlaskForm):
+class RejectForm(AdminForm):
+    reason = SelectField(_l("Reason"), choices=REASON_CHOICES, validators=[InputRequired()])
+    note = StringField(_l("Note for the audit log"), validators=[Optional(), Length(max=500)])
+
+
+class BulkForm(AdminForm):
     """Approve or reject the checked reviews; the ids arrive as repeated `ids` fields."""
 
-    action = SelectField(choices=[("approve", "Approve"), ("reject", "Reject")],
+    action = SelectField(choices=[("approve", _l("Approve")), ("reject", _l("Reject"))],
                          validators=[InputRequired()])
-    reason = SelectField("Reason", choices=[("", "Reason for rejecting…"), *REASON_CHOICES],
+    reason = SelectField(_l("Reason"), choices=[("", _l("Reason for rejecting…")), *REASON_CHOICES],
                          validators=[Optional()])
 
 
-class ReplyForm(FlaskForm):
-    body = TextAreaField("Public reply", validators=[DataRequired(), Length(max=5000)])
+class ReplyForm(AdminForm):
+    body = TextAreaField(_l("Public reply"), validators=[DataRequired(), Length(max=5000)])
 
 
-class RedactForm(FlaskForm):
-    title = StringField("Title", validators=[Optional(), Length(max=150)])
-    body = TextAreaField("Text", validators=[Optional(), Length(max=10000)])
+class RedactForm(AdminForm):
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=150)])
+    body = TextAreaField(_l("Text"), validators=[Optional(), Length(max=10000)])
 
 
-class KeyForm(FlaskForm):
-    label = StringField("Label", validators=[Optional(), Length(max=100)],
-                        description="Where the key is used, e.g. “production shop”.")
+class KeyForm(AdminForm):
+    label = StringField(_l("Label"), validators=[Optional(), Length(max=100)],
+                        description=_l("Where the key is used, e.g. “production shop”."))
 
 
-class RotateForm(FlaskForm):
-    revoke_now = BooleanField("End the current keys now (for a leaked key) instead of in 24 hours")
+class RotateForm(AdminForm):
+    revoke_now = BooleanField(_l("End the current keys now (for a leaked key) instead of in 24 hours"))
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -94,23 +118,23 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class WebhookForm(FlaskForm):
-    url = StringField("URL", validators=[DataRequired(), Length(max=2000)],
+class WebhookForm(AdminForm):
+    url = StringField(_l("URL"), validators=[DataRequired(), Length(max=2000)],
                       render_kw={"type": "url", "placeholder": "https://shop.example/hooks/reviews"})
-    events = MultiCheckboxField("Events", validators=[DataRequired("Choose at least one event.")])
-    description = StringField("Description", validators=[Optional(), Length(max=200)])
+    events = MultiCheckboxField(_l("Events"), validators=[DataRequired(_l("Choose at least one event."))])
+    description = StringField(_l("Description"), validators=[Optional(), Length(max=200)])
 
 
-class ImportForm(FlaskForm):
-    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file to import.")],
+class ImportForm(AdminForm):
+    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file to import."))],
                      render_kw={"accept": ".csv,text/csv"})
-    format = SelectField("Exported from", choices=IMPORT_FORMATS, validators=[Optional()])
+    format = SelectField(_l("Exported from"), validators=[Optional()])
 
 
 def require_csrf(form) -> None:
     """Validate `form`; a missing or stale CSRF token is a 400, before anything changes."""
     if not form.validate() and form.csrf_token.errors:
-        abort(400, "The form expired or was not sent from this page. Reload the page and try again.")
+        abort(400, _("The form expired or was not sent from this page. Reload the page and try again."))
 
 
 def attempt(form, action: Callable[[], Any], *, field: str | None = None) -> tuple[bool, Any]:

@@ -10,6 +10,7 @@ from ..reviews import exporting
 from .blueprint import bp
 from .charts import histogram_pair
 from .forms import ImportForm, attempt
+from .language import _
 from .sign_in import actor, shop_access
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
@@ -18,7 +19,7 @@ EXPORTS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 
 def _import_form() -> ImportForm:
     form = ImportForm()
-    form.format.choices = [("", "Detect from the columns")] + [
+    form.format.choices = [("", _("Detect from the columns"))] + [
         (f.name, f.label) for f in sorted(import_formats.FORMATS.values(), key=lambda f: f.label)]
     return form
 
@@ -26,7 +27,7 @@ def _import_form() -> ImportForm:
 def _read_upload(file) -> bytes:
     data = file.read(MAX_IMPORT_BYTES + 1)
     if len(data) > MAX_IMPORT_BYTES:
-        raise Invalid("The file is larger than 10 MB; split it and import the parts.", field="file")
+        raise Invalid(_("The file is larger than 10 MB; split it and import the parts."), field="file")
     return data
 
 
@@ -40,8 +41,10 @@ def transfer_page(shop):
             shop, _read_upload(form.file.data), fmt=form.format.data or None, actor=actor()), field="file")
         status = 200 if done else 422
     chart = histogram_pair(report.received_histogram, report.stored_histogram,
-                           labels=("Rows received", "Reviews stored"),
-                           title="Stars of the rows received and of the reviews stored") if report else None
+                           labels=(_("Rows received"), _("Reviews stored")), tags=(_("received"), _("stored")),
+                           title=_("Stars of the rows received and of the reviews stored"),
+                           desc=_("For each star level, the rows received (solid) and the reviews stored "
+                                  "(hatched).")) if report else None
     formats = {f.name: f.label for f in import_formats.FORMATS.values()}
     return render_template("admin/import_export.html", form=form, report=report, chart=chart,
                            format_label=formats.get(report.format, report.format) if report else ""), status

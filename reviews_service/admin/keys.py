@@ -11,6 +11,7 @@ from ..outbox import webhooks
 from ..shops import service as shops
 from .blueprint import bp
 from .forms import CsrfForm, KeyForm, RotateForm, WebhookForm, attempt, require_csrf
+from .language import _
 from .sign_in import shop_access
 
 
@@ -30,7 +31,7 @@ def keys(shop):
 @shop_access(owner=True)
 def keys_create(shop):
     form = KeyForm()
-    done, secret = attempt(form, lambda: shops.add_key(shop, (form.label.data or "").strip() or "created in the admin"))
+    done, secret = attempt(form, lambda: shops.add_key(shop, (form.label.data or "").strip() or _("created in the admin")))
     if not done:
         return _keys_page(shop, form=form, status=422)
     return _keys_page(shop, secret=secret)
@@ -49,7 +50,7 @@ def keys_rotate(shop):
 def keys_revoke(shop, key_id: int):
     require_csrf(CsrfForm())
     shops.revoke_key(shop, key_id)
-    flash("The key is revoked: requests with it are refused from now on.", "success")
+    flash(_("The key is revoked: requests with it are refused from now on."), "success")
     return redirect(url_for("admin.keys", slug=shop.slug))
 
 
@@ -57,7 +58,7 @@ def keys_revoke(shop, key_id: int):
 
 def _webhook_form(formdata=None):
     form = WebhookForm() if formdata is None else formdata
-    form.events.choices = [("*", "Every event")] + [(e, e) for e in webhooks.EVENTS]
+    form.events.choices = [("*", _("Every event"))] + [(e, e) for e in webhooks.EVENTS]
     return form
 
 
@@ -89,5 +90,5 @@ def webhooks_create(shop):
 def webhooks_delete(shop, endpoint_id: str):
     require_csrf(CsrfForm())
     webhooks.delete_endpoint(shop, endpoint_id)
-    flash("The endpoint is removed; its undelivered events are dropped.", "success")
+    flash(_("The endpoint is removed; its undelivered events are dropped."), "success")
     return redirect(url_for("admin.webhooks", slug=shop.slug))

@@ -12,21 +12,35 @@ from werkzeug.exceptions import HTTPException
 from ..errors import DomainError
 from ..extensions import db
 from ..shops import service as shop_service
+from . import language, review_cards
 from .blueprint import asset_url, bp
 from .forms import CsrfForm
+from .language import _
+from .language import lazy_gettext as _l
 from .sign_in import memberships
 
 # (endpoint, label, owners only)
 NAV = [
-    ("admin.queue", "Queue", False),
-    ("admin.dashboard", "Dashboard", False),
-    ("admin.settings", "Settings", True),
-    ("admin.keys", "API keys", True),
-    ("admin.webhooks", "Webhooks", True),
-    ("admin.referrals", "Referrals", True),
-    ("admin.outbox", "Outbox", True),
-    ("admin.transfer", "Import & export", True),
+    ("admin.queue", _l("Queue"), False),
+    ("admin.dashboard", _l("Dashboard"), False),
+    ("admin.settings", _l("Settings"), True),
+    ("admin.keys", _l("API keys"), True),
+    ("admin.webhooks", _l("Webhooks"), True),
+    ("admin.referrals", _l("Referrals"), True),
+    ("admin.outbox", _l("Outbox"), True),
+    ("admin.transfer", _l("Import & export"), True),
 ]
+ROLES = {"owner": _l("owner"), "moderator": _l("moderator")}
+
+
+@bp.before_request
+def _language():
+    """Every admin page speaks its user's language (the account page's choice), else the
+    browser's among the admin's languages, else English; the sign-in page the browser's."""
+    if request.endpoint == "admin.static":
+        return
+    chosen = current_user.user.language if current_user.is_authenticated else None
+    language.use(language.choose(chosen))
 
 
 @bp.app_template_global("admin_asset")
@@ -41,7 +55,10 @@ def _layout():
     nav = [(endpoint, label) for endpoint, label, owners in NAV
            if access is not None and (access.is_owner or not owners)]
     return {"access": access, "shop": access.shop if access else None, "my_shops": shops,
-            "nav": nav, "logout_form": CsrfForm(), "endpoint": request.endpoint}
+            "nav": nav, "logout_form": CsrfForm(), "endpoint": request.endpoint,
+            "lang": language.current(), "role_names": ROLES, "number": language.number,
+            "percent": language.percent, "review_statuses": review_cards.STATUS_NAMES,
+            "review_sources": review_cards.SOURCES, "report_reasons": review_cards.REPORT_REASONS}
 
 
 @bp.route("/")
@@ -59,13 +76,18 @@ def shops():
     return render_template("admin/shops.html", shops=memberships())
 
 
-_TITLES = {400: "The request could not be used", 403: "Not allowed", 404: "Not found",
-           405: "Not allowed", 409: "Changed meanwhile", 413: "Too large", 422: "Not valid",
-           429: "Too many requests"}
+_TITLES = {400: _l("The request could not be used"), 403: _l("Not allowed"), 404: _l("Not found"),
+           405: _l("Not allowed"), 409: _l("Changed meanwhile"), 413: _l("Too large"), 422: _l("Not valid"),
+           429: _l("Too many requests")}
+# What a page says when the error came without words of its own (werkzeug's are English).
+_DETAILS = {404: _l("There is no such page, or it is not in your shops."),
+            405: _l("This page does not take that kind of request."),
+            413: _l("What was sent is too large."),
+            429: _l("Too many requests in a short time. Wait a moment and try again.")}
 
 
 def _error_page(status: int, detail: str):
-    title = _TITLES.get(status, "Something went wrong")
+    title = _TITLES.get(status) or _("Something went wrong")
     return render_template("admin/error.html", status=status, title=title, detail=detail), status
 
 
@@ -73,7 +95,8 @@ def _error_page(status: int, detail: str):
 def _http_error(exc: HTTPException):
     if exc.code is None or exc.code < 400:
         return exc
-    detail = exc.description if exc.code != 404 else "There is no such page, or it is not in your shops."
+    own_words = exc.description != type(exc).description and exc.code != 404
+    detail = exc.description if own_words else _DETAILS.get(exc.code) or _("The request could not be completed.")
     return _error_page(exc.code, detail)
 
 
@@ -97,11 +120,6 @@ def _time_zone() -> tzinfo:
 
 @bp.app_template_filter("admin_date")
 def _admin_date(value) -> str:
-    """`23 Nov 2026, 15:05 CET`: one unambiguous format everywhere in the admin, in the shop's time
-    zone, with the zone's abbreviation (or its offset, where the zone has no abbreviation)."""
-    if value is None:
-        return "—"
-    if value.tzinfo is None:  # SQLite gives back naive datetimes, stored as UTC
-        value = value.replace(tzinfo=UTC)
-    local = value.astimezone(_time_zone())
-    return f"{local:%-d %b %Y, %H:%M} {local.tzname()}"
+    """`23 Nov 2026, 15:05 CET`: one unambiguous format everywhere in the admin (CLDR's, in the
+    admin's language), in the shop's time zone, with the zone's abbreviation (or its offset)."""
+    return language.date_time(value, _time_zone())

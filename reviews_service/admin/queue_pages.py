@@ -27,12 +27,15 @@ from .forms import (
     attempt,
     require_csrf,
 )
+from .language import _, ngettext
+from .language import lazy_gettext as _l
 from .sign_in import actor, safe_next, shop_access
 
 PAGE_SIZE = 25
 
-STATUSES = [("pending", "Pending"), ("published", "Published"), ("rejected", "Rejected"), ("", "Any status")]
-TRISTATE = [("", "Any"), ("yes", "Yes"), ("no", "No")]
+STATUSES = [("pending", _l("Pending")), ("published", _l("Published")), ("rejected", _l("Rejected")),
+            ("", _l("Any status"))]
+TRISTATE = [("", _l("Any")), ("yes", _l("Yes")), ("no", _l("No"))]
 
 
 @dataclass
@@ -107,7 +110,7 @@ def _back(shop) -> str:
     return safe_next(request.form.get("next")) or url_for("admin.queue", slug=shop.slug)
 
 
-def _act(shop, what, success: str):
+def _act(shop, what, success):
     """Run a service call and go back where the form came from. A refusal (say, someone changed
     the review meanwhile) is shown there; a review of another shop stays a 404."""
     try:
@@ -121,27 +124,30 @@ def _act(shop, what, success: str):
     return redirect(_back(shop))
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+def _changed(decision: str, n: int, single: bool) -> str:
+    if decision == "approve":
+        return _("Review approved.") if single else ngettext("Approved %(num)d review.", "Approved %(num)d reviews.", n)
+    return _("Review rejected.") if single else ngettext("Rejected %(num)d review.", "Rejected %(num)d reviews.", n)
 
 
-def _decided(shop, result, verb: str, *, single: bool):
+def _decided(shop, result, decision: str, *, single: bool):
     """Tell what a decision did: how many changed, and why any did not."""
     if single and result.not_found:
         abort(404)
     if result.changed:
-        flash(f"{verb} {_plural(len(result.changed), 'review')}." if not single else f"Review {verb.lower()}.",
-              "success")
+        flash(_changed(decision, len(result.changed), single), "success")
     if result.unchanged:
-        flash(f"{_plural(len(result.unchanged), 'review')} already had this status.", "info")
+        flash(ngettext("%(num)d review already had this status.", "%(num)d reviews already had this status.",
+                       len(result.unchanged)), "info")
     for _public_id, why in result.refused:
-        flash(f"Not changed: {why}.", "error")
+        flash(_("Not changed: %(why)s.", why=why), "error")
     if result.not_found:
-        flash(f"{_plural(len(result.not_found), 'review')} not found in this shop.", "error")
+        flash(ngettext("%(num)d review not found in this shop.", "%(num)d reviews not found in this shop.",
+                       len(result.not_found)), "error")
     return redirect(_back(shop))
 
 
-def _decide(shop, call, verb: str, *, single: bool):
+def _decide(shop, call, decision: str, *, single: bool):
     try:
         result = call()
     except NotFound:
@@ -149,7 +155,7 @@ def _decide(shop, call, verb: str, *, single: bool):
     except DomainError as exc:
         flash(exc.detail, "error")
         return redirect(_back(shop))
-    return _decided(shop, result, verb, single=single)
+    return _decided(shop, result, decision, single=single)
 
 
 @bp.route("/shops/<slug>/queue/bulk", methods=["POST"])
@@ -159,25 +165,25 @@ def queue_bulk(shop):
     require_csrf(form)
     ids = [i for i in dict.fromkeys(request.form.getlist("ids")) if i]
     if not ids:
-        flash("Select one or more reviews first (x selects the focused review).", "error")
+        flash(_("Select one or more reviews first (x selects the focused review)."), "error")
         return redirect(_back(shop))
     if form.errors or form.action.data not in ("approve", "reject"):
-        flash("Choose approve or reject.", "error")
+        flash(_("Choose approve or reject."), "error")
         return redirect(_back(shop))
     if form.action.data == "approve":
-        return _decide(shop, lambda: moderation.approve(shop, ids, actor=actor()), "Approved", single=False)
+        return _decide(shop, lambda: moderation.approve(shop, ids, actor=actor()), "approve", single=False)
     if not form.reason.data:
-        flash("Choose a reason for rejecting.", "error")
+        flash(_("Choose a reason for rejecting."), "error")
         return redirect(_back(shop))
     return _decide(shop, lambda: moderation.reject(shop, ids, form.reason.data, actor=actor()),
-                   "Rejected", single=False)
+                   "reject", single=False)
 
 
 @bp.route("/shops/<slug>/reviews/<review_id>/approve", methods=["POST"])
 @shop_access()
 def review_approve(shop, review_id: str):
     require_csrf(CsrfForm())
-    return _decide(shop, lambda: moderation.approve(shop, [review_id], actor=actor()), "Approved", single=True)
+    return _decide(shop, lambda: moderation.approve(shop, [review_id], actor=actor()), "approve", single=True)
 
 
 @bp.route("/shops/<slug>/reviews/<review_id>/reject", methods=["POST"])
@@ -187,10 +193,10 @@ def review_reject(shop, review_id: str):
     require_csrf(form)
     if form.errors:
         queries.get_review(shop, review_id)  # another shop's review is a 404 before anything else
-        flash("Choose a reason for rejecting.", "error")
+        flash(_("Choose a reason for rejecting."), "error")
         return redirect(_back(shop))
     return _decide(shop, lambda: moderation.reject(shop, [review_id], form.reason.data, actor=actor(),
-                                                   note=form.note.data or ""), "Rejected", single=True)
+                                                   note=form.note.data or ""), "reject", single=True)
 
 
 @bp.route("/shops/<slug>/reviews/<review_id>/photos/<photo_id>/remove", methods=["POST"])
@@ -198,7 +204,7 @@ def review_reject(shop, review_id: str):
 def review_photo_remove(shop, review_id: str, photo_id: str):
     require_csrf(CsrfForm())
     return _act(shop, lambda: moderation.remove_photo(shop, review_id, photo_id, actor=actor()),
-                "Photo removed. The review keeps its status.")
+                _("Photo removed. The review keeps its status."))
 
 
 @bp.route("/shops/<slug>/reviews/<review_id>/reports/resolve", methods=["POST"])
@@ -206,7 +212,7 @@ def review_photo_remove(shop, review_id: str, photo_id: str):
 def review_reports_resolve(shop, review_id: str):
     require_csrf(CsrfForm())
     return _act(shop, lambda: moderation.resolve_reports(shop, review_id, actor=actor()),
-                "The review stays; its reports are closed.")
+                _("The review stays; its reports are closed."))
 
 
 @bp.route("/shops/<slug>/reviews/<review_id>", methods=["GET"])
@@ -236,12 +242,13 @@ def review_redact(shop, review_id: str):
     submitted = (("title", form.title.data or ""), ("body", (form.body.data or "").replace("\r\n", "\n")))
     changes = {name: value for name, value in submitted if value != (getattr(item, name) or "")}
     if form.validate() and not changes:
-        flash("Nothing was changed: replace the personal data with [redacted] first.", "info")
+        flash(_("Nothing was changed: replace the personal data with %(marker)s first.", marker=moderation.REDACTED),
+              "info")
         return redirect(url_for("admin.review", slug=shop.slug, review_id=item.public_id))
-    done, _ = attempt(form, lambda: moderation.redact(shop, item.public_id, actor=actor(), **changes))
+    done, _result = attempt(form, lambda: moderation.redact(shop, item.public_id, actor=actor(), **changes))
     if done:
-        flash("Redacted. The review now shows that the shop removed personal data, and the change "
-              "is in its history.", "success")
+        flash(_("Redacted. The review now shows that the shop removed personal data, and the change "
+                "is in its history."), "success")
         return redirect(url_for("admin.review", slug=shop.slug, review_id=item.public_id))
     return _detail(shop, item, redact=form, reply=reply, status=422)
 
@@ -251,10 +258,10 @@ def review_redact(shop, review_id: str):
 def review_reply(shop, review_id: str):
     item = queries.get_review(shop, review_id)
     form = ReplyForm()
-    done, _ = attempt(form, lambda: reply_service.set_reply(
+    done, _result = attempt(form, lambda: reply_service.set_reply(
         shop, item.public_id, form.body.data.replace("\r\n", "\n"), user_id=current_user.id), field="body")
     if done:
-        flash("Reply published under the review. The reviewer gets an e-mail about it.", "success")
+        flash(_("Reply published under the review. The reviewer gets an e-mail about it."), "success")
         return redirect(url_for("admin.review", slug=shop.slug, review_id=item.public_id))
     redact = RedactForm(formdata=None, title=item.title, body=item.body)
     return _detail(shop, item, redact=redact, reply=form, status=422)
@@ -265,4 +272,4 @@ def review_reply(shop, review_id: str):
 def review_reply_delete(shop, review_id: str):
     require_csrf(CsrfForm())
     return _act(shop, lambda: reply_service.delete_reply(shop, review_id, user_id=current_user.id),
-                "Reply deleted.")
+                _("Reply deleted."))

@@ -10,11 +10,22 @@ from typing import Any
 from ..moderation import queue
 from ..reviews import media
 from ..shops import service as shops
+from .language import _
+from .language import lazy_gettext as _l
 
 LABELS = {
-    "verified_buyer": "Verified buyer", "incentivized": "Incentivised", "staff": "Staff",
-    "imported": "Imported", "redacted": "Redacted by the shop",
+    "verified_buyer": _l("Verified buyer"), "incentivized": _l("Incentivised"), "staff": _l("Staff"),
+    "imported": _l("Imported"), "redacted": _l("Redacted by the shop"),
 }
+# A review's status as a badge shows it, and as the history tells a change ("Pending → rejected").
+STATUS_NAMES = {"pending": _l("Pending"), "published": _l("Published"), "rejected": _l("Rejected"),
+                "removed": _l("Removed")}
+STATUS_WORDS = {"new": _l("new"), "pending": _l("pending"), "published": _l("published"),
+                "rejected": _l("rejected"), "removed": _l("removed")}
+SOURCES = {"widget": _l("widget"), "request": _l("review request e-mail"), "thank_you": _l("thank-you page"),
+           "import": _l("import"), "api": _l("server API")}
+REPORT_REASONS = {"spam": _l("Spam"), "abuse": _l("Abuse"), "off_topic": _l("Off topic"),
+                  "personal_data": _l("Personal data"), "fake": _l("Fake"), "other": _l("Other")}
 
 
 @dataclass
@@ -51,20 +62,21 @@ def labels_of(review) -> list[tuple[str, str]]:
 
 
 ACTIONS = {
-    "created": "Submitted", "status": "Status changed", "redacted": "Personal data redacted",
-    "photo_removed": "Photo removed", "reply": "Public reply", "reply_deleted": "Reply deleted",
-    "reports_resolved": "Reports closed", "imported": "Imported",
+    "created": _l("Submitted"), "status": _l("Status changed"), "redacted": _l("Personal data redacted"),
+    "photo_removed": _l("Photo removed"), "reply": _l("Public reply"), "reply_deleted": _l("Reply deleted"),
+    "reports_resolved": _l("Reports closed"), "imported": _l("Imported"),
 }
+ACTORS = {"visitor": _l("The reviewer"), "policy": _l("Publishing policy"), "system": _l("System"),
+          "api": _l("Server API"), "cli": _l("Command line"), "moderator": _l("A moderator")}
 
 
 def actor_label(actor: str, users: dict[int, str]) -> str:
-    kind, _, rest = actor.partition(":")
+    kind, _sep, rest = actor.partition(":")
     if kind == "user" and rest.isdigit():
-        return users.get(int(rest), f"user #{rest} (deleted)")
+        return users.get(int(rest)) or _("user #%(id)s (deleted)", id=rest)
     if kind == "rule":
-        return f"Rule “{rest}”"
-    return {"visitor": "The reviewer", "policy": "Publishing policy", "system": "System",
-            "api": "Server API", "cli": "Command line", "moderator": "A moderator"}.get(actor, actor)
+        return _("Rule “%(rule)s”", rule=rest)
+    return str(ACTORS.get(actor, actor))
 
 
 def describe_events(events) -> list[dict]:
@@ -77,7 +89,9 @@ def describe_events(events) -> list[dict]:
     for e in events:
         what = ACTIONS.get(e.action, e.action.replace("_", " ").capitalize())
         if e.action == "status" and e.from_status != e.to_status:
-            what = f"{(e.from_status or 'new').capitalize()} → {e.to_status}"
+            before = str(STATUS_WORDS.get(e.from_status or "new", e.from_status))
+            what = _("%(before)s → %(after)s", before=before[:1].upper() + before[1:],
+                     after=STATUS_WORDS.get(e.to_status, e.to_status))
         out.append({"at": e.created_at, "actor": actor_label(e.actor, users), "what": what,
                     "reason": e.reason, "note": e.note})
     return out

@@ -15,73 +15,77 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import NumberInput
 
 from ..shops import settings as shop_settings
-from .forms import REJECT_LABELS, MultiCheckboxField
+from .forms import REJECT_LABELS, AdminForm, MultiCheckboxField
+from .language import N_, _
+from .language import lazy_gettext as _l
 
-GROUPS = ("Shop", "Review requests", "Reviews", "Moderation rules", "Referral program", "More settings")
+# The groups' names are their keys; the page shows each through gettext.
+GROUPS = (N_("Shop"), N_("Review requests"), N_("Reviews"), N_("Moderation rules"), N_("Referral program"),
+          N_("More settings"))
 RULE_TITLES = {
-    "blocklist": "Blocklist", "profanity": "Profanity", "emails": "E-mail addresses in the text",
-    "phones": "Phone numbers in the text", "links": "Links in the text",
-    "duplicate": "The same or nearly the same text", "burst": "A burst of reviews on one product",
+    "blocklist": _l("Blocklist"), "profanity": _l("Profanity"), "emails": _l("E-mail addresses in the text"),
+    "phones": _l("Phone numbers in the text"), "links": _l("Links in the text"),
+    "duplicate": _l("The same or nearly the same text"), "burst": _l("A burst of reviews on one product"),
 }
-SUBGROUP_TITLES = {**RULE_TITLES, "friend_offer": "What the friend gets",
-                   "referrer_reward": "What the referrer gets"}
+SUBGROUP_TITLES = {**RULE_TITLES, "friend_offer": _l("What the friend gets"),
+                   "referrer_reward": _l("What the referrer gets")}
 
 # key: (label, help). Settings not named here are labelled from their name or from the field's
-# metadata ("label", "description").
+# metadata ("label", "description"), in English: a new setting's words belong in these tables.
 LABELS: dict[str, tuple[str, str]] = {
-    "review_request_trigger": ("Ask for a review after the order is", ""),
-    "review_request_delay_days": ("Days to wait before asking", "Counted from the moment above; 0 asks at once."),
-    "reminder_delay_days": ("Days before the one reminder", "Sent only if no review came."),
-    "email_cap_count": ("At most this many e-mails to one customer", ""),
-    "email_cap_days": ("…within this many days", ""),
-    "auto_publish_verified": ("Publish verified buyers’ reviews at once",
-                              "The moderation rules still run first; other reviews wait in the queue."),
-    "auto_publish_imported": ("Publish imported reviews at once", "The rules still run on them."),
-    "allow_rating_only": ("Accept a star rating without text", ""),
-    "staff_email_domains": ("Staff e-mail domains", "One per line, e.g. shop.example. Reviews from these "
-                                                    "domains are labelled as written by staff."),
-    "review_policy_url": ("Review policy page", "How reviews are collected and checked; the widget links to it."),
-    "default_locale": ("Default language", "A language tag such as en, de or pt-BR."),
-    "support_email": ("Support e-mail address", "Customers’ answers to the shop’s e-mails go here (Reply-To)."),
-    "review_request_intro": ("Your words in the review request",
-                             "Empty for the built-in text. One text for every language, or JSON per language: "
-                             "{\"en\": \"…\", \"hy\": \"…\"}."),
-    "email_sign_off": ("Sign-off under e-mails to customers",
-                       "Empty for none. One text for every language, or JSON per language: {\"en\": \"…\"}."),
-    "time_zone": ("Time zone", "An IANA name such as Europe/Berlin or America/New_York; the admin shows "
-                               "times in it."),
-    "vote_window_days": ("Count one helpful vote per visitor and network in this many days",
-                         "Another browser on the same network is not counted again in that time; a "
-                         "visitor may still change their own vote."),
-    "blocklist_emails": ("Blocked e-mail addresses", "One per line, lower case."),
-    "blocklist_domains": ("Blocked e-mail domains", "One per line; a domain also blocks its subdomains."),
-    "blocklist_ip_hashes": ("Blocked IP hashes", "One per line, as a review’s page shows them."),
-    "rule_profanity_languages": ("Shipped word lists", "Language codes, one per line. Each review is also "
-                                                       "checked against its own language’s list."),
-    "rule_profanity_words": ("Your own words", "One per line: a word, a prefix* or a phrase."),
-    "rule_duplicate_days": ("Look back this many days", ""),
-    "rule_duplicate_similarity": ("Similarity that counts as the same text", "From 0.5 to 1.0; 1.0 catches "
-                                                                             "only identical text."),
-    "rule_burst_count": ("More than this many reviews", ""),
-    "rule_burst_minutes": ("…within this many minutes", ""),
+    "review_request_trigger": (_l("Ask for a review after the order is"), ""),
+    "review_request_delay_days": (_l("Days to wait before asking"), _l("Counted from the moment above; 0 asks at once.")),
+    "reminder_delay_days": (_l("Days before the one reminder"), _l("Sent only if no review came.")),
+    "email_cap_count": (_l("At most this many e-mails to one customer"), ""),
+    "email_cap_days": (_l("…within this many days"), ""),
+    "auto_publish_verified": (_l("Publish verified buyers’ reviews at once"),
+                              _l("The moderation rules still run first; other reviews wait in the queue.")),
+    "auto_publish_imported": (_l("Publish imported reviews at once"), _l("The rules still run on them.")),
+    "allow_rating_only": (_l("Accept a star rating without text"), ""),
+    "staff_email_domains": (_l("Staff e-mail domains"), _l("One per line, e.g. shop.example. Reviews from these "
+                                                    "domains are labelled as written by staff.")),
+    "review_policy_url": (_l("Review policy page"), _l("How reviews are collected and checked; the widget links to it.")),
+    "default_locale": (_l("Default language"), _l("A language tag such as en, de or pt-BR.")),
+    "support_email": (_l("Support e-mail address"), _l("Customers’ answers to the shop’s e-mails go here (Reply-To).")),
+    "review_request_intro": (_l("Your words in the review request"),
+                             _l("Empty for the built-in text. One text for every language, or JSON per language: "
+                             "{\"en\": \"…\", \"hy\": \"…\"}.")),
+    "email_sign_off": (_l("Sign-off under e-mails to customers"),
+                       _l("Empty for none. One text for every language, or JSON per language: {\"en\": \"…\"}.")),
+    "time_zone": (_l("Time zone"), _l("An IANA name such as Europe/Berlin or America/New_York; the admin shows "
+                               "times in it.")),
+    "vote_window_days": (_l("Count one helpful vote per visitor and network in this many days"),
+                         _l("Another browser on the same network is not counted again in that time; a "
+                         "visitor may still change their own vote.")),
+    "blocklist_emails": (_l("Blocked e-mail addresses"), _l("One per line, lower case.")),
+    "blocklist_domains": (_l("Blocked e-mail domains"), _l("One per line; a domain also blocks its subdomains.")),
+    "blocklist_ip_hashes": (_l("Blocked IP hashes"), _l("One per line, as a review’s page shows them.")),
+    "rule_profanity_languages": (_l("Shipped word lists"), _l("Language codes, one per line. Each review is also "
+                                                       "checked against its own language’s list.")),
+    "rule_profanity_words": (_l("Your own words"), _l("One per line: a word, a prefix* or a phrase.")),
+    "rule_duplicate_days": (_l("Look back this many days"), ""),
+    "rule_duplicate_similarity": (_l("Similarity that counts as the same text"), _l("From 0.5 to 1.0; 1.0 catches "
+                                                                             "only identical text.")),
+    "rule_burst_count": (_l("More than this many reviews"), ""),
+    "rule_burst_minutes": (_l("…within this many minutes"), ""),
 }
 # Inside nested objects (the referral program), by the field's own name.
 NESTED_LABELS: dict[str, tuple[str, str]] = {
-    "enabled": ("The referral program is on", ""),
-    "attribution_days": ("A referral link counts for this many days", ""),
-    "hold_days": ("Days a referral waits before it counts", "The return window: a refund in it cancels the referral."),
-    "min_order_total": ("The friend’s order must reach", "In the order’s own currency; 0 for any order."),
-    "max_rewards_per_30_days": ("At most this many rewards per referrer in 30 days", "Empty for no limit."),
-    "share_url_template": ("Share link", "Must hold {code} once, e.g. https://shop.example/?ref={code}."),
-    "email_friend_offer": ("Let a friend have the offer e-mailed", ""),
-    "description": ("What the offer says", "Shown to shoppers: one text for every language, or JSON per "
-                                           "language, {\"en\": \"…\", \"hy\": \"…\"}."),
-    "kind": ("Kind", ""),
-    "value": ("Value", "A percentage or an amount; empty for free shipping."),
-    "currency": ("Currency", "An ISO code such as EUR, for an amount."),
-    "code_mode": ("Codes", ""),
-    "shared_code": ("Shared code", "Needed when every friend gets the same code."),
-    "source": ("Where the reward’s code comes from", ""),
+    "enabled": (_l("The referral program is on"), ""),
+    "attribution_days": (_l("A referral link counts for this many days"), ""),
+    "hold_days": (_l("Days a referral waits before it counts"), _l("The return window: a refund in it cancels the referral.")),
+    "min_order_total": (_l("The friend’s order must reach"), _l("In the order’s own currency; 0 for any order.")),
+    "max_rewards_per_30_days": (_l("At most this many rewards per referrer in 30 days"), _l("Empty for no limit.")),
+    "share_url_template": (_l("Share link"), _l("Must hold {code} once, e.g. https://shop.example/?ref={code}.")),
+    "email_friend_offer": (_l("Let a friend have the offer e-mailed"), ""),
+    "description": (_l("What the offer says"), _l("Shown to shoppers: one text for every language, or JSON per "
+                                           "language, {\"en\": \"…\", \"hy\": \"…\"}.")),
+    "kind": (_l("Kind"), ""),
+    "value": (_l("Value"), _l("A percentage or an amount; empty for free shipping.")),
+    "currency": (_l("Currency"), _l("An ISO code such as EUR, for an amount.")),
+    "code_mode": (_l("Codes"), ""),
+    "shared_code": (_l("Shared code"), _l("Needed when every friend gets the same code.")),
+    "source": (_l("Where the reward’s code comes from"), ""),
 }
 GROUP_OF = {
     "review_request_trigger": "Review requests", "review_request_delay_days": "Review requests",
@@ -92,11 +96,11 @@ GROUP_OF = {
     "referrals": "Referral program", "time_zone": "Shop", "review_request_intro": "Review requests",
     "email_sign_off": "Shop",
 }
-CHOICE_LABELS = {"fulfilled": "fulfilled (shipped)", "delivered": "delivered",
-                 "publish": "Let it through (rule off)", "hold": "Hold for a moderator", "reject": "Reject",
-                 "free_shipping": "Free shipping", "percent": "Percent off", "amount": "Amount off",
-                 "shared": "One shared code", "pool": "A single-use code from the pool",
-                 "webhook": "Made by your system (referral.reward_earned webhook)", **REJECT_LABELS}
+CHOICE_LABELS = {"fulfilled": _l("fulfilled (shipped)"), "delivered": _l("delivered"),
+                 "publish": _l("Let it through (rule off)"), "hold": _l("Hold for a moderator"), "reject": _l("Reject"),
+                 "free_shipping": _l("Free shipping"), "percent": _l("Percent off"), "amount": _l("Amount off"),
+                 "shared": _l("One shared code"), "pool": _l("A single-use code from the pool"),
+                 "webhook": _l("Made by your system (referral.reward_earned webhook)"), **REJECT_LABELS}
 
 _RESERVED = set(dir(FlaskForm))
 
@@ -135,9 +139,9 @@ def _label(path: tuple[str, ...], field: fields.Field) -> tuple[str, str]:
     if len(path) > 1 and key in NESTED_LABELS:
         return NESTED_LABELS[key]
     if key.startswith("rule_") and key.endswith("_action"):
-        return "When it fires", ""
+        return _("When it fires"), ""
     if key.startswith("rule_") and key.endswith("_reason"):
-        return "Reason given when it rejects", ""
+        return _("Reason given when it rejects"), ""
     return field.metadata.get("label") or _humanize(key), field.metadata.get("description", "")
 
 
@@ -170,7 +174,7 @@ def _wtf_field(path: tuple[str, ...], field: fields.Field) -> tuple[Any, str]:
         inner = _choices(field.inner)
         if inner:
             return MultiCheckboxField(choices=[(c, CHOICE_LABELS.get(c, _humanize(c))) for c in inner], **kw), "choices"
-        kw["description"] = help_text or "One per line."
+        kw["description"] = help_text or _("One per line.")
         return TextAreaField(render_kw={"rows": 4, "spellcheck": "false"}, **kw), "lines"
     if isinstance(field, fields.String):
         lengths = _validators_of(field, validate.Length)
@@ -179,7 +183,7 @@ def _wtf_field(path: tuple[str, ...], field: fields.Field) -> tuple[Any, str]:
         return StringField(validators=validators, render_kw={"maxlength": longest} if longest else {},
                            **kw), "text"
     # Anything else (a mapping, a list of objects): edited as JSON, checked by the schema.
-    kw["description"] = (help_text + " " if help_text else "") + "As JSON."
+    kw["description"] = (f"{help_text} " if help_text else "") + _("As JSON.")
     return TextAreaField(render_kw={"rows": 5, "spellcheck": "false", "class": "code"}, **kw), "json"
 
 
@@ -208,11 +212,11 @@ def _walk(schema: Schema, prefix: tuple[str, ...] = ()):
 def build():
     """A form class for the current schema, and the description of each of its fields."""
     attrs: dict[str, Any] = {
-        "shop_name": StringField("Shop name", validators=[InputRequired(), Length(max=200)]),
+        "shop_name": StringField(_("Shop name"), validators=[InputRequired(), Length(max=200)]),
         "allowed_origins": TextAreaField(
-            "Allowed origins", render_kw={"rows": 3, "spellcheck": "false"},
-            description="One per line, e.g. https://shop.example. The widget may send reviews, votes "
-                        "and reports only from these."),
+            _("Allowed origins"), render_kw={"rows": 3, "spellcheck": "false"},
+            description=_("One per line, e.g. https://shop.example. The widget may send reviews, votes "
+                          "and reports only from these.")),
     }
     described: list[SettingField] = []
     for path, field in _walk(shop_settings.SettingsSchema()):
@@ -225,7 +229,7 @@ def build():
         if len(path) > 2:
             subgroup = path[1]
         described.append(SettingField(path, attr, kind, group, subgroup, bool(field.allow_none)))
-    return type("SettingsForm", (FlaskForm,), attrs), described
+    return type("SettingsForm", (AdminForm,), attrs), described
 
 
 def _get(data: dict, path: tuple[str, ...]) -> Any:
@@ -275,7 +279,7 @@ def collect(form, described: list[SettingField]) -> dict[str, Any]:
             try:
                 value = json.loads(value) if (value or "").strip() else None
             except ValueError as exc:
-                field.errors = [*field.errors, f"Not valid JSON: {exc}"]
+                field.errors = [*field.errors, _("Not valid JSON: %(error)s", error=exc)]
                 continue
         elif f.kind == "number" and value is not None:
             value = float(value)
@@ -315,7 +319,7 @@ def _leaves(messages, path: tuple = ()):
         for key, value in messages.items():
             if isinstance(key, int):
                 for p, msgs in _leaves(value, path):
-                    yield p, [f"line {key + 1}: {m}" for m in msgs]
+                    yield p, [_("line %(number)d: %(message)s", number=key + 1, message=m) for m in msgs]
             elif key == "_schema":
                 yield from _leaves(value, path)
             else:

@@ -26,11 +26,12 @@ from ..extensions import db, login_manager
 from ..shops import service as shops
 from ..web import callers
 from ..web.limits import limiter
+from . import language
 from .blueprint import bp
-from .forms import CsrfForm, LoginForm, PasswordForm
+from .forms import CsrfForm, LanguageForm, LoginForm, PasswordForm
+from .language import N_, _, ngettext
 
-LOGIN_FAILED = "That e-mail address and password do not match an account."
-THROTTLED = "Too many failed sign-ins. Wait {minutes} and try again."
+LOGIN_FAILED = N_("That e-mail address and password do not match an account.")
 # Failures counted per account (the address typed, whether or not it exists) and per address.
 DEFAULT_ACCOUNT_LIMIT = "5 per 15 minutes"
 DEFAULT_IP_LIMIT = "20 per 15 minutes"
@@ -59,13 +60,14 @@ class AdminUser:
 def init_login(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "admin.login"
-    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message = N_("Please sign in to continue.")
+    login_manager.localize_callback = _  # in the language of the page that asked for a sign-in
     login_manager.login_message_category = "info"
 
 
 @login_manager.user_loader
 def _load_user(session_id: str) -> AdminUser | None:
-    user_id, _, version = session_id.partition(":")
+    user_id, _sep, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
     user = shops.get_user(int(user_id))
@@ -114,7 +116,7 @@ def throttled_for(email: str) -> int:
     def wait(strategy, item, identifiers):
         if strategy.test(item, *identifiers):
             return 0
-        reset, _ = strategy.get_window_stats(item, *identifiers)
+        reset, _hits = strategy.get_window_stats(item, *identifiers)
         return max(1, math.ceil(reset - time.time()))
 
     return max(_each(wait, email))
@@ -132,9 +134,10 @@ def _clear_account_counter(email: str) -> None:
         _fallback.clear(item, *identifiers)
 
 
-def _minutes(seconds: int) -> str:
+def _throttled_message(seconds: int) -> str:
     minutes = max(1, math.ceil(seconds / 60))
-    return "a minute" if minutes == 1 else f"{minutes} minutes"
+    return ngettext("Too many failed sign-ins. Wait a minute and try again.",
+                    "Too many failed sign-ins. Wait %(num)d minutes and try again.", minutes)
 
 
 # --- sessions ------------------------------------------------------------------------------------
@@ -168,7 +171,7 @@ def login():
     if request.method == "POST":
         if not form.validate():
             if form.csrf_token.errors:
-                abort(400, "The form expired or was not sent from this site. Reload the page and sign in.")
+                abort(400, _("The form expired or was not sent from this site. Reload the page and sign in."))
             status = 422
         else:
             wait = throttled_for(form.email.data)
@@ -177,7 +180,7 @@ def login():
             user = shops.authenticate(form.email.data, form.password.data)
             if user is None:
                 count_failure(form.email.data)
-                form.form_errors.append(LOGIN_FAILED)
+                form.form_errors.append(_(LOGIN_FAILED))
             else:
                 _clear_account_counter(form.email.data)
                 _start_session(user)
@@ -186,7 +189,7 @@ def login():
 
 
 def _throttled(form, wait: int, template: str, **context):
-    form.form_errors.append(THROTTLED.format(minutes=_minutes(wait)))
+    form.form_errors.append(_throttled_message(wait))
     response = current_app.make_response((render_template(template, form=form, **context), 429))
     response.headers["Retry-After"] = str(wait)
     return response
@@ -196,12 +199,12 @@ def _throttled(form, wait: int, template: str, **context):
 def logout():
     form = CsrfForm()
     if not form.validate():
-        abort(400, "The form expired; reload the page and sign out again.")
+        abort(400, _("The form expired; reload the page and sign out again."))
     if current_user.is_authenticated:
         shops.end_sessions(current_user.user)
     logout_user()
     session.clear()
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("admin.login"))
 
 
@@ -210,20 +213,24 @@ def logout():
 def account():
     form = PasswordForm()
     status = 200
-    context = {"min_length": shops.MIN_PASSWORD_LENGTH}
+    context = {"min_length": shops.MIN_PASSWORD_LENGTH, "language_form": _language_form()}
     # The current password is checked against the login's counters: a borrowed session must not
     # give more guesses at the password than the login page does.
     email = current_user.email
     if request.method == "POST":
         if not form.validate():
             if form.csrf_token.errors:
-                abort(400, "The form expired; reload the page and try again.")
+                abort(400, _("The form expired; reload the page and try again."))
             status = 422
         elif wait := throttled_for(email):
             return _throttled(form, wait, "admin/account.html", **context)
         elif not shops.check_password(current_user.user, form.current_password.data):
             count_failure(email)
-            form.current_password.errors.append("This is not your current password.")
+            form.current_password.errors.append(_("This is not your current password."))
+            status = 422
+        elif len(form.new_password.data) < shops.MIN_PASSWORD_LENGTH:
+            form.new_password.errors.append(_("The password needs at least %(min)d characters.",
+                                               min=shops.MIN_PASSWORD_LENGTH))
             status = 422
         else:
             _clear_account_counter(email)
@@ -236,9 +243,33 @@ def account():
             else:
                 db.session.refresh(user)
                 _start_session(user)  # this browser stays signed in; every other session ends
-                flash("Your password is changed. Other sessions are signed out.", "success")
+                flash(_("Your password is changed. Other sessions are signed out."), "success")
                 return redirect(url_for("admin.account"))
     return render_template("admin/account.html", form=form, **context), status
+
+
+def _language_form(formdata=None) -> LanguageForm:
+    """The account's language picker: the admin's languages by their own names, or the browser's."""
+    form = LanguageForm() if formdata is None else formdata
+    form.language.choices = [("", _("As the browser asks"))] + [
+        (code, language.native_name(code)) for code in language.LANGUAGES]
+    if formdata is None and request.method == "GET":
+        form.language.data = current_user.user.language or ""
+    return form
+
+
+@bp.route("/account/language", methods=["POST"])
+@login_required
+def account_language():
+    form = _language_form(LanguageForm())
+    if not form.validate():
+        if form.csrf_token.errors:
+            abort(400, _("The form expired; reload the page and try again."))
+        abort(422, _("Choose one of the listed languages."))
+    shops.set_language(current_user.user, form.language.data or None)
+    language.use(language.choose(form.language.data))  # the confirmation already in the new language
+    flash(_("The admin now speaks the language you chose."), "success")
+    return redirect(url_for("admin.account"))
 
 
 # --- shops and roles -----------------------------------------------------------------------------
@@ -271,7 +302,7 @@ def shop_access(owner: bool = False):
             if access is None:
                 abort(404)
             if owner and not access.is_owner:
-                abort(403, "Only the shop's owners may open this page.")
+                abort(403, _("Only the shop's owners may open this page."))
             g.access = access
             return view(access.shop, **kwargs)
         return wrapped

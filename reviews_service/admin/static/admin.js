@@ -100,7 +100,11 @@
       if (card) card.classList.toggle("is-selected", box.checked);
     }
     const count = document.querySelector("[data-selected-count]");
-    if (count) count.textContent = `${chosen.length} selected`;
+    // The words come from the page, in the admin's language: data-selected-template="{count} selected".
+    if (count) {
+      const template = count.getAttribute("data-selected-template") || "{count}";
+      count.textContent = template.replace("{count}", String(chosen.length));
+    }
     const all = document.querySelector("[data-select-all]");
     if (all) {
       all.checked = boxes.length > 0 && chosen.length === boxes.length;
@@ -141,7 +145,7 @@
       button.addEventListener("click", async () => {
         try {
           await navigator.clipboard.writeText(source.value);
-          button.textContent = "Copied";
+          button.textContent = button.getAttribute("data-copied") || button.textContent;
         } catch (_error) {
           source.select();
         }
