@@ -168,6 +168,7 @@ def _register_blueprints(app: Flask) -> None:
     from .admin import init_app as init_admin
     from .catalog.api import blp as catalog_blp
     from .collecting import api as collecting_api
+    from .connectors import api as connectors_api
     from .extensions import api
     from .moderation import api as moderation_api
     from .outbox import api as outbox_api
@@ -189,6 +190,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(media.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(outbox_api.pages)
+    app.register_blueprint(connectors_api.hooks)  # the platforms' webhooks, signed, not keyed
     init_widget(app)  # the widget's files and API, the review policy page, /demo
     init_admin(app)  # the moderators' pages under /admin, and their sign-in
     # Storefront reads are cached by CDNs and browsers; they are not rate limited.
@@ -197,7 +199,7 @@ def _register_blueprints(app: Flask) -> None:
     limiter.exempt(seo_blp)
     for blp in (shop_blp, catalog_blp, reviews_api.server, reviews_api.public, collecting_api.public,
                 ratings_blp, badge_blp, seo_blp, feeds_blp, outbox_api.blp, referrals_api.server,
-                referrals_api.public, moderation_api.blp):
+                referrals_api.public, moderation_api.blp, connectors_api.blp):
         api.register_blueprint(blp)
     api.spec.components.security_scheme("secretKey", {
         "type": "http", "scheme": "bearer",
