@@ -1,7 +1,7 @@
 """api key scopes: what each secret key may do; the keys made before are "all"
 
 Revision ID: c4e1a9d27b35
-Revises: c4e7a1f9d2b6
+Revises: 0c5e8a4b7d21
 Create Date: 2026-12-06 09:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c4e1a9d27b35'
-down_revision = 'c4e7a1f9d2b6'
+down_revision = '0c5e8a4b7d21'
 branch_labels = None
 depends_on = None
 
