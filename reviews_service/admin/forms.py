@@ -17,11 +17,12 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, StopValidation
 
 from ..errors import DomainError
 from ..extensions import db
 from ..shops.settings import REJECT_REASONS
+from ..web.scopes import SCOPES
 from .language import N_, Nn_, _, form_translations
 from .language import lazy_gettext as _l
 
@@ -104,9 +105,21 @@ class RedactForm(AdminForm):
     body = TextAreaField(_l("Text"), validators=[Optional(), Length(max=10000)])
 
 
+def _at_least_one(field, message) -> None:
+    """A group of checkboxes needs one ticked; DataRequired would mark every box `required`."""
+    if not field.data:
+        raise StopValidation(str(message))
+
+
 class KeyForm(AdminForm):
     label = StringField(_l("Label"), validators=[Optional(), Length(max=100)],
                         description=_l("Where the key is used, e.g. “production shop”."))
+    scopes = SelectMultipleField(
+        _l("Scopes"), choices=[(s, s) for s in SCOPES], default=["all"],
+        widget=widgets.ListWidget(prefix_label=False), option_widget=widgets.CheckboxInput(),
+        validators=[lambda _form, field: _at_least_one(field, _l("Choose at least one scope."))],
+        description=_l("What the key may do: all of it, or orders, moderation (never sees an e-mail "
+                       "address), privacy (a reviewer's data exported or erased)."))
 
 
 class RotateForm(AdminForm):

@@ -31,7 +31,8 @@ def keys(shop):
 @shop_access(owner=True)
 def keys_create(shop):
     form = KeyForm()
-    done, secret = attempt(form, lambda: shops.add_key(shop, (form.label.data or "").strip() or _("created in the admin")))
+    done, secret = attempt(form, lambda: shops.add_key(
+        shop, (form.label.data or "").strip() or _("created in the admin"), scopes=form.scopes.data))
     if not done:
         return _keys_page(shop, form=form, status=422)
     return _keys_page(shop, secret=secret)

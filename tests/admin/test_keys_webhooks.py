@@ -31,13 +31,37 @@ def test_keys_page_shows_the_public_key_and_key_prefixes_only(owner, shop):
 
 
 def test_create_key_shows_the_secret_once(client, owner, shop):
-    answer = owner.post(f"{owner.base}/keys/create", {"label": "warehouse"})
+    answer = owner.post(f"{owner.base}/keys/create", {"label": "warehouse", "scopes": "all"})
     assert answer.status_code == 200
     assert answer.headers["Cache-Control"] == "no-store"
     secret = _secret(answer)
     assert secret.startswith("sk_") and _works(client, secret) and _works(client, shop.secret_key)
     again = owner.get(f"{owner.base}/keys").get_data(as_text=True)
     assert secret not in again and "warehouse" in again
+
+
+def test_a_key_is_created_with_the_scopes_chosen_and_listed_with_them(client, owner, shop):
+    answer = owner.post(f"{owner.base}/keys/create", {"label": "help desk", "scopes": ["moderation", "privacy"]})
+    secret = _secret(answer)
+
+    row = re.search(r"<td>help desk</td>\s*<td>([^<]*)</td>", owner.get(f"{owner.base}/keys").get_data(as_text=True))
+    assert row and row.group(1) == "moderation, privacy"
+    assert client.get("/api/v1/moderation/queue", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    assert not _works(client, secret)  # the shop's settings need `all`
+
+
+@pytest.mark.parametrize("scopes", [[], ["admin"]])
+def test_a_key_needs_known_scopes(app, owner, scopes):
+    answer = owner.post(f"{owner.base}/keys/create", {"label": "x", "scopes": scopes})
+    assert answer.status_code == 422
+    with app.app_context():
+        assert db.session.scalar(select(ApiKey).where(ApiKey.label == "x")) is None
+
+
+def test_the_create_form_offers_every_scope_with_all_chosen(owner):
+    html = owner.get(f"{owner.base}/keys").get_data(as_text=True)
+    boxes = re.findall(r'<input( checked)? id="scopes-\d" name="scopes" type="checkbox" value="(\w+)"', html)
+    assert boxes == [("", "orders"), ("", "moderation"), ("", "privacy"), (" checked", "all")]
 
 
 def test_rotate_keeps_old_keys_for_a_grace_period(client, owner, shop):

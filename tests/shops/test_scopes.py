@@ -17,7 +17,7 @@ from tests.conftest import base_config
 from tests.factories import order_payload
 from tests.helpers import assert_problem, one_error_line, run
 
-BEFORE_SCOPES = "c4e7a1f9d2b6"
+BEFORE_SCOPES = "0c5e8a4b7d21"
 
 
 def keys_of(runner, shop) -> list[dict]:
