@@ -90,6 +90,9 @@ def _build_world(app) -> World:
     ids["b"] = _populate(client, b, "B", product=SHARED_PRODUCT, order=SHARED_ORDER, email=SHARED_EMAIL)
     ids["b-only"] = _populate(client, b, "B", product=B_PRODUCT, order=B_ORDER, email=B_EMAIL)
     ids["ref-a"], ids["ref-b"] = _referral(client, a, "A"), _referral(client, b, "B")
+    answer = client.put("/api/v1/connections/shopify", headers=b.headers,
+                        json={"domain": "b-store.myshopify.com", "secret": "b-secret"})
+    assert answer.status_code == 201, answer.get_data(as_text=True)
     for shop, review in ((a, ids["a"]), (b, ids["b"]), (b, ids["b-only"])):
         answer = client.post(f"/api/v1/reviews/{review}/reply", json={"body": "Thank you"}, headers=shop.headers)
         assert answer.status_code == 200, answer.get_data(as_text=True)
@@ -246,6 +249,23 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("POST", "/api/v1/webhooks"): [
         Case("B's URL is added to A", "POST", "/api/v1/webhooks", {"url": B_HOOK, "events": ["*"]},
              status=201, shows=lambda r, w: r.json["id"] not in (w.ids["hook-a"], w.ids["hook-b"])),
+    ],
+    ("GET", "/api/v1/connections"): [
+        Case("connection only in B is not listed", "GET", "/api/v1/connections", shows=lambda r, w: r.json["connections"] == []),
+    ],
+    ("PUT", "/api/v1/connections/<platform>"): [
+        Case("connection only in B is made anew in A", "PUT", "/api/v1/connections/shopify",
+             {"domain": "a-store.myshopify.com", "secret": "a-secret"}, status=201,
+             shows=lambda r, w: r.json["domain"] == "a-store.myshopify.com"),
+    ],
+    ("GET", "/api/v1/connections/<platform>"): [
+        Case("connection only in B", "GET", "/api/v1/connections/shopify", status=404),
+    ],
+    ("DELETE", "/api/v1/connections/<platform>"): [
+        Case("connection only in B", "DELETE", "/api/v1/connections/shopify", status=404),
+    ],
+    ("GET", "/api/v1/connections/<platform>/deliveries"): [
+        Case("deliveries only in B", "GET", "/api/v1/connections/shopify/deliveries", status=404),
     ],
     ("DELETE", "/api/v1/webhooks/<endpoint_id>"): [
         Case("own endpoint", "DELETE", "/api/v1/webhooks/{hook-a}", status=204),
