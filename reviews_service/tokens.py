@@ -61,9 +61,11 @@ def sign(purpose: str, shop_id: int, *, expires_at: datetime, **claims: Any) -> 
 
 
 class TokenError(Exception):
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, claims: dict[str, Any] | None = None):
         super().__init__(reason)
         self.reason = reason  # "expired" or "invalid"
+        # An expired token's claims: authentic (the signature holds), only too old to grant anything.
+        self.claims = claims
 
 
 def _claims(purpose: str, token: str) -> dict[str, Any]:
@@ -75,7 +77,7 @@ def _claims(purpose: str, token: str) -> dict[str, Any]:
             or not isinstance(claims.get("exp"), int):
         raise TokenError("invalid")
     if claims["exp"] < clock.now().timestamp():
-        raise TokenError("expired")
+        raise TokenError("expired", claims)
     return claims
 
 

@@ -100,15 +100,28 @@ _INVALID = "This review link is not valid for this shop."
 def shop_id_of_token(token: str) -> int:
     """The shop a review-request or widget token was signed for (signature and age checked, the
     shop not yet looked up); TokenRefused when it is neither."""
-    expired = False
     for purpose in (tokens.REVIEW_REQUEST_TOKEN, tokens.WIDGET_TOKEN):
         try:
             return tokens.peek_shop(purpose, token)
         except tokens.TokenError as exc:
-            expired = expired or exc.reason == "expired"
-    if expired:
-        raise TokenRefused(_EXPIRED, reason="expired")
+            if exc.reason == "expired":
+                raise TokenRefused(_EXPIRED, reason="expired", locale=_expired_locale(purpose, exc.claims)) from None
     raise TokenRefused(_INVALID, reason="invalid")
+
+
+def _expired_locale(purpose: str, claims: dict) -> str | None:
+    """The language of the customer an expired (but authentic) token was made for, so that the
+    page telling them it expired speaks it; None once they are erased or the row is gone."""
+    order = None
+    if purpose == tokens.REVIEW_REQUEST_TOKEN:
+        request = db.session.get(ReviewRequest, claims.get("request"))
+        if request is not None and request.shop_id == claims["shop"]:
+            order = db.session.get(Order, request.order_id)
+    else:
+        order = db.session.get(Order, claims.get("order"))
+    if order is None or order.shop_id != claims["shop"] or order.customer.erased_at is not None:
+        return None
+    return order.customer.locale
 
 
 def grant_for_token(shop: Shop, token: str) -> Grant:
@@ -119,7 +132,7 @@ def grant_for_token(shop: Shop, token: str) -> Grant:
             claims = tokens.unsign(purpose, token, shop_id=shop.id)
         except tokens.TokenError as exc:
             if exc.reason == "expired":
-                raise TokenRefused(_EXPIRED, reason="expired") from None
+                raise TokenRefused(_EXPIRED, reason="expired", locale=_expired_locale(purpose, exc.claims)) from None
             continue
         if purpose == tokens.REVIEW_REQUEST_TOKEN:
             request = db.session.get(ReviewRequest, claims.get("request"))

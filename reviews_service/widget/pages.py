@@ -70,7 +70,7 @@ def _refused_page(exc: review_requests.TokenRefused) -> PageRefused:
     """The customer deserves to know whether the link expired, the order was refunded, or the
     link is wrong."""
     if exc.reason == "expired":
-        return PageRefused(410, "expired")
+        return PageRefused(410, "expired", exc.locale)
     if exc.reason == "withdrawn":
         return PageRefused(403, "withdrawn", exc.locale)
     return PageRefused(404, "not_found")

@@ -434,9 +434,23 @@ def test_expired_link_is_410(client, url):
         assert r.headers["Referrer-Policy"] == "no-referrer"
 
 
-def test_expired_page_speaks_the_browsers_language(client, url):
+def test_expired_page_speaks_the_customers_language(app, client, shop):
+    """The expired link is still authentic: it names the customer, whose language wins over the
+    browser's."""
+    oid = make_order(app, shop, fulfilled=True, customer=customer("hy-AM", "Անի Պետրոսյան"))
+    link = link_for(client, shop, oid)
     clock.travel(timedelta(days=181))
-    r = client.get(url, headers={"Accept-Language": "ko;q=0.9, ka;q=0.8"})
+    r = client.get(link, headers={"Accept-Language": "ka"})
+    assert r.status_code == 410
+    assert '<html lang="hy" dir="ltr">' in r.get_data(as_text=True)
+    assert i18n.translate("hy", "error.expired.title") in r.get_data(as_text=True)
+
+
+def test_expired_page_speaks_the_browsers_language_when_the_customers_is_not_offered(app, client, shop):
+    oid = make_order(app, shop, fulfilled=True, customer=customer("ko", "Ana Buyer"))
+    link = link_for(client, shop, oid)
+    clock.travel(timedelta(days=181))
+    r = client.get(link, headers={"Accept-Language": "ko;q=0.9, ka;q=0.8"})
     assert "ამ ბმულს ვადა გაუვიდა" in r.get_data(as_text=True)
 
 

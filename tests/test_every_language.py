@@ -1,0 +1,240 @@
+"""Every shopper-facing surface in every widget language: one customer's whole path (the review
+request and the reminder e-mails, the hosted review page with its error summary and its thanks,
+the error pages, the unsubscribe page, the shop's reply notice, the referral e-mails and the policy
+page), walked through HTTP and a real SMTP server once in English and once in each language. A
+piece of text that reads the same as in English (other than the shop's and the customer's own words
+and a short list of loanwords) is a string left untranslated; so is a catalog entry that is missing,
+empty or fuzzy. The fragment and the badge have their own walk, in tests/ratings/test_languages.py."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import pytest
+from babel.messages.pofile import read_po
+
+from reviews_service import clock, i18n
+from reviews_service.extensions import db
+from tests.admin.conftest import admin_for
+from tests.conftest import _make_sqlite_app
+from tests.factories import make_shop, order_payload
+from tests.helpers import order_event, set_settings
+from tests.outbox.conftest import parse, run_worker
+from tests.outbox.servers import SmtpServer
+from tests.referrals.conftest import PROGRAM, browser, code_of, load_coupons, order
+
+LANGUAGES = ["ar", "de", "en", "es", "fr", "hy", "it", "ja", "ka", "lo", "nl", "pl", "pt", "ru", "tr",
+             "uk", "vi", "zh"]
+# The words the test itself brings (the shop's, the products', the customers', the reviewers'), and
+# what may read alike in any language.
+DATA = {"Shop A", "Trail shoes", "Ani Hakobyan", "Ani", "Bo Lind", "Bo", "Carl Friend", "Fits well.",
+        "Thank you, Ani!", "FRIEND10", "REWARD-1", "shop-a.example", "10% off your first order",
+        "10 EUR off your next order"}
+# Loanwords, and the language switcher's names, each in its own language.
+LOANWORDS = {"OK", "E-mail", "Email"} | {i18n.native_name(code) for code in i18n.SUPPORTED}
+NUMBERISH = re.compile(r"[\d\s.,:;%()★☆✓·|/#+\-–—\u066b\u066c\u200f\u061c\u00a0]*")
+LINK = re.compile(r"https?://\S+/review/[^\s\"'<>]+")
+UNSUBSCRIBE = re.compile(r"https?://\S+/unsubscribe/[^\s\"'<>]+")
+
+
+class Visible(HTMLParser):
+    """What a reader sees or hears on a page: text nodes (not scripts or styles), button values,
+    placeholders, alt texts and aria-labels; and the root's lang and dir."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.pieces: list[str] = []
+        self.root: dict[str, str] = {}
+        self._hidden = 0
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attributes = {name: value or "" for name, value in attrs}
+        if tag == "html":
+            self.root = attributes
+        if tag in ("script", "style"):
+            self._hidden += 1
+        for name in ("aria-label", "alt", "placeholder", "title"):
+            if attributes.get(name):
+                self.pieces.append(attributes[name])
+        if tag == "input" and attributes.get("type") in ("submit", "button") and attributes.get("value"):
+            self.pieces.append(attributes["value"])
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._hidden -= 1
+
+    def handle_data(self, data):
+        if not self._hidden:
+            self.pieces.append(data)
+
+
+def shown(pieces) -> set[str]:
+    tidy = {" ".join(p.split()).removeprefix("- ").removeprefix("* ") for p in pieces}
+    return {p for p in tidy if p and not NUMBERISH.fullmatch(p) and not LINK.fullmatch(p)
+            and not UNSUBSCRIBE.fullmatch(p) and "@" not in p}
+
+
+def page(response, lang: str) -> set[str]:
+    html = response.get_data(as_text=True)
+    seen = Visible(html)
+    assert seen.root.get("lang") == lang, (response.request.path, seen.root)
+    assert seen.root.get("dir") == ("rtl" if lang == "ar" else "ltr")
+    return shown(seen.pieces)
+
+
+def mail(raw: bytes, lang: str) -> tuple[set[str], str]:
+    message = parse(raw)
+    assert message["Content-Language"] == lang, message["Subject"]
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    return shown([message["Subject"], *text.splitlines(), *Visible(html).pieces]), text
+
+
+def walk(app, client, shop, smtp, lang: str) -> dict[str, set[str]]:
+    """Everything one Armenian (or English, or Lao...) customer can meet, surface by surface."""
+    seen: dict[str, set[str]] = {}
+    customer = {"email": "ani@example.com", "name": "Ani Hakobyan", "locale": lang}
+    set_settings(client, shop, review_request_delay_days=0, support_email="help@shop-a.example")
+    answer = client.patch("/api/v1/shop", headers=shop.headers, json={"settings": {"referrals": {
+        **PROGRAM, "email_friend_offer": True}}})
+    assert answer.status_code == 200, answer.json
+
+    # The review request, then the hosted page it links to: empty, with its error summary, thanked.
+    first = client.post("/api/v1/orders", headers=shop.headers, json=order_payload("ani-1", email="ani@example.com", customer=customer))
+    assert first.status_code == 201, first.json
+    first = first.json
+    order_event(client, shop, "ani-1", "fulfilled")
+    run_worker(app)
+    seen["email.review_request"], text = mail(smtp.messages[-1], lang)
+    link = urlsplit(LINK.search(text).group(0)).path
+    seen["review_page"] = page(client.get(link), lang)
+    html = client.get(link).get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    refused = client.post(link, data={"csrf_token": csrf}, content_type="multipart/form-data")
+    assert refused.status_code == 422
+    seen["review_page.errors"] = page(refused, lang)
+    without_csrf = client.post(link, data={"rating-0": "4"}, content_type="multipart/form-data")
+    assert without_csrf.status_code == 400
+    seen["error.csrf"] = page(without_csrf, lang)
+    sent = client.post(link, data={"csrf_token": csrf, "rating-0": "5", "body-0": "Fits well.",
+                                   "display_name": "Ani"}, content_type="multipart/form-data")
+    assert sent.status_code == 303, sent.get_data(as_text=True)
+    seen["thanks"] = page(client.get(sent.headers["Location"]), lang)
+
+    # The shop's public reply, from the admin.
+    [review] = client.get("/api/v1/reviews", headers=shop.headers).json["reviews"]
+    moderator = admin_for(app, shop, "moderator", f"mod-{lang}@shop-a.example")
+    assert moderator.post(f"{moderator.base}/reviews/{review['id']}/reply",
+                          {"body": "Thank you, Ani!"}).status_code == 302
+    run_worker(app)
+    seen["email.reply"], _ = mail(smtp.messages[-1], lang)
+
+    # A friend asks for the offer by e-mail; the friend orders with Ani's code; Ani is rewarded.
+    code = code_of(client, shop, first)
+    friend = browser(client, shop)
+    asked = client.post(f"{shop.public}/referrals/offer-email", **friend._kw(),
+                        json={"code": code, "email": "carl@example.com", "locale": lang})
+    assert asked.status_code == 202, asked.json
+    run_worker(app)
+    seen["email.referral_friend_offer"], _ = mail(smtp.messages[-1], lang)
+    order(client, shop, "carl@example.com", "Carl Friend", code=code, order_id="carl-1")
+    load_coupons(client, shop, "REWARD-1")
+    clock.travel(timedelta(days=31))
+    before = len(smtp.messages)
+    run_worker(app)
+    [reward] = [raw for raw in smtp.messages[before:] if parse(raw)["To"] == "ani@example.com"]
+    seen["email.referral_reward"], _ = mail(reward, lang)
+
+    # A second customer who does not review: the reminder, then unsubscribing from its footer.
+    second = client.post("/api/v1/orders", headers=shop.headers, json=order_payload(
+        "bo-1", email="bo@example.com", customer={**customer, "email": "bo@example.com", "name": "Bo Lind"}))
+    assert second.status_code == 201, second.json
+    order_event(client, shop, "bo-1", "fulfilled")
+    run_worker(app)
+    clock.travel(timedelta(days=8))
+    run_worker(app)
+    reminder = smtp.messages[-1]
+    assert parse(reminder)["To"] == "bo@example.com"
+    seen["email.reminder"], text = mail(reminder, lang)
+    unsubscribe = urlsplit(UNSUBSCRIBE.search(text).group(0)).path
+    seen["unsubscribe"] = page(client.get(unsubscribe), lang)
+    asked = client.get(unsubscribe).get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', asked)
+    done = client.post(unsubscribe, data={"csrf_token": csrf.group(1)} if csrf else {})
+    seen["unsubscribe.done"] = page(done, lang)
+
+    # Pages for a link that is no link, and for one that has expired.
+    seen["error.not_found"] = page(client.get("/review/not-a-token", headers={"Accept-Language": lang}), lang)
+    clock.travel(timedelta(days=200))
+    seen["error.expired"] = page(client.get(link), lang)
+    seen["policy"] = page(client.get(f"/policy/{shop.public_key}?lang={lang}"), lang)
+    return seen
+
+
+@pytest.fixture
+def smtp():
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+CONFIG = {"PUBLIC_WRITE_LIMIT": "10000 per minute", "DIGEST_HOUR": 0}
+_ENGLISH: dict[str, set[str]] = {}
+
+
+@pytest.fixture
+def app_config(smtp):
+    return {**CONFIG, "SMTP_URL": smtp.url}
+
+
+@pytest.fixture
+def english(tmp_path, sqlite_template, smtp) -> dict[str, set[str]]:
+    """The English walk, in an app of its own, once per test process."""
+    if not _ENGLISH:
+        folder = tmp_path / "english"
+        folder.mkdir()
+        app = _make_sqlite_app(folder, sqlite_template, **CONFIG, SMTP_URL=smtp.url)
+        shop = make_shop(app, "Shop A", origins=["https://shop-a.example"])
+        _ENGLISH.update(walk(app, app.test_client(), shop, smtp, "en"))
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        clock.reset()
+    return _ENGLISH
+
+
+@pytest.mark.parametrize("lang", [code for code in LANGUAGES if code != "en"])
+def test_every_surface_speaks_the_language(app, client, shop, smtp, english, lang):
+    seen = walk(app, client, shop, smtp, lang)
+
+    assert seen.keys() == english.keys()
+    untranslated = {surface: sorted((seen[surface] & english[surface]) - DATA - LOANWORDS)
+                    for surface in seen}
+    assert {surface: left for surface, left in untranslated.items() if left} == {}
+    for surface in seen:  # nothing left out: a language may say two things alike, not fewer
+        assert len(seen[surface]) >= len(english[surface] - DATA) - 1, surface
+
+
+def _catalog(lang: str, domain: str):
+    path = i18n.TRANSLATIONS / lang / "LC_MESSAGES" / f"{domain}.po"
+    assert path.exists(), f"{path} is missing"
+    with path.open("rb") as f:
+        return read_po(f, locale=lang)
+
+
+@pytest.mark.parametrize("domain", ["messages", "widget"])
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_key_is_in_every_catalog_translated_and_not_fuzzy(lang, domain):
+    keys = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in _catalog("en", domain) if m.id}
+    entries = {(m.context, m.id if isinstance(m.id, str) else m.id[0]): m for m in _catalog(lang, domain) if m.id}
+
+    assert sorted(keys - entries.keys()) == []
+    empty = [key for key, m in entries.items()
+             if not all(m.string if isinstance(m.string, tuple) else [m.string])]
+    assert empty == []
+    assert [key for key, m in entries.items() if m.fuzzy] == []
