@@ -25,7 +25,8 @@ def test_an_order_keeps_the_given_and_family_names_beside_the_full_name(client, 
 
     assert response.status_code == 201, response.json
     assert response.json["customer"] == {"email": "lan@example.com", "name": "Nguyễn Thị Lan",
-                                         "given_name": "Lan", "family_name": "Nguyễn", "locale": "vi"}
+                                         "given_name": "Lan", "family_name": "Nguyễn", "locale": "vi",
+                                         "accepts_marketing": False}
 
 
 @pytest.mark.parametrize(("locale", "full"), [("vi", "Nguyễn Lan"), ("hy", "Ani Hakobyan"),

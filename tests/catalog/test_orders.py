@@ -38,8 +38,10 @@ def test_new_order_answers_201_with_the_order(client, shop):
     assert body["id"] == "ORDER-1"
     assert body["status"] == "placed"
     assert body["customer"] == {"email": "buyer@example.com", "name": "Ana Buyer", "given_name": "",
-                                "family_name": "", "locale": "en"}
-    assert body["items"] == [{"product_id": "sku-1", "name": "Trail shoes", "quantity": 1, "price": "49.90"}]
+                                "family_name": "", "locale": "en", "accepts_marketing": False}
+    assert body["items"] == [{"product_id": "sku-1", "name": "Trail shoes", "quantity": 1, "price": "49.90",
+                              "refunded_quantity": 0}]
+    assert body["refunds"] == []
     assert body["placed_at"] == "2026-11-01T12:00:00+00:00"
     assert (body["currency"], body["total"]) == ("EUR", "49.90")
     assert body["widget_token"]
