@@ -265,6 +265,26 @@ def feed_command(shop_ref, output):
         say(f"Left out {stats.skipped} published reviews without text (the feed requires text).")
 
 
+@main.command("detect-languages")
+@click.option("--batch", default=500, show_default=True, type=click.IntRange(1, 10_000),
+              help="Reviews per transaction.")
+@with_appcontext
+@friendly
+def detect_languages_command(batch):
+    """Fill in the language of reviews stored without one.
+
+    Reads the reviews whose language is unknown in batches, each committed: run it again after
+    an interruption and it goes on with those still unknown. A text too short to tell takes the
+    language of the form it was written in; an imported one without a sure detection stays unknown."""
+    from .collecting import languages
+
+    read = found = 0
+    for batch_read, batch_found in languages.fill_missing(batch):
+        read, found = read + batch_read, found + batch_found
+        say(f"{read} reviews read, {found} languages set")
+    say(f"Done: {found} of {read} reviews without a language have one now.")
+
+
 @main.command("import")
 @click.argument("shop_ref", metavar="SHOP")
 @click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False))

@@ -18,8 +18,7 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('reviews', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('lang', sa.String(length=16), nullable=True))
+    op.add_column('reviews', sa.Column('lang', sa.String(length=16), nullable=True))
     with op.get_context().autocommit_block():
         op.create_index('ix_reviews_public_lang', 'reviews',
                         ['product_id', 'status', 'lang', 'published_at', 'id'],
@@ -29,5 +28,6 @@ def upgrade():
 def downgrade():
     with op.get_context().autocommit_block():
         op.drop_index('ix_reviews_public_lang', table_name='reviews', postgresql_concurrently=True)
-    with op.batch_alter_table('reviews', schema=None) as batch_op:
-        batch_op.drop_column('lang')
+    # Not in batch mode: on SQLite that rebuilds the table from reflection, which loses the
+    # expression indexes (ix_reviews_public_lowest, _photos). SQLite 3.35+ drops a column itself.
+    op.drop_column('reviews', 'lang')

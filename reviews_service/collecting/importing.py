@@ -29,6 +29,7 @@ from ..reviews.models import Reply, Review
 from ..shops.models import Shop
 from ..shops.service import settings_of
 from . import import_formats as formats
+from . import languages
 from .service import _staff, new_public_id
 
 MAX_ROWS = 50_000
@@ -239,6 +240,7 @@ def _store(shop: Shop, values: dict[str, str], rating: int, products: ProductInd
     review = Review(
         public_id=new_public_id(), shop_id=shop.id, product_id=product_id, rating=rating, title=title,
         body=body, author_name=name, email=email, locale=settings["default_locale"], status="pending",
+        lang=languages.review_language(None, None, (title, body)),
         source="import", verified_buyer=False, incentivized=False, staff=_staff(email, settings),
         created_at=created, updated_at=now, published_at=created)
     try:

@@ -21,6 +21,7 @@ from ..reviews.models import Photo, Report, Review, Vote
 from ..shops.models import Shop
 from ..shops.service import settings_of
 from ..web.callers import Visitor
+from . import languages
 from . import requests as review_requests
 
 MAX_PHOTOS = 5
@@ -67,6 +68,7 @@ def submit_review(shop: Shop, product_external_id: str, data: dict[str, Any], vi
         order_id=grant.order.id if grant else None,
         customer_id=grant.order.customer_id if grant else None,
         rating=data["rating"], title=data.get("title", "").strip(), body=body,
+        lang=languages.review_language(data.get("lang"), data.get("locale"), (data.get("title", ""), body)),
         author_name=author.strip()[:100], email=email,
         locale=data.get("locale") or (grant.order.customer.locale if grant else settings["default_locale"]),
         status="pending", source=source or (grant.source if grant else "widget"),

@@ -38,13 +38,13 @@ def _page(shop_id: int, args, *, product_id: str | None = None):
     The rendered page may be served from the same bounded in-process cache as the ratings
     (never older than RATING_MAX_AGE); an unknown product is a 404, never cached."""
     key = ("list", shop_id, product_id, args["sort"], args["rating"], args["with_photos"],
-           args["cursor"], args["limit"])
+           args["cursor"], args["limit"], args["lang"], args["lang_first"])
 
     def compute():
         query = queries.published_query(shop_id, product_external_id=product_id, rating=args["rating"],
-                                        with_photos=args["with_photos"])
+                                        with_photos=args["with_photos"], lang=args["lang"])
         shown, next_cursor = queries.page(query, sort=args["sort"], limit=args["limit"],
-                                          cursor=args["cursor"])
+                                          cursor=args["cursor"], lang_first=args["lang_first"])
         if not shown and product_id is not None:
             catalog.get_product(shop_id, product_id)  # an empty page, or no such product (404)?
         return caching.json_entry({"reviews": shown, "next_cursor": next_cursor})

@@ -25,7 +25,7 @@ from .models import Review
 
 EXPORT_COLUMNS = (
     "id", "product_id", "product_name", "order_id", "status", "reject_reason", "moderation_rule",
-    "rating", "title", "body", "author_name", "email", "locale", "source", "labels", "verified_buyer",
+    "rating", "title", "body", "author_name", "email", "locale", "lang", "source", "labels", "verified_buyer",
     "incentivized", "staff", "redacted", "helpful_up", "helpful_down", "report_count", "photo_urls",
     "reply", "reply_created_at", "reply_updated_at", "created_at", "published_at", "updated_at",
 )
@@ -64,7 +64,7 @@ def _records(shop: Shop, batch: int = 500) -> Iterator[dict[str, Any]]:
                 "status": review.status, "reject_reason": review.reject_reason,
                 "moderation_rule": review.moderation_rule, "rating": review.rating, "title": review.title,
                 "body": review.body, "author_name": review.author_name, "email": review.email,
-                "locale": review.locale, "source": review.source, "labels": view["labels"],
+                "locale": review.locale, "lang": review.lang, "source": review.source, "labels": view["labels"],
                 "verified_buyer": review.verified_buyer, "incentivized": review.incentivized,
                 "staff": review.staff, "redacted": review.redacted,
                 "helpful": {"up": review.helpful_up, "down": review.helpful_down},

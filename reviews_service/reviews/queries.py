@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, bindparam, literal_column, select, tuple_
+from sqlalchemy import Select, bindparam, literal_column, or_, select, tuple_
 from sqlalchemy.orm import selectinload
 
 from .. import cursors
 from ..catalog.models import Product
-from ..errors import NotFound
+from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..shops.models import Shop
 from . import media, views
@@ -60,7 +60,8 @@ _KEY_KINDS = {
 
 
 def published_query(shop: Shop | int, *, product_id: int | None = None, rating: int | None = None,
-                    with_photos: bool = False, product_external_id: str | None = None) -> Select:
+                    with_photos: bool = False, product_external_id: str | None = None,
+                    lang: str | None = None) -> Select:
     """Published reviews, as plain rows with the reply joined in: the public list runs on every
     product page, so it builds no ORM objects and asks the database twice at most."""
     shop_id = shop if isinstance(shop, int) else shop.id
@@ -79,40 +80,86 @@ def published_query(shop: Shop | int, *, product_id: int | None = None, rating: 
         query = query.where(Review.rating == rating)
     if with_photos:
         query = query.where(Review.photo_count > 0)
+    if lang is not None:
+        query = query.where(Review.lang == lang)
     return query
 
 
 _PUBLIC_COLUMNS = (
     Review.id, Review.public_id, Review.rating, Review.title, Review.body, Review.author_name,
-    Review.locale, Review.published_at, Review.source, Review.verified_buyer, Review.incentivized,
+    Review.locale, Review.lang, Review.published_at, Review.source, Review.verified_buyer, Review.incentivized,
     Review.staff, Review.redacted, Review.helpful_up, Review.helpful_down, Review.photo_count,
     Reply.body.label("reply_body"), Reply.created_at.label("reply_created_at"),
     Reply.updated_at.label("reply_updated_at"),
 )
 
 
-def page(query: Select, *, sort: str, limit: int, cursor: str | None,
+def page(query: Select, *, sort: str, limit: int, cursor: str | None, lang_first: str | None = None,
          storage=None) -> tuple[list[dict[str, Any]], str | None]:
     """One page of `query` in `sort` order as public views, and the next page's cursor (None at
-    the end)."""
-    columns, descending = _sort_columns(sort)
-    order = [c.desc() if descending else c.asc() for c in columns]
-    if not cursor:
-        rows = db.session.execute(query.order_by(*order).limit(limit + 1)).all()
+    the end). With `lang_first`, the reviews written in that language come first, then the rest,
+    each part in `sort` order."""
+    if lang_first is None:
+        key = cursors.decode(cursor, sort, _KEY_KINDS[sort]) if cursor else None
+        rows = _fetch(query, sort, limit + 1, key)
+        next_cursor = cursors.encode(sort, _key_of(rows[limit - 1], sort)) if len(rows) > limit else None
     else:
-        # Bind each value with its column's type, so timestamps compare as the column stores them.
-        key = [bindparam(None, v, type_=c.type)
-               for v, c in zip(cursors.decode(cursor, sort, _KEY_KINDS[sort]), columns, strict=True)]
-        if sort in _LED_BY_EXPRESSION:
-            rows = _seek_by_group(query, columns, key, order, descending, limit + 1)
-        else:
-            after = tuple_(*columns) < tuple_(*key) if descending else tuple_(*columns) > tuple_(*key)
-            rows = db.session.execute(query.where(after).order_by(*order).limit(limit + 1)).all()
-    next_cursor = cursors.encode(sort, _key_of(rows[limit - 1], sort)) if len(rows) > limit else None
+        rows, next_cursor = _language_first(query, sort, limit, cursor, lang_first)
     rows = rows[:limit]
     storage = storage or media.storage()
     photos = _photos_of([r.id for r in rows if r.photo_count], storage)
     return [views.public_dict(r, photos.get(r.id, []), _reply_of(r)) for r in rows], next_cursor
+
+
+def _fetch(query: Select, sort: str, n: int, key: list[Any] | None) -> list:
+    """Up to `n` rows of `query` in `sort` order, after the row whose sort key is `key`."""
+    columns, descending = _sort_columns(sort)
+    order = [c.desc() if descending else c.asc() for c in columns]
+    if key is None:
+        return db.session.execute(query.order_by(*order).limit(n)).all()
+    # Bind each value with its column's type, so timestamps compare as the column stores them.
+    bound = [bindparam(None, v, type_=c.type) for v, c in zip(key, columns, strict=True)]
+    if sort in _LED_BY_EXPRESSION:
+        return _seek_by_group(query, columns, bound, order, descending, n)
+    after = tuple_(*columns) < tuple_(*bound) if descending else tuple_(*columns) > tuple_(*bound)
+    return db.session.execute(query.where(after).order_by(*order).limit(n)).all()
+
+
+def _language_first(query: Select, sort: str, limit: int, cursor: str | None,
+                    lang: str) -> tuple[list, str | None]:
+    """The reader's language first, then the rest: two keyset lists read one after the other,
+    each from an index (the language's part from ix_reviews_public_lang in the default sort). A
+    cursor names its part and the language, so a page that crosses from one part to the other
+    resumes exactly where it stopped."""
+    mine_name, rest_name, start_name = (f"{sort}:{part}:{lang}" for part in ("first", "rest", "start"))
+    part, key = _part_of(cursor, sort, mine_name, rest_name, start_name)
+    rows: list = []
+    if part == "first":
+        rows = _fetch(query.where(Review.lang == lang), sort, limit + 1, key)
+        if len(rows) > limit:
+            return rows, cursors.encode(mine_name, _key_of(rows[limit - 1], sort))
+        key = None
+    mine = len(rows)
+    rows += _fetch(query.where(or_(Review.lang != lang, Review.lang.is_(None))), sort,
+                   limit + 1 - mine, key)
+    if len(rows) <= limit:
+        return rows, None
+    if mine == limit:  # the page ends with the reader's language; the rest starts the next one
+        return rows, cursors.encode(start_name, [])
+    return rows, cursors.encode(rest_name, _key_of(rows[limit - 1], sort))
+
+
+def _part_of(cursor: str | None, sort: str, mine_name: str, rest_name: str,
+             start_name: str) -> tuple[str, list[Any] | None]:
+    if not cursor:
+        return "first", None
+    for part, name, kinds in (("first", mine_name, _KEY_KINDS[sort]), ("rest", rest_name, _KEY_KINDS[sort])):
+        try:
+            return part, cursors.decode(cursor, name, kinds)
+        except Invalid:
+            pass
+    cursors.decode(cursor, start_name, ())  # Invalid (422 on cursor) when it is none of the three
+    return "rest", None
 
 
 # Sorts whose first key is an expression (a few distinct values). SQLite seeks a row comparison

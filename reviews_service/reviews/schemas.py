@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from marshmallow import fields, post_load, validate
 
 from ..catalog.schemas import LOCALE, OrderOut
 from ..schemas import StrictInteger, StrictSchema, text
+from .languages import LANG, primary_language
 from .models import REPORT_REASONS, SOURCES, STATUSES
 from .queries import SORTS
 
@@ -28,7 +29,13 @@ class ReviewIn(StrictSchema):
     body = text(5000, load_default="")
     display_name = text(100, load_default="")
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
-    locale = fields.String(load_default=None, validate=LOCALE)
+    locale = fields.String(load_default=None, validate=LOCALE, metadata={
+        "description": "The language of the form the review was written in (the widget and the "
+                       "hosted page send theirs): the review's language when its text is too short "
+                       "or too ambiguous to tell."})
+    lang = fields.String(load_default=None, validate=LANG, metadata={
+        "description": "The language the review is written in, when the client knows it (hy, "
+                       "pt-BR reads as pt); else detected from the text."})
     photo_ids = fields.List(fields.String(validate=validate.Length(1, 40)), load_default=list,
                             validate=validate.Length(max=5))
     token = fields.String(load_default=None, validate=validate.Length(1, 1000),
@@ -65,7 +72,10 @@ class PublicReviewOut(StrictSchema):
     title = fields.String()
     body = fields.String()
     author = fields.String(metadata={"description": "First name and initial"})
-    locale = fields.String()
+    locale = fields.String(metadata={"description": "The language of the form it was written in"})
+    lang = fields.String(allow_none=True, metadata={
+        "description": "The language it is written in (a primary subtag: hy, pt), detected at "
+                       "submission unless given; null when unknown. Never translated."})
     published_at = fields.AwareDateTime()
     source = fields.String()
     verified_buyer = fields.Boolean()
@@ -92,6 +102,20 @@ class ReviewListQuery(StrictSchema):
     with_photos = fields.Boolean(load_default=False)
     cursor = fields.String(load_default=None, validate=validate.Length(max=500))
     limit = fields.Integer(load_default=10, validate=validate.Range(1, 50))
+    lang = fields.String(load_default=None, validate=LANG, metadata={
+        "description": "Only reviews written in this language (pt-BR reads as pt)."})
+    lang_first = fields.String(load_default=None, validate=LANG, metadata={
+        "description": "The reader's language: reviews written in it first, then the others, each "
+                       "part in the chosen sort; the cursor carries on across the two."})
+
+    @post_load
+    def _languages(self, data, **kwargs):
+        for name in ("lang", "lang_first"):
+            if data[name]:
+                data[name] = primary_language(data[name])
+        if data["lang"]:
+            data["lang_first"] = None  # only one language: nothing comes after it
+        return data
 
 
 class PublicReviewPage(StrictSchema):

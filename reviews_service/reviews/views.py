@@ -43,6 +43,7 @@ def public_dict(review, photos: list[dict], reply: dict | None) -> dict[str, Any
         "body": review.body,
         "author": display_name(review.author_name),
         "locale": review.locale,
+        "lang": review.lang,
         "published_at": review.published_at,
         "source": review.source,
         "verified_buyer": review.verified_buyer,
