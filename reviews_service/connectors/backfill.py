@@ -15,7 +15,6 @@ import io
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from marshmallow import ValidationError
 
@@ -80,7 +79,7 @@ def shopify_csv(shop: Shop, text: str, since_days: int = 30) -> Report:
         if placed is None or placed < since:
             report.older += 1
             continue
-        report.count(_apply(lambda: _shopify_order(shop, name, rows, placed), name))
+        report.count(_apply(lambda name=name, rows=rows, placed=placed: _shopify_order(shop, name, rows, placed), name))
     return report
 
 

@@ -12,8 +12,7 @@ import pytest
 from tests.helpers import assert_problem, row_counts, set_settings
 from tests.referrals.conftest import browser, order, referral_of, set_program
 
-from .conftest import (SHOPIFY_DOMAIN, connect, deliveries, fixture, order_of, parse, run_worker,
-                       shopify, sign)
+from .conftest import SHOPIFY_DOMAIN, connect, deliveries, fixture, order_of, parse, run_worker, shopify, sign
 
 ORDER_ID = "820982911946154508"
 PRODUCT_ID = "788032119674292922"
