@@ -59,6 +59,8 @@ LANGUAGES: tuple[str, ...] = _discover()
 def native_name(lang: str) -> str:
     """The language's name in itself, as a picker lists it: `Հայերեն`, `ქართული`, `Tiếng Việt`."""
     name = Locale.parse(lang).get_display_name(lang) or lang
+    if "\u10d0" <= name[:1] <= "\u10ff":  # Georgian has no capitals in running text (Mtavruli is all-caps)
+        return name
     return name[:1].upper() + name[1:]
 
 
