@@ -44,6 +44,8 @@ REJECT_LABELS = {
     "duplicate": _l("Duplicate"),
     "not_a_review": _l("Not a review"),
 }
+SCOPE_NAMES = {"all": _l("all"), "orders": _l("orders"), "moderation": _l("moderation"),
+               "privacy": _l("privacy")}
 REASON_CHOICES = [(r, REJECT_LABELS.get(r, r.replace("_", " ").capitalize())) for r in REJECT_REASONS]
 
 
@@ -115,7 +117,7 @@ class KeyForm(AdminForm):
     label = StringField(_l("Label"), validators=[Optional(), Length(max=100)],
                         description=_l("Where the key is used, e.g. “production shop”."))
     scopes = SelectMultipleField(
-        _l("Scopes"), choices=[(s, s) for s in SCOPES], default=["all"],
+        _l("Scopes"), choices=[(s, SCOPE_NAMES.get(s, s)) for s in SCOPES], default=["all"],
         widget=widgets.ListWidget(prefix_label=False), option_widget=widgets.CheckboxInput(),
         validators=[lambda _form, field: _at_least_one(field, _l("Choose at least one scope."))],
         description=_l("What the key may do: all of it, or orders, moderation (never sees an e-mail "

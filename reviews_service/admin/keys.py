@@ -10,7 +10,7 @@ from ..models_base import utcnow
 from ..outbox import webhooks
 from ..shops import service as shops
 from .blueprint import bp
-from .forms import CsrfForm, KeyForm, RotateForm, WebhookForm, attempt, require_csrf
+from .forms import SCOPE_NAMES, CsrfForm, KeyForm, RotateForm, WebhookForm, attempt, require_csrf
 from .language import _
 from .sign_in import shop_access
 
@@ -18,7 +18,7 @@ from .sign_in import shop_access
 def _keys_page(shop, *, secret: str | None = None, form=None, status: int = 200):
     return render_template("admin/keys.html", keys=shops.active_keys(shop), revoked=shops.ended_keys(shop),
                            secret=secret, create=form or KeyForm(), rotate=RotateForm(),
-                           now=utcnow()), status
+                           now=utcnow(), scope_names=SCOPE_NAMES), status
 
 
 @bp.route("/shops/<slug>/keys")
