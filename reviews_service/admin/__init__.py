@@ -1,5 +1,5 @@
-"""The moderators' pages under /admin: sign-in, the queue, settings, keys, webhooks, the outbox,
-import and export, the dashboard.
+"""The moderators' pages under /admin: sign-in, the queue, settings, keys, webhooks, the
+connections to Shopify and WooCommerce, the outbox, import and export, the dashboard.
 
 Server-rendered HTML. Every page sends a strict CSP (no inline script or style), `no-store`, and
 refuses to be framed; every form carries a CSRF token that its view validates.
@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Flask
 
 from . import (  # noqa: F401  (each module adds its routes to the blueprint)
+    connections,
     dashboard,
     import_export,
     keys,

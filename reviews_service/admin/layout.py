@@ -26,6 +26,7 @@ NAV = [
     ("admin.settings", _l("Settings"), True),
     ("admin.keys", _l("API keys"), True),
     ("admin.webhooks", _l("Webhooks"), True),
+    ("admin.connections", _l("Connections"), False),
     ("admin.referrals", _l("Referrals"), True),
     ("admin.outbox", _l("Outbox"), True),
     ("admin.transfer", _l("Import & export"), True),
