@@ -136,12 +136,13 @@ class Head:
         return (kind, self.sid, self.external_id, self.product.updated_at.isoformat(),
                 self.rating.version, self.marker, *more)
 
-    def first_page(self) -> tuple[list[dict[str, Any]], str | None]:
-        """The public views of the newest reviews, and the cursor of the page after them."""
+    def first_page(self, lang_first: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+        """The public views of the newest reviews (those in `lang_first` first, as the widget
+        shows them), and the cursor of the page after them."""
         if not self.rating.count:
             return [], None
         return queries.page(queries.published_query(self.sid, product_id=self.product.id),
-                            sort="newest", limit=PAGE_SIZE, cursor=None)
+                            sort="newest", limit=PAGE_SIZE, cursor=None, lang_first=lang_first)
 
 
 def _entry(body: bytes, mimetype: str, kind: str) -> caching.Cached:
@@ -204,7 +205,8 @@ def fragment(public_key, product_id):
                          shops.settings_of(head.shop).get("default_locale"))
 
     def compute():
-        reviews, next_cursor = head.first_page()
+        # The reader's language first: the widget that takes the fragment over goes on from here.
+        reviews, next_cursor = head.first_page(lang_first=lang)
         shop = head.shop
         said = Words(lang)
         state = {"product_id": product_id,

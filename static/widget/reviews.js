@@ -145,6 +145,8 @@
     // English or in CLDR's root ("2026 M11 29"); the language file carries the data for that case.
     const cldr = table._cldr;
     const date = new Intl.DateTimeFormat(intl, { dateStyle: "medium" });
+    // A review's language by name where the browser knows this language's names, else its tag.
+    const names = Intl.DisplayNames.supportedLocalesOf(intl)[0] && new Intl.DisplayNames(intl, { type: "language" });
     const own = [Intl.NumberFormat, Intl.DateTimeFormat].every((I) => I.supportedLocalesOf(intl)[0])
       && !/M\d/.test(date.format(0));
     const numbers = (options) => {
@@ -161,6 +163,7 @@
     };
     return {
       el, key, api, lang, t, sheet, shop, number, kept, token: el.dataset.reviewsToken,
+      language: (tag) => { try { return names.of(tag); } catch { return tag; } },
       policy: safeUrl(shop.policy_url) || `${origin}/policy/${encodeURIComponent(key)}?lang=${lang}`,
       dir: RTL.includes(lang) ? "rtl" : "ltr",
       level: Math.min(5, +el.dataset.reviewsHeadingLevel || 2),
@@ -228,7 +231,7 @@
   async function showProduct(ctx) {
     const first = takeover(ctx.el);
     const [rating, page] = first ? [first.rating, first] : await Promise.all([
-      json(productUrl(ctx, "rating")), json(productUrl(ctx, "reviews", { limit: PAGE })),
+      json(productUrl(ctx, "rating")), json(productUrl(ctx, "reviews", { limit: PAGE, lang_first: ctx.lang })),
     ]);
     show(ctx, productView(ctx, rating, page));
     emit(ctx, "ready", { product: ctx.el.dataset.reviewsProduct, rating });
@@ -236,7 +239,8 @@
 
   function productView(ctx, rating, page) {
     const { t } = ctx;
-    const query = { sort: "newest", rating: null, photos: false };
+    // The reader's language first; `mine`: only in it.
+    const query = { sort: "newest", rating: null, photos: false, mine: false };
     let cursor = page.next_cursor;
     let shown = 0;
     let loading = 0;
@@ -253,9 +257,13 @@
     const photos = h("input", {
       type: "checkbox", onchange: () => { query.photos = photos.checked; load(true); },
     });
+    const mine = h("input", {
+      type: "checkbox", onchange: () => { query.mine = mine.checked; load(true); },
+    });
     const tools = h("div", { class: "tools" },
       h("label", { class: "sort" }, h("span", {}, t("sort")), sort),
       h("label", { class: "photos-only" }, photos, h("span", {}, t("with_photos"))),
+      h("label", { class: "photos-only mine" }, mine, h("span", {}, t("only_mine"))),
       filterNote, status);
     const writeButton = button(t("write"), async () => {
       formSlot.replaceChildren();
@@ -324,7 +332,7 @@
     }
 
     function say() {
-      const total = query.photos ? null : query.rating ? rating.histogram[query.rating] : rating.count;
+      const total = query.photos || query.mine ? null : query.rating ? rating.histogram[query.rating] : rating.count;
       status.textContent = !shown ? t("none")
         : total != null ? t("showing", { n: shown, total }) : t("shown", { n: shown });
     }
@@ -335,6 +343,7 @@
       try {
         const answer = await json(productUrl(ctx, "reviews", {
           sort: query.sort, rating: query.rating, with_photos: query.photos, limit: PAGE, cursor: !reset && cursor,
+          [query.mine ? "lang" : "lang_first"]: ctx.lang,
         }));
         if (ticket !== loading) return;  // a newer sort or filter won
         if (reset) { list.replaceChildren(); shown = 0; }
@@ -363,9 +372,11 @@
     return h("div", {}, heading(ctx, 0, { class: "heading" }, t("title")), summary, formSlot, tools, list, foot);
   }
 
-  /** One review; its user text gets dir="auto", so it keeps its own direction on any page. */
+  /** One review; its user text gets dir="auto", so it keeps its own direction on any page, and
+   * the language it is written in, which is named when it is not the reader's (never translated). */
   function reviewItem(ctx, review) {
     const { t } = ctx;
+    const lang = review.lang;
     const titleId = id();
     const photos = review.photos || [];
     const labels = (review.labels || []).map((name) => h("li", {}, h("details", { class: `label ${name}` },
@@ -377,14 +388,15 @@
     const item = h("article", { class: "review", tabindex: "-1", "aria-labelledby": titleId },
       h("div", { class: "review-top" },
         stars(review.rating), h("span", { class: "visually-hidden" }, t("rated", { avg: review.rating })),
-        review.title && heading(ctx, 1, { class: "review-title", id: titleId, dir: "auto", text: review.title })),
+        review.title && heading(ctx, 1, { class: "review-title", id: titleId, dir: "auto", lang, text: review.title })),
       h("p", { class: "meta", id: review.title ? null : titleId },
         h("span", { class: "author", dir: "auto", text: review.author || t("anonymous") }),
         review.published_at && h("time", {
           datetime: review.published_at, text: ctx.date.format(new Date(review.published_at)),
-        })),
+        }),
+        lang && lang !== ctx.lang && h("span", { class: "lang", text: t("written_in", { language: ctx.language(lang) }) })),
       labels.length && h("ul", { class: "labels", "aria-label": t("labels") }, labels),
-      review.body && h("p", { class: "body", dir: "auto", text: review.body }),
+      review.body && h("p", { class: "body", dir: "auto", lang, text: review.body }),
       photos.length && h("ul", { class: "photos" }, photos.map(thumb)),
       review.reply && h("div", { class: "reply" },
         h("p", {

@@ -248,8 +248,10 @@ def test_fragment_root_carries_the_widgets_contract(client, shop):
     assert state["next_cursor"] == root["data-reviews-next-cursor"]
     assert [r["id"] for r in state["reviews"]] == [r["id"] for r in reversed(made)][:10]
     assert state["rating"]["count"] == 11
-    # The cursor continues where the fragment stopped, through the public list.
-    rest = client.get(f"{shop.public}/products/sku-1/reviews", query_string={"cursor": state["next_cursor"]})
+    # The cursor continues where the fragment stopped, through the public list in the fragment's
+    # language first (its lang), as the widget that takes it over asks for it.
+    rest = client.get(f"{shop.public}/products/sku-1/reviews",
+                      query_string={"cursor": state["next_cursor"], "lang_first": root["lang"]})
     assert [r["id"] for r in rest.get_json()["reviews"]] == [made[0]["id"]]
 
 
