@@ -7,6 +7,8 @@ imported inside the commands, so that `reviews-service --help` stays quick."""
 
 from __future__ import annotations
 
+import sys
+
 import click
 from flask.cli import with_appcontext
 
@@ -25,11 +27,14 @@ def register(main: click.Group, friendly) -> None:
     @click.option("--import", "import_file", type=click.File("r", encoding="utf-8-sig"),
                   help="Past orders: Shopify's orders CSV export, or the saved JSON of WooCommerce's "
                        "GET /wp-json/wc/v3/orders.")
+    @click.option("--products", "products_file", type=click.File("r", encoding="utf-8-sig"),
+                  help="Shopify: the saved JSON of products.json (Admin API, or the storefront's "
+                       "/products.json), so that the CSV's lines find their products' ids by SKU or title.")
     @click.option("--since-days", default=30, show_default=True, type=click.IntRange(1, 365),
                   help="Import only orders placed in these last days: older customers are never e-mailed.")
     @with_appcontext
     @friendly
-    def connect_command(platform, shop_ref, domain, secret_stdin, import_file, since_days):
+    def connect_command(platform, shop_ref, domain, secret_stdin, import_file, products_file, since_days):
         """Connect SHOP to its platform, show what to register there, and import past orders.
 
         Without --domain or --secret-stdin, checks the connection made before (by this command or
@@ -40,7 +45,7 @@ def register(main: click.Group, friendly) -> None:
         shop = shops.get_shop(shop_ref)
         secret = None
         if secret_stdin:
-            secret = click.get_text_stream("stdin").readline().strip()
+            secret = sys.stdin.readline().strip()
             if not secret:
                 raise Failure("No secret on standard input.")
         if domain is not None or secret is not None:
@@ -53,9 +58,15 @@ def register(main: click.Group, friendly) -> None:
         say(f"Register this URL for each topic below: {view['webhook_url']}")
         for topic in view["topics"]:
             say(f"  {topic}")
+        index = None
+        if products_file is not None:
+            if platform != "shopify":
+                raise Failure("--products is for Shopify: WooCommerce's orders name their products' ids.")
+            index = backfill.shopify_products(shop, connection, products_file.read())
+            say(f"Stored {index.stored} products from the listing.")
         if import_file is not None:
             text = import_file.read()
-            report = (backfill.shopify_csv(shop, text, since_days) if platform == "shopify"
+            report = (backfill.shopify_csv(shop, text, since_days, index) if platform == "shopify"
                       else backfill.woocommerce_json(shop, connection, text, since_days))
             say(f"Imported {report.imported} orders ({report.already} already stored); left out "
                 f"{report.older} placed more than {since_days} days ago.")

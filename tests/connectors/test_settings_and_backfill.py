@@ -14,6 +14,9 @@ from tests.helpers import assert_problem, run
 
 from .conftest import FIXTURES, SECRET, SHOPIFY_DOMAIN, WOO_DOMAIN, connect, fixture, order_of, shopify
 
+SHOES, SOCKS = "788032119674292922", "788032119674292999"
+ORDER_ID = "820982911946154508"
+
 
 def test_the_secret_is_write_only_and_stored_encrypted(app, client, shop):
     made = connect(client, shop, "shopify", SHOPIFY_DOMAIN)
@@ -77,18 +80,59 @@ def test_the_cli_refuses_a_shop_without_a_connection_in_one_line(runner, shop):
 
 def test_a_shopify_csv_backfill_imports_only_recent_orders_with_their_consent(runner, client, shop):
     run(runner, "connect", "shopify", shop.slug, "--domain", SHOPIFY_DOMAIN, "--secret-stdin", input=SECRET)
-    result = run(runner, "connect", "shopify", shop.slug, "--import", str(FIXTURES / "shopify/orders_export.csv"))
+    result = run(runner, "connect", "shopify", shop.slug, "--products", str(FIXTURES / "shopify/products.json"),
+                 "--import", str(FIXTURES / "shopify/orders_export.csv"))
     assert result.exit_code == 0, result.output
+    assert "Stored 2 products from the listing." in result.output
     assert "Imported 2 orders" in result.output and "left out 1 placed more than 30 days ago" in result.output
     carla = order_of(client, shop, "820982911946154600")
     assert carla["status"] == "fulfilled" and carla["customer"]["accepts_marketing"] is True
-    assert [i["product_id"] for i in carla["items"]] == ["TRAIL-42", "SOCK-1"]
+    assert [i["product_id"] for i in carla["items"]] == [SHOES, SOCKS]
     assert carla["review_request"]["status"] == "scheduled"
     dan = order_of(client, shop, "820982911946154599")
     assert dan["customer"]["accepts_marketing"] is False and dan["review_request"] is None
     assert client.get("/api/v1/orders/820982911946154598", headers=shop.headers).status_code == 404
     again = run(runner, "connect", "shopify", shop.slug, "--import", str(FIXTURES / "shopify/orders_export.csv"))
     assert "Imported 0 orders (2 already stored)" in again.output
+
+
+def test_a_backfilled_orders_products_are_the_ones_later_webhooks_update(runner, client, shop):
+    """The CSV names SKUs; the webhooks and the storefront name product ids. A backfilled line is
+    keyed by its product's id, so the next products/update changes the product the order holds,
+    and a later order of the same product by webhook is about the same product."""
+    run(runner, "connect", "shopify", shop.slug, "--domain", SHOPIFY_DOMAIN, "--secret-stdin", input=SECRET)
+    run(runner, "connect", "shopify", shop.slug, "--products", str(FIXTURES / "shopify/products.json"),
+        "--import", str(FIXTURES / "shopify/orders_export.csv"))
+    product = fixture("shopify/products_create.json")
+    product["title"] = "Trail shoes, 2027 edition"
+    assert shopify(client, shop, "products/update", product).json["status"] == "applied"
+    renamed = client.get(f"/api/v1/products/{SHOES}", headers=shop.headers).json
+    assert renamed["name"] == "Trail shoes, 2027 edition"
+    assert [i["product_id"] for i in order_of(client, shop, "820982911946154600")["items"]] == [SHOES, SOCKS]
+    assert shopify(client, shop, "orders/create", fixture("shopify/orders_create.json")).json["status"] == "applied"
+    assert [i["product_id"] for i in order_of(client, shop, ORDER_ID)["items"]] == [SHOES]
+    for sku in ("TRAIL-42", "SOCK-1"):  # no product was made of a SKU
+        assert client.get(f"/api/v1/products/{sku}", headers=shop.headers).status_code == 404
+
+
+def test_without_the_listing_lines_find_the_products_webhooks_sent_and_the_others_are_said(runner, client, shop):
+    run(runner, "connect", "shopify", shop.slug, "--domain", SHOPIFY_DOMAIN, "--secret-stdin", input=SECRET)
+    shopify(client, shop, "products/create", fixture("shopify/products_create.json"))  # SKU TRAIL-42
+    result = run(runner, "connect", "shopify", shop.slug, "--import", str(FIXTURES / "shopify/orders_export.csv"))
+    assert result.exit_code == 0, result.output
+    assert "Imported 2 orders" in result.output
+    assert "#1004: line 'Wool socks' (SKU SOCK-1) left out: no product with this SKU or title is known" in result.output
+    assert [i["product_id"] for i in order_of(client, shop, "820982911946154600")["items"]] == [SHOES]
+    assert client.get("/api/v1/products/SOCK-1", headers=shop.headers).status_code == 404
+
+
+def test_a_product_listing_that_is_no_listing_is_one_line(runner, shop, tmp_path):
+    run(runner, "connect", "shopify", shop.slug, "--domain", SHOPIFY_DOMAIN, "--secret-stdin", input=SECRET)
+    bad = tmp_path / "products.json"
+    bad.write_text('{"items": []}')
+    result = run(runner, "connect", "shopify", shop.slug, "--products", str(bad))
+    assert result.exit_code != 0 and "Not a Shopify product listing" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_a_woocommerce_json_backfill_respects_the_cut_off(runner, client, shop):
