@@ -140,10 +140,12 @@
       once(`c:${api}`, () => json(`${api}widget-config`).catch(() => ({}))),
       "reviewsShowOffer" in el.dataset && (landing || referral()),
     ]);
-    const plural = new Intl.PluralRules(intl);
     // A browser without this language's CLDR data (Debian's Chromium has no hy, ka or lo) formats in
-    // English or in CLDR's root ("2026 M11 29"); the language file carries the data for that case.
+    // English or in CLDR's root ("2026 M11 29"); the language file carries the data for that case:
+    // for plurals, a count's category (scripts/widget_catalogs.py's plural_table).
     const cldr = table._cldr;
+    const plural = Intl.PluralRules.supportedLocalesOf(intl)[0] ? new Intl.PluralRules(intl) : {
+      select: (n) => cldr.plurals[cldr.plural[n % 1e6 || !n ? n < 200 ? n : 100 + n % 100 : 200]] || "other" };
     const date = new Intl.DateTimeFormat(intl, { dateStyle: "medium" });
     // A review's language by name where the browser knows this language's names, else its tag.
     const names = Intl.DisplayNames.supportedLocalesOf(intl)[0] && new Intl.DisplayNames(intl, { type: "language" });

@@ -1,6 +1,5 @@
-/* stars-drawing.js: one product's stars and their label, for stars.js (README.md). stars.js keeps
- * only what finds the products and fetches their ratings; this module is imported as it runs, from
- * the versioned URL, so the locale beside it is the versioned one too. */
+/* stars-drawing.js: one product's stars and label, for stars.js, which imports it from its
+ * versioned URL, so the locales beside it are versioned too (README.md). */
 
 const LANGUAGE = /^(en|es|de|fr|pt|it|nl|pl|ru|uk|tr|ar|hy|ka|lo|vi|ja|zh)\b/i;
 const SVG = "http://www.w3.org/2000/svg";
@@ -24,16 +23,19 @@ STARS.append(svg("path", { class: "off", d: PATH }), GOLD);
 /** draw(shadowRoot, {count, average}) in the language of the option, the page or the browser. */
 export async function drawer(locale) {
   const lang = [locale, document.documentElement.lang, navigator.language, "en"].find((tag) => LANGUAGE.test(tag));
-  const strings = await fetch(new URL(`locales/${lang.slice(0, 2).toLowerCase()}.json`, import.meta.url));
-  const { stars_label: label } = await strings.json();
+  const url = new URL(`locales/${lang.slice(0, 2).toLowerCase()}.json`, import.meta.url);
+  const { stars_label: label, _cldr: cldr } = await (await fetch(url)).json();
+  // Intl without the language (hy, ka, lo in some browsers): English, with the file's separators.
+  const own = Intl.NumberFormat.supportedLocalesOf(lang)[0];
+  const format = (n, o) => n.toLocaleString(own || "en", o)
+    .replace(/[.,]/g, (s) => own ? s : s < "." ? cldr.group : cldr.decimal);
 
   return (root, { count, average }) => {
-    const shownCount = count.toLocaleString(lang);
-    const shownAverage = average.toLocaleString(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+    const n = format(count), avg = format(average, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
     const image = document.createElement("span");
     image.setAttribute("role", "img");
-    image.setAttribute("aria-label", label.replace("{avg}", shownAverage).replace("{n}", shownCount));
-    image.append(STARS.cloneNode(true), ` (${shownCount})`);
+    image.setAttribute("aria-label", label.replace("{avg}", avg).replace("{n}", n));
+    image.append(STARS.cloneNode(true), ` (${n})`);
     image.firstChild.lastChild.setAttribute("width", average * 24);
     root.adoptedStyleSheets = [STYLES];
     root.append(image);
