@@ -44,6 +44,8 @@ def endpoints(base: str, key: str, products: int) -> dict[str, str]:
     step = max(1, products // 48)
     ids = ",".join(f"p{i * step}" for i in range(48))
     first = json.load(urllib.request.urlopen(f"{pub}/products/p0/reviews?limit=10"))
+    # Ten Armenian reviews of p0 first: the page after them starts the rest.
+    mine = json.load(urllib.request.urlopen(f"{pub}/products/p0/reviews?limit=10&lang_first=hy"))
     return {
         "rating": f"{pub}/products/p0/rating",
         "bulk ratings (48)": f"{pub}/ratings?ids={ids}",
@@ -51,6 +53,10 @@ def endpoints(base: str, key: str, products: int) -> dict[str, str]:
         "list, second page": f"{pub}/products/p0/reviews?limit=10&cursor={first['next_cursor']}",
         "list (lowest first)": f"{pub}/products/p0/reviews?limit=20&sort=lowest",
         "list (5 stars only)": f"{pub}/products/p0/reviews?limit=20&rating=5",
+        "list (lang=hy only)": f"{pub}/products/p0/reviews?limit=20&lang=hy",
+        "list (lang_first=hy, across the two parts)": f"{pub}/products/p0/reviews?limit=20&lang_first=hy",
+        "list (lang_first=hy, page of the rest)":
+            f"{pub}/products/p0/reviews?limit=10&lang_first=hy&cursor={mine['next_cursor']}",
     }
 
 

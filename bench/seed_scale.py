@@ -47,7 +47,9 @@ def seed(db_url: str, instance: str, *, reviews: int, products: int) -> str:
                  "created_at": now, "updated_at": now} for i in range(lo, min(products, lo + BATCH))])
         product_ids = list(db.session.execute(text("SELECT id FROM products WHERE shop_id = :s"),
                                               {"s": shop_id}).scalars())
-        # Product 0 (external id p0) is the one the benchmark reads; give it 20 reviews at every size.
+        # Product 0 (external id p0) is the one the benchmark reads; give it 20 reviews at every size,
+        # every other one Armenian (the reader's language of the lang reads), the rest English.
+        # Elsewhere a tenth are Armenian, so that the language index holds the large side's mix.
         for lo in range(0, reviews, BATCH):
             rows = []
             for i in range(lo, min(reviews, lo + BATCH)):
@@ -57,6 +59,7 @@ def seed(db_url: str, instance: str, *, reviews: int, products: int) -> str:
                              "rating": rng.randint(1, 5), "title": f"Review {i}",
                              "body": "A fair product for the price. " * 4, "author_name": "Sam Lee",
                              "email": f"u{i}@example.com", "locale": "en", "status": "published",
+                             "lang": ("hy" if i % 2 else "en") if i < 20 else ("hy" if i % 10 == 3 else "en"),
                              "source": "widget", "verified_buyer": i % 3 == 0, "incentivized": False,
                              "staff": False, "redacted": False, "helpful_up": i % 7, "helpful_down": 0,
                              "report_count": 0, "photo_count": 0, "created_at": at, "updated_at": at,
