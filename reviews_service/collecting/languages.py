@@ -24,7 +24,7 @@ from ..reviews.models import Review
 CONFIDENT = 0.8
 # Letters from which a text's detection is taken at its word; under it, scaled down in proportion.
 _FULL_LENGTH = 12
-# The model's labels that name no language (zxx: no linguistic content) or a script variant.
+# Labels that name no language (zxx: no linguistic content; und: undetermined).
 _NOT_LANGUAGES = frozenset({"zxx", "und"})
 
 _lock = threading.Lock()
