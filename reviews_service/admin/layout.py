@@ -83,6 +83,7 @@ _TITLES = {400: _l("The request could not be used"), 403: _l("Not allowed"), 404
 # What a page says when the error came without words of its own (werkzeug's are English).
 _DETAILS = {404: _l("There is no such page, or it is not in your shops."),
             405: _l("This page does not take that kind of request."),
+            409: _l("Someone changed this meanwhile. Reload the page and try again."),
             413: _l("What was sent is too large."),
             429: _l("Too many requests in a short time. Wait a moment and try again.")}
 
@@ -104,7 +105,9 @@ def _http_error(exc: HTTPException):
 @bp.errorhandler(DomainError)
 def _domain_error(exc: DomainError):
     db.session.rollback()
-    return _error_page(exc.status, exc.detail)
+    # The services explain in English; a page in another language says what it can in its own words.
+    own = language.current() == language.DEFAULT or exc.status not in _DETAILS
+    return _error_page(exc.status, exc.detail if own else _DETAILS[exc.status])
 
 
 def _time_zone() -> tzinfo:

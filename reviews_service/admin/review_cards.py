@@ -4,13 +4,14 @@ of queries, whatever its length."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..moderation import queue
 from ..reviews import media
 from ..shops import service as shops
-from .language import _
+from .language import _, ngettext
 from .language import lazy_gettext as _l
 
 LABELS = {
@@ -79,6 +80,26 @@ def actor_label(actor: str, users: dict[int, str]) -> str:
     return str(ACTORS.get(actor, actor))
 
 
+# The notes the services write on their own (moderation/replies.py, moderation/queue.py), in the
+# admin's language; a moderator's own note is shown as written.
+_REPLY_NOTE = re.compile(r"^(created|edited), (\d+) characters$")
+_REDACTION_NOTE = re.compile(r"^(title|body): (\d+) span\(s\), (\d+) -> (\d+) characters$")
+FIELDS = {"title": _l("title"), "body": _l("text")}
+
+
+def _note(action: str, note: str | None) -> str | None:
+    reply = _REPLY_NOTE.match(note or "") if action == "reply" else None
+    if reply:
+        n = int(reply.group(2))
+        return (ngettext("created, %(num)d character", "created, %(num)d characters", n)
+                if reply.group(1) == "created" else ngettext("edited, %(num)d character", "edited, %(num)d characters", n))
+    parts = [_REDACTION_NOTE.match(part) for part in (note or "").split("; ")] if action == "redacted" else []
+    if parts and all(parts):
+        return "; ".join(_("%(field)s: %(spans)s redacted, %(before)s → %(after)s characters", field=FIELDS[m.group(1)],
+                           spans=m.group(2), before=m.group(3), after=m.group(4)) for m in parts)
+    return note
+
+
 def describe_events(events) -> list[dict]:
     """Audit events as the history table shows them, the people named by their e-mail."""
     events = list(events or [])
@@ -93,5 +114,5 @@ def describe_events(events) -> list[dict]:
             what = _("%(before)s → %(after)s", before=before[:1].upper() + before[1:],
                      after=STATUS_WORDS.get(e.to_status, e.to_status))
         out.append({"at": e.created_at, "actor": actor_label(e.actor, users), "what": what,
-                    "reason": e.reason, "note": e.note})
+                    "reason": e.reason, "note": _note(e.action, e.note)})
     return out
