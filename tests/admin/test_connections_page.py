@@ -172,3 +172,19 @@ def test_an_owner_erases_a_customer_shopify_would_have_asked_an_app_to(app, owne
     assert gone.status_code == 404
     unknown = owner.post(f"{owner.base}/connections/erase", {"email": "nobody@example.com"})
     assert unknown.status_code == 422
+
+
+@pytest.mark.parametrize(("lang", "heading", "note"), [
+    ("hy", "Միացումներ", "Գրանցեք այս վեբհուկները ձեր խանութում"),
+    ("ka", "კავშირები", "დაარეგისტრირეთ ეს ვებჰუკები თქვენს მაღაზიაში"),
+    ("lo", "ການເຊື່ອມຕໍ່", "ລົງທະບຽນເວັບຮຸກເຫຼົ່ານີ້ໃນຮ້ານຂອງທ່ານ"),
+    ("vi", "Kết nối", "Đăng ký các lời gọi tự động này trên cửa hàng của bạn"),
+])
+def test_the_page_speaks_the_admins_language(app, owner, lang, heading, note):
+    save(owner, "shopify", SHOPIFY_DOMAIN, SECRET)
+    text = html.unescape(owner.get(f"{owner.base}/connections", headers={"Accept-Language": lang})
+                         .get_data(as_text=True))
+    assert f"<h1>{heading}</h1>" in text and note in text
+    for english in ("Register these webhooks on your store", "Send a test delivery", "Last deliveries",
+                    "Erase a customer", "only to apps"):
+        assert english not in text, english
