@@ -3,11 +3,13 @@ the reply's transaction); the moderators, once a day, how many reviews wait (a j
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from flask import Flask, current_app
 from sqlalchemy import func, select
 
+from ..catalog import names
 from ..catalog.models import Customer
 from ..extensions import db
 from ..models_base import utcnow
@@ -31,11 +33,26 @@ def queue_reply_notice(review: Review) -> bool:
     payload = emails.render(
         "reply", shop=shop, to=review.email, lang=review.locale, **customer_email(settings_of(shop), review.locale),
         unsubscribe=emails.unsubscribe_url(shop, customer) if customer else None,
-        name=review.author_name.split(" ")[0] if review.author_name else "",
+        name=_greeted(review, customer),
         reply=review.reply.body if review.reply else "", title=review.title, body=review.body)
     return enqueue(kind="email", topic="reply", payload=payload, shop_id=shop.id, recipient=review.email,
                    customer_id=customer.id if customer else None,
                    dedupe_key=f"reply:{review.id}:{int(utcnow().timestamp())}")
+
+
+def _greeted(review: Review, customer: Customer | None) -> str:
+    """Whom the notice greets, as every e-mail does: the customer's given name, else their full name.
+    Without a customer record, the name the review shows: "Lan N." greets Lan, a full name is read
+    by the review's language ("Nguyễn Thị Lan" is Lan in Vietnamese)."""
+    if customer is not None and (customer.name or customer.given_name):
+        return names.greeting(names.of_customer(customer))
+    words = (review.author_name or "").split()
+    if len(words) > 1 and _INITIAL.match(words[-1]):
+        return " ".join(words[:-1])
+    return names.greeting(names.person_name(review.author_name, locale=review.locale))
+
+
+_INITIAL = re.compile(r"^\w\.$")
 
 
 def queue_digests(now: datetime | None = None) -> int:
