@@ -149,12 +149,13 @@ def point_at(shop, public_url: str, origins: list[str]) -> None:
 
 
 def referral_program(public_url: str) -> dict:
-    """The program switched on: friends get a shared code, referrers a code from the pool."""
+    """The program switched on: friends get a shared code, referrers a code from the pool; the
+    offers have no description of the shop's, so each reader sees them worded in their language."""
     return {
         "enabled": True,
-        "friend_offer": {"description": "10% off your first order", "kind": "percent", "value": "10.00",
+        "friend_offer": {"description": "", "kind": "percent", "value": "10.00",
                          "currency": None, "code_mode": "shared", "shared_code": FRIEND_CODE},
-        "referrer_reward": {"description": "10 EUR off your next order", "kind": "amount",
+        "referrer_reward": {"description": "", "kind": "amount",
                             "value": "10.00", "currency": "EUR", "source": "pool"},
         "attribution_days": 30, "hold_days": 30, "min_order_total": "0.00", "max_rewards_per_30_days": 10,
         "share_url_template": f"{public_url}/demo?ref={{code}}", "email_friend_offer": False,
