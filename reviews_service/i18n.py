@@ -5,6 +5,9 @@ messages.po` (the file a translation platform takes) and its compiled `messages.
 served; `pybabel compile -d reviews_service/translations`, which leaves fuzzy entries out). Each
 entry's msgctxt is the key the code asks for (`"review_page.title"`, `"error.expired.title"`),
 its msgid the English text, so callers keep `translate(lang, key)` and translators see English.
+A string with a number in it is a plural entry (msgid and msgid_plural, one msgstr for each of the
+language's Plural-Forms, CLDR's rule): `translate(lang, key, count=n)` picks the form for `n`.
+Numbers are filled in formatted for the language (Babel's CLDR data: 5,000, 5 000, 5.000).
 The languages offered are those with a compiled catalog. A string a catalog lacks falls back to
 English; a key no catalog has comes back as itself.
 """
@@ -17,6 +20,7 @@ from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 from flask import current_app, g, has_app_context, has_request_context, request
 from flask_babel import force_locale, get_translations
@@ -98,35 +102,68 @@ def _catalog(lang: str) -> NullTranslations:
 
 
 @cache
-def _sources() -> Mapping[str, str]:
-    """Every key and its English text (msgid), from the English catalog's contexts."""
-    english = _packaged(DEFAULT)
-    pairs = (entry.split(_CONTEXT_SEPARATOR, 1) for entry in getattr(english, "_catalog", {})
-             if isinstance(entry, str) and _CONTEXT_SEPARATOR in entry)
-    return MappingProxyType(dict(pairs))
+def _sources() -> Mapping[str, str | tuple[str, str]]:
+    """Every key and its English text (msgid), from the English catalog's contexts; a plural
+    entry's is its singular and plural (stored compiled under `(context\x04msgid, form)`)."""
+    english = getattr(_packaged(DEFAULT), "_catalog", {})
+    found: dict[str, str | tuple[str, str]] = {}
+    for entry in english:
+        if isinstance(entry, tuple) and entry[1] == 0 and _CONTEXT_SEPARATOR in entry[0]:
+            key, singular = entry[0].split(_CONTEXT_SEPARATOR, 1)
+            found[key] = (singular, english[(entry[0], 1)])
+        elif isinstance(entry, str) and _CONTEXT_SEPARATOR in entry:
+            key, text = entry.split(_CONTEXT_SEPARATOR, 1)
+            found[key] = text
+    return MappingProxyType(found)
 
 
-def strings(lang: str) -> Mapping[str, str]:
-    """Every string for `lang`, with English filling the keys its catalog lacks (read-only)."""
+def _forms(catalog: NullTranslations, key: str, english: tuple[str, str]) -> tuple[str, ...]:
+    """A plural entry's forms in one catalog, in its Plural-Forms order (English's where it has none)."""
+    table = getattr(catalog, "_catalog", {})
+    entry = f"{key}{_CONTEXT_SEPARATOR}{english[0]}"
+    forms = []
+    while (entry, len(forms)) in table:
+        forms.append(table[(entry, len(forms))])
+    return tuple(forms) or english
+
+
+def strings(lang: str) -> Mapping[str, str | tuple[str, ...]]:
+    """Every string for `lang`, with English filling the keys its catalog lacks (read-only); a
+    plural entry's are its forms."""
     lang = negotiate(lang)
     catalog = _catalog(lang)
-    return MappingProxyType({key: catalog.pgettext(key, text) for key, text in _sources().items()})
+    return MappingProxyType({key: _forms(catalog, key, text) if isinstance(text, tuple)
+                             else catalog.pgettext(key, text) for key, text in _sources().items()})
 
 
 def translate(lang: str, key: str, /, **params: object) -> str:
     """One string, with `{placeholders}` filled in; the key itself if no language has it.
 
-    A translation with a broken placeholder falls back to English instead of failing the page."""
+    A plural entry's form is the one the language's Plural-Forms gives `count` (which it needs).
+    Whole numbers are written the language's way. A translation with a broken placeholder falls
+    back to English instead of failing the page."""
     english = _sources().get(key)
     if english is None:
         return key
-    text = _catalog(negotiate(lang)).pgettext(key, english)
+    lang = negotiate(lang)
+    catalog = _catalog(lang)
+    if isinstance(english, tuple):
+        count = params.get("count")
+        if not isinstance(count, int) or isinstance(count, bool):
+            raise TypeError(f"{key} has plural forms: give its count, a whole number")
+        text = catalog.npgettext(key, *english, count)
+        english = english[0] if count == 1 else english[1]
+    else:
+        text = catalog.pgettext(key, english)
     if not params:
         return text
+    shown = {name: format_decimal(value, locale=lang)
+             if isinstance(value, int) and not isinstance(value, bool) else value
+             for name, value in params.items()}
     try:
-        return text.format_map(params)
+        return text.format_map(shown)
     except (KeyError, IndexError, ValueError):
-        return english.format_map(params)
+        return english.format_map(shown)
 
 
 def direction(lang: str) -> str:

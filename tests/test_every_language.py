@@ -9,6 +9,7 @@ empty or fuzzy. The fragment and the badge have their own walk, in tests/ratings
 from __future__ import annotations
 
 import re
+import string
 from datetime import timedelta
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -227,14 +228,31 @@ def _catalog(lang: str, domain: str):
         return read_po(f, locale=lang)
 
 
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
 @pytest.mark.parametrize("domain", ["messages", "widget"])
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_key_is_in_every_catalog_translated_and_not_fuzzy(lang, domain):
-    keys = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in _catalog("en", domain) if m.id}
-    entries = {(m.context, m.id if isinstance(m.id, str) else m.id[0]): m for m in _catalog(lang, domain) if m.id}
+    """A plural entry in English is one in every language, with a translation for each of the
+    language's Plural-Forms, each with the English plural's placeholders (its last, "other", all of them)."""
+    english = {(m.context, m.id if isinstance(m.id, str) else m.id[0]): m for m in _catalog("en", domain) if m.id}
+    catalog = _catalog(lang, domain)
+    entries = {(m.context, m.id if isinstance(m.id, str) else m.id[0]): m for m in catalog if m.id}
 
-    assert sorted(keys - entries.keys()) == []
+    assert sorted(english.keys() - entries.keys()) == []
     empty = [key for key, m in entries.items()
              if not all(m.string if isinstance(m.string, tuple) else [m.string])]
     assert empty == []
     assert [key for key, m in entries.items() if m.fuzzy] == []
+    for key, source in english.items():
+        entry = entries[key]
+        assert entry.pluralizable == source.pluralizable, key
+        if source.pluralizable:
+            assert entry.id == source.id and len(entry.string) == catalog.num_plurals, key
+            wanted = _placeholders(source.id[1])
+            # A form for one number only (Arabic's zero, one, two) may say it in words, not digits.
+            for form in entry.string:
+                assert _placeholders(form) <= wanted and len(wanted - _placeholders(form)) <= 1, (key, form)
+            assert _placeholders(entry.string[-1]) == wanted, key

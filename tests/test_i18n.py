@@ -3,6 +3,7 @@ compiled .mo files the service serves (kept in step with them), and Flask-Babel 
 
 from __future__ import annotations
 
+import gettext
 import importlib.util
 import io
 import json
@@ -12,6 +13,7 @@ import string
 from pathlib import Path
 
 import pytest
+from babel import Locale
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -63,24 +65,47 @@ def test_catalog_header_names_its_translator_and_whether_a_native_speaker_review
     assert reviewed and reviewed.group(1) in expected
 
 
+def _forms(entry) -> tuple[str, ...]:
+    """An entry's translations: its one msgstr, or a plural entry's msgstr[0..n-1]."""
+    return entry.string if isinstance(entry.string, tuple) else (entry.string,)
+
+
 @pytest.mark.parametrize("po", CATALOGS, ids=lambda p: p.parent.parent.name)
 def test_every_catalog_translates_the_template_with_the_same_placeholders(po):
+    """A plural entry has one translation for each of the language's Plural-Forms, every one of
+    them filled in, with the placeholders of the English plural."""
     template = _entries(i18n.TRANSLATIONS / "messages.pot")
-    entries = _entries(po)
+    catalog = _read(po)
+    entries = {m.context: m for m in catalog if m.id}
     assert entries.keys() == template.keys()
     for key, source in template.items():
         entry = entries[key]
         assert entry.id == source.id, key
-        assert entry.string and not entry.fuzzy, key
-        assert _placeholders(entry.string) == _placeholders(source.id), key
+        assert not entry.fuzzy, key
+        english = source.id if source.pluralizable else (source.id,)
+        forms = _forms(entry)
+        assert len(forms) == (catalog.num_plurals if source.pluralizable else 1), key
+        for form in forms:
+            assert form, key
+            assert _placeholders(form) == _placeholders(english[-1]), (key, form)
         if po.parent.parent.name != "en":
-            assert entry.string != source.id, key
+            assert not set(forms) & set(english), key
 
 
-def test_every_template_key_is_served_once():
-    keys = [m.context for m in _read(i18n.TRANSLATIONS / "messages.pot") if m.id]
-    assert len(keys) == len(set(keys))
-    assert set(keys) == set(i18n.strings("en"))
+def test_every_string_with_a_count_is_a_plural_entry():
+    """So that no e-mail says "1 reviews are waiting": the number a string counts with is its
+    {count}, and such a string has a singular and a plural for English (and the forms of each
+    language); the other placeholders are the same in both."""
+    template = _entries(i18n.TRANSLATIONS / "messages.pot")
+    plural = {key for key, m in template.items() if m.pluralizable}
+    counting = {key for key, m in template.items()
+                if "count" in _placeholders(m.id if isinstance(m.id, str) else m.id[1])}
+    assert plural == counting
+    assert {"email.digest.subject", "email.digest.heading", "email.digest.intro", "review_page.error.too_long",
+            "review_page.error.photo_count", "review_page.photos_hint"} <= plural
+    for key in plural:
+        singular, many = template[key].id
+        assert _placeholders(singular) == _placeholders(many), key
 
 
 # --- served through Flask-Babel ------------------------------------------------------------------
@@ -149,6 +174,18 @@ def test_every_widget_language_has_a_catalog():
 def test_the_committed_widget_files_are_what_the_catalogs_give():
     """python scripts/widget_catalogs.py rewrites them; --check is this test from a shell."""
     assert _generator().stale() == []
+
+
+@pytest.mark.parametrize("po", CATALOGS + WIDGET_CATALOGS, ids=lambda p: f"{p.parent.parent.name}-{p.stem}")
+def test_plural_forms_are_cldrs_rule_for_the_language(po):
+    """Each catalog's Plural-Forms gives every count CLDR's category (Babel's data), its forms in
+    the order zero, one, two, few, many, other: ru, uk and pl have four, ar six, ja, lo and zh one."""
+    catalog, lang = _read(po), po.parent.parent.name
+    rule, order = Locale.parse(lang).plural_form, _generator().categories(lang)
+    assert catalog.num_plurals == len(order)
+    pick = gettext.c2py(catalog.plural_expr)
+    for n in (*range(1200), 1_000_000, 2_000_000, 1_000_001, 12_345):
+        assert order[pick(n)] == rule(n), n
 
 
 @pytest.mark.parametrize("po", WIDGET_CATALOGS, ids=lambda p: p.parent.parent.name)

@@ -59,8 +59,8 @@ def check(page: Page, open_products, values: dict, errors: dict[str, list[str]])
         for field in ("title", "body"):
             limit = max_length(field)
             if len(v[field].strip()) > limit:
-                mine[f"{field}-{n}"] = [page.t("review_page.error.too_long", max=limit,
-                                               count=len(v[field].strip()))]
+                mine[f"{field}-{n}"] = [page.t("review_page.error.too_long", count=limit,
+                                               used=len(v[field].strip()))]
         if not v["body"].strip() and not settings["allow_rating_only"]:
             mine[f"body-{n}"] = [page.t("review_page.error.body_required")]
         photo_errors = _upload(page, files, v["photo_ids"])
@@ -78,15 +78,15 @@ def check(page: Page, open_products, values: dict, errors: dict[str, list[str]])
     if not name:
         errors["display-name"] = [page.t("review_page.error.name_required")]
     elif len(name) > max_length("display_name"):
-        errors["display-name"] = [page.t("review_page.error.too_long", max=max_length("display_name"),
-                                         count=len(name))]
+        errors["display-name"] = [page.t("review_page.error.too_long", count=max_length("display_name"),
+                                         used=len(name))]
     return ready
 
 
 def _upload(page: Page, files, photo_ids: list[str]) -> list[str]:
     """Upload each file through the photo pipeline, adding its id to `photo_ids`; answers errors."""
     if len(files) + len(photo_ids) > service.MAX_PHOTOS:
-        return [page.t("review_page.error.photo_count", max=service.MAX_PHOTOS)]
+        return [page.t("review_page.error.photo_count", count=service.MAX_PHOTOS)]
     max_bytes = current_app.config["PHOTO_MAX_BYTES"]
     max_mb = max_bytes // (1024 * 1024)
     visitor_hash = callers.visitor_hash()

@@ -67,13 +67,13 @@ def test_a_polish_customer_gets_the_e_mail_the_review_page_and_the_unsubscribe_p
     assert "Cześć, Ola Nowak!" in page
     # Each number of stars in the form of the noun that number takes.
     assert "1 gwiazdka" in page and "2 gwiazdki" in page and "4 gwiazdki" in page and "5 gwiazdek" in page
-    assert "Maksymalna liczba zdjęć: 5." in page
+    assert "Najwyżej 5 zdjęć: JPEG, PNG lub WebP" in page
     assert "Wyślij moje opinie" in page
     assert "Review your order" not in page and "5 stars" not in page
 
     too_long = send(client, link, page, **{"rating-0": "4", "title-0": "x" * 152, "body-0": "Wygodne."})
     assert too_long.status_code == 422
-    assert "Maksymalna liczba znaków: 150 (wpisano: 152)." in too_long.get_data(as_text=True)
+    assert "Wpisz najwyżej 150 znaków (wpisano 152)." in too_long.get_data(as_text=True)
 
     sent = send(client, link, page, **{"rating-0": "4", "body-0": "Wygodne i lekkie."})
     assert sent.status_code == 303
@@ -103,11 +103,11 @@ def test_a_russian_customer_gets_the_e_mail_and_the_review_page_in_russian(app, 
     assert '<html lang="ru" dir="ltr">' in page
     assert "<h1>Оцените свой заказ</h1>" in page
     assert "1 звезда" in page and "3 звезды" in page and "5 звёзд" in page
-    assert "До 5 фото в формате JPEG, PNG или WebP" in page
+    assert "До 5 фотографий в формате JPEG, PNG или WebP" in page
 
     too_long = send(client, link, page, **{"rating-0": "5", "title-0": "я" * 151, "body-0": "Удобные."})
     assert too_long.status_code == 422
-    assert "Слишком длинный текст. Максимум символов: 150, сейчас: 151." in too_long.get_data(as_text=True)
+    assert "Слишком длинный текст: можно не более 150 символов, сейчас 151." in too_long.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(("locale", "subject", "heading", "page_title"), [

@@ -352,7 +352,7 @@ def test_too_long_title_is_422_next_to_the_field_and_stores_nothing(app, client,
     ({}, "rating-0", "Choose a star rating for at least one product"),
     ({"rating-0": "6"}, "rating-0", "Choose a star rating"),
     ({"rating-0": "5", "display_name": "  "}, "display-name", "Enter the name to show"),
-    ({"rating-0": "5", "body-0": "b" * 5001}, "body-0", "at most 5000 characters"),
+    ({"rating-0": "5", "body-0": "b" * 5001}, "body-0", "at most 5,000 characters (you used 5,001)"),
 ])
 def test_invalid_input_is_422_with_the_message_at_its_field(client, shop, url, fields, field_id, message):
     html = client.get(url).get_data(as_text=True)
