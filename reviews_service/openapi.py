@@ -39,6 +39,11 @@ TAGS = [
      "description": "The moderation queue worked from outside the admin: the queue by status and rule, "
                     "approve or reject with a reason from the closed list, public replies, each review's "
                     "history. A key with the `moderation` scope; no answer holds an e-mail address."},
+    {"name": "Connections",
+     "description": "A Shopify or WooCommerce store connected without code: its domain and webhook secret "
+                    "(write-only), the webhook URL and topics to register, the deliveries received. The "
+                    "platforms post to `/connect/<platform>/<shop slug>/webhooks`, signed with that secret. "
+                    "A key with the `all` scope."},
 ]
 
 # The task of an operation: by its path first, else by the blueprint that serves it.
@@ -51,6 +56,7 @@ _TAG_BY_BLUEPRINT = {
     "outbox": "Webhooks",
     "shop": "Shop", "widget_public": "Shop",
     "moderation": "Moderation",
+    "connectors": "Connections",
 }
 
 # Error answers, each a component that operations refer to.
@@ -124,6 +130,8 @@ EXAMPLES = {
     "POST /api/v1/reviews/{review_id}/decision": {"body": {"decision": "approve",
                                                            "note": "Checked against the order"}},
     "POST /api/v1/reviews/{review_id}/reply": {"body": {"body": "Thank you, Ana! Enjoy the trails."}},
+    "PUT /api/v1/connections/{platform}": {"body": {"domain": "hillwalk.myshopify.com",
+                                                     "secret": "shpss_5f0c3a9e1b7d4c2a8e6f"}},
 }
 
 

@@ -94,7 +94,7 @@ def _populate(app, client, shop: ShopKeys) -> dict:
                                                          "events": ["*"]}, headers=shop.headers), 201)
     return {"path": {"public_key": shop.public_key, "product_id": "sku-1", "order_id": "ORDER-1",
                      "review_id": review["id"], "token": token, "referral_id": referral["id"],
-                     "endpoint_id": endpoint["id"]},
+                     "endpoint_id": endpoint["id"], "platform": "shopify"},
             "query": {"token": token}}
 
 
@@ -166,7 +166,7 @@ def test_every_operation_answers_as_documented(method, path, app, shop, world):
 # --- grouped by task, with an example request per task -------------------------------------------
 
 TASKS = ["Products and orders", "Reviews", "Ratings", "Referrals", "Coupons", "Webhooks", "Shop", "Privacy",
-         "Moderation"]
+         "Moderation", "Connections"]
 
 
 def _operations_of(spec: dict):
