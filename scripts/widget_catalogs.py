@@ -33,6 +33,9 @@ TRANSLATIONS = ROOT / "reviews_service" / "translations"
 FOLDERS = ("locales", "policy")
 ORDER = ("zero", "one", "two", "few", "many", "other")
 TRANSLATOR = "reviews-service maintainers (drafted without a native speaker)"
+# Where CLDR names languages as they stand alone but "Written in {language}" puts the name inside
+# the sentence: Vietnamese "Tiếng Anh" is "Viết bằng tiếng Anh" (as the catalog's "bằng tiếng Việt").
+LOWER_INITIAL = frozenset({"vi"})
 
 
 def categories(lang: str) -> list[str]:
@@ -82,7 +85,9 @@ def cldr(lang: str) -> dict:
     `date` is CLDR's medium date with {d} (day), {D} (two-digit day), {M} (an entry of `months`) and
     {y} (year); `months` are the names (or numbers) of the width the pattern asks for; `percent` is
     the percent pattern with # for the number. Numbers use the Latin digits, as the widget's Intl does.
-    `plural` and `plurals` give the plural category of a count (see `plural_table`).
+    `plural` and `plurals` give the plural category of a count (see `plural_table`). `languages`
+    names each widget language in `lang`, as "Written in {language}" puts it (CLDR's names, which are
+    those of the middle of a sentence, but for `LOWER_INITIAL`).
     """
     locale = Locale.parse(lang)
     fields = {("d", 1): "{d}", ("d", 2): "{D}", ("y", 1): "{y}"}
@@ -101,7 +106,13 @@ def cldr(lang: str) -> dict:
     symbols = locale.number_symbols["latn"]
     percent = re.sub(r"[#,0.]+", "#", locale.percent_formats[None].pattern.split(";")[0])
     return {"date": date, "months": months, "decimal": symbols["decimal"], "group": symbols["group"],
-            "percent": percent, "plurals": categories(lang), "plural": plural_table(lang)}
+            "percent": percent, "plurals": categories(lang), "plural": plural_table(lang),
+            "languages": {code: language_name(locale, code) for code in languages()}}
+
+
+def language_name(locale: Locale, code: str) -> str:
+    name = locale.languages[code]
+    return name[0].lower() + name[1:] if str(locale) in LOWER_INITIAL else name
 
 
 def plural_table(lang: str) -> str:

@@ -147,8 +147,9 @@
     const plural = Intl.PluralRules.supportedLocalesOf(intl)[0] ? new Intl.PluralRules(intl) : {
       select: (n) => cldr.plurals[cldr.plural[n % 1e6 || !n ? n < 200 ? n : 100 + n % 100 : 200]] || "other" };
     const date = new Intl.DateTimeFormat(intl, { dateStyle: "medium" });
-    // A review's language by name where the browser knows this language's names, else its tag.
-    const names = Intl.DisplayNames.supportedLocalesOf(intl)[0] && new Intl.DisplayNames(intl, { type: "language" });
+    // A review's language by name: the browser's names of this language, else the file's, else its tag.
+    const names = Intl.DisplayNames.supportedLocalesOf(intl)[0] ? new Intl.DisplayNames(intl, { type: "language" })
+      : { of: (tag) => cldr.languages[tag] ?? tag };
     const own = [Intl.NumberFormat, Intl.DateTimeFormat].every((I) => I.supportedLocalesOf(intl)[0])
       && !/M\d/.test(date.format(0));
     const numbers = (options) => {

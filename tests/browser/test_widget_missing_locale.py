@@ -22,12 +22,13 @@ LOCALES = Path(__file__).resolve().parents[2] / "static" / "widget" / "locales"
 
 def without(*langs: str) -> str:
     """An init script: Intl (and Number's toLocaleString) as in a browser without `langs`' data,
-    which lists none of them as supported and formats them, and picks their plurals, in English."""
+    which lists none of them as supported and formats them, picks their plurals and names
+    languages in English."""
     pattern = "^(" + "|".join(langs) + ")\\b"
     return f"""(() => {{
   const missing = new RegExp({json.dumps(pattern)}, "i");
   const swap = (locales) => [].concat(locales ?? []).map((tag) => missing.test(tag) ? "en" : tag);
-  for (const name of ["NumberFormat", "DateTimeFormat", "PluralRules"]) {{
+  for (const name of ["NumberFormat", "DateTimeFormat", "PluralRules", "DisplayNames"]) {{
     const Original = Intl[name];
     const supported = Original.supportedLocalesOf.bind(Original);
     const Replaced = function (locales, options) {{ return new Original(swap(locales), options); }};
