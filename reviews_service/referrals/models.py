@@ -179,3 +179,30 @@ class Coupon(db.Model):
     # The network (IP hash) a friend's code went to: the pool hands out a few per network a day.
     claimed_ip_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+INVITATION_STATUSES = ("scheduled", "sent", "cancelled", "skipped")
+
+
+class Invitation(db.Model):
+    """The e-mail inviting a customer to share their link, due some days after an order's delivery:
+    one per order (by constraint), sent at most once per customer in the shop's period."""
+
+    __tablename__ = "referral_invitations"
+    __table_args__ = (
+        UniqueConstraint("order_id"),
+        CheckConstraint(one_of("status", INVITATION_STATUSES), name="status"),
+        Index("ix_referral_invitations_status_due", "status", "due_at"),
+        Index("ix_referral_invitations_customer_sent", "customer_id", "sent_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why it was cancelled or skipped: "refunded", "no marketing consent", "sent within the period", ...
+    reason: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
