@@ -94,11 +94,12 @@ def _register_jobs(app: Flask) -> None:
     it; the worker runs them in this order."""
     from .collecting import scheduling
     from .moderation import notices
-    from .referrals import tasks
+    from .referrals import invitations, tasks
 
     scheduling.register(app)  # review requests and reminders
     notices.register(app)  # the moderators' digest
     tasks.register(app)  # referrals whose hold passed, rewards that waited for codes
+    invitations.register(app)  # invitations to share a referral link, due after delivery
 
 
 def _derive_flask_config(app: Flask) -> None:

@@ -26,10 +26,13 @@ from ..shops.service import settings_of
 from ..shops.settings import customer_email, shop_text
 from . import requests as review_requests
 
-CAPPED_TOPICS = ("review_request", "reminder")
+REQUEST_TOPICS = ("review_request", "reminder")
+# The asking e-mails the shop's cap counts together: a review request, its reminder, and the
+# referral program's invitation to share a link (queued by referrals/invitations.py).
+CAPPED_TOPICS = (*REQUEST_TOPICS, "referral_invitation")
 
 
-def _under_cap(customer: Customer, settings: dict, now: datetime) -> bool:
+def under_cap(customer: Customer, settings: dict, now: datetime) -> bool:
     """At most `email_cap_count` asking e-mails per customer in `email_cap_days`."""
     since = now - timedelta(days=settings["email_cap_days"])
     count = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
@@ -85,7 +88,7 @@ def _send_request(request: ReviewRequest, now: datetime, *, reminder: bool) -> i
                            .values(status="cancelled", cancelled_at=now))
         db.session.commit()
         return 0
-    if not _under_cap(customer, settings, now):
+    if not under_cap(customer, settings, now):
         # Over the cap: ask again tomorrow rather than drop the request or break the promise.
         column = "reminder_due_at" if reminder else "due_at"
         db.session.execute(update(ReviewRequest).where(ReviewRequest.id == request.id,
@@ -142,4 +145,4 @@ def withdrawn(message: OutboxMessage) -> str | None:
 def register(app: Flask) -> None:
     """The worker queues due review requests and reminders each round, and asks before sending one."""
     jobs.register_job(app, "review requests", queue_due_requests)
-    jobs.register_check(app, CAPPED_TOPICS, withdrawn)
+    jobs.register_check(app, REQUEST_TOPICS, withdrawn)

@@ -27,7 +27,7 @@ UNSUBSCRIBE_LIFETIME = timedelta(days=5 * 365)
 # "Marketing consent"). Review requests and reminders follow up a purchase, the reward e-mail
 # delivers what the referrer earned, reply notices and digests answer the reader's own doing:
 # none of those is marketing. A new marketing e-mail adds its topic here.
-MARKETING_TOPICS = frozenset({"referral_friend_offer"})
+MARKETING_TOPICS = frozenset({"referral_friend_offer", "referral_invitation"})
 # Control characters and the Unicode line and paragraph separators: a header is one line, and
 # the email package refuses every character that str.splitlines() breaks on.
 _NOT_IN_HEADERS = re.compile(r" *[\x00-\x1f\x7f-\x9f\u2028\u2029][\x00-\x1f\x7f-\x9f\u2028\u2029 ]*")

@@ -1,5 +1,6 @@
 """The referral program's receivers: orders are attributed and their referrals voided, a review's
-hand-over attributes its order, and an erased person's code stops working."""
+hand-over attributes its order, a delivery schedules the invitation to share (a refund cancels
+it), and an erased person's code and invitations stop working."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from .. import events
-from . import service
+from . import invitations, service
 
 
 def connect() -> None:
@@ -26,6 +27,9 @@ def _on_order_event(shop, *, order, kind: str, at: datetime, **_: Any) -> None:
     # and a refund during that hold still voids it.
     if kind in ("refunded", "cancelled"):
         service.on_order_event(shop, order, kind, at)
+        invitations.cancel(order, kind)
+    elif kind == "delivered":
+        invitations.schedule(shop, order, at)  # returns at once while the invitation is off
 
 
 def _hand_over(shop, *, order, visitor, referral_code: str | None, **_: Any) -> None:
@@ -38,3 +42,4 @@ def _forget_customer(shop, *, customer_id: int | None, **_: Any) -> None:
     # still holds their first name.
     if customer_id is not None:
         service.forget_customer(shop, customer_id)
+        invitations.forget_customer(customer_id)

@@ -79,6 +79,12 @@ DEFAULTS: dict[str, Any] = {
         "max_rewards_per_30_days": 10,
         "share_url_template": "https://shop.example/?ref={code}",
         "email_friend_offer": False,
+        # The referral invitation (referrals/invitations.py): an e-mail asking a customer who
+        # accepts marketing to share their link, this many days after their order was delivered,
+        # at most once per customer in `invitation_period_days`.
+        "invitation_enabled": False,
+        "invitation_delay_days": 14,
+        "invitation_period_days": 90,
     },
 }
 
@@ -254,6 +260,12 @@ class ReferralSettings(StrictSchema):
                                        load_default=_REFERRALS["share_url_template"])
     # Lets a friend have the offer e-mailed (POST .../referrals/offer-email).
     email_friend_offer = StrictBoolean(load_default=False)
+    # The invitation to share the link, sent after delivery to customers who accept marketing.
+    invitation_enabled = StrictBoolean(load_default=False)
+    invitation_delay_days = StrictInteger(validate=validate.Range(0, 365),
+                                          load_default=_REFERRALS["invitation_delay_days"])
+    invitation_period_days = StrictInteger(validate=validate.Range(7, 730),
+                                           load_default=_REFERRALS["invitation_period_days"])
 
     @validates_schema
     def _valid(self, data, **_):
