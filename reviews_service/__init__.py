@@ -93,11 +93,12 @@ def _register_jobs(app: Flask) -> None:
     """The worker's periodic jobs (and their pre-send checks), each registered by the room that owns
     it; the worker runs them in this order."""
     from .collecting import scheduling
-    from .moderation import notices
+    from .moderation import alerts, notices
     from .referrals import invitations, tasks
 
     scheduling.register(app)  # review requests and reminders
     notices.register(app)  # the moderators' digest
+    alerts.register(app)  # alerts about low ratings, batched, to the members who opted in
     tasks.register(app)  # referrals whose hold passed, rewards that waited for codes
     invitations.register(app)  # invitations to share a referral link, due after delivery
 

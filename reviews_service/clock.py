@@ -7,11 +7,19 @@ from datetime import UTC, datetime, timedelta
 
 _offset = timedelta(0)
 _monotonic_frozen_at: float | None = None
+_frozen_at: datetime | None = None
 
 
 def now() -> datetime:
     """The current time in UTC, timezone-aware."""
-    return datetime.now(UTC) + _offset
+    return (_frozen_at or datetime.now(UTC)) + _offset
+
+
+def freeze() -> None:
+    """Stop `now` where it is (tests only), so that two things done one after the other happen
+    at the same instant and their times compare equal; `travel` still moves it."""
+    global _frozen_at
+    _frozen_at = datetime.now(UTC)
 
 
 def monotonic() -> float:
@@ -35,6 +43,7 @@ def travel(delta: timedelta) -> None:
 
 
 def reset() -> None:
-    global _offset, _monotonic_frozen_at
+    global _offset, _monotonic_frozen_at, _frozen_at
     _offset = timedelta(0)
     _monotonic_frozen_at = None
+    _frozen_at = None

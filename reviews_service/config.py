@@ -58,6 +58,7 @@ class Defaults:
     ADMIN_LOGIN_IP_LIMIT = "20 per 15 minutes"  # failed sign-ins per address
     WORKER_POLL_SECONDS = 5
     DIGEST_HOUR = 8  # UTC hour after which the daily digest goes out
+    PROBLEM_ALERT_MINUTES = 60  # at most one alert e-mail about low ratings per shop in this time
     WEBHOOK_ALLOW_HTTP = ""  # empty: allowed in development only
     WEBHOOK_ALLOW_PRIVATE = ""  # empty: loopback and private addresses allowed in development only
     RATING_MAX_AGE = 60
@@ -71,6 +72,7 @@ _INT_KEYS = {
     "REVIEW_TOKEN_MAX_AGE", "IDEMPOTENCY_TTL", "SQLITE_BUSY_TIMEOUT_MS", "RATING_MAX_AGE",
     "RATING_S_MAXAGE", "RATING_STALE_WHILE_REVALIDATE", "PHOTO_MAX_PIXELS", "PHOTO_MAX_BYTES",
     "RATING_CACHE_TTL", "WORKER_POLL_SECONDS", "DIGEST_HOUR",
+    "PROBLEM_ALERT_MINUTES",
 }
 
 

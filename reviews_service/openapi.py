@@ -28,7 +28,8 @@ TAGS = [
     {"name": "Coupons",
      "description": "The pool of single-use codes that referral rewards and friend offers are drawn from."},
     {"name": "Webhooks",
-     "description": "Endpoints that receive signed events (review published, referral rewarded, ...), "
+     "description": "Endpoints that receive signed events (review published, a review of 1 or 2 stars "
+                    "to follow up with `review.low_rating`, referral rewarded, ...), "
                     "and the outbox of e-mails and webhooks on their way."},
     {"name": "Shop",
      "description": "The shop's settings (moderation, e-mail timing, staff domains, allowed origins, the "

@@ -84,6 +84,15 @@ class LanguageForm(AdminForm):
                            description=_l("The browser's language is used while none is chosen."))
 
 
+class AlertsForm(AdminForm):
+    """Whether this account hears about unhappy customers (moderation/alerts.py)."""
+
+    problem_alerts = BooleanField(
+        _l("E-mail me when a customer is unhappy: a review of 1 or 2 stars"),
+        description=_l("Those that arrive close together come in one e-mail, so that someone can help "
+                       "each customer. It changes nothing in how the reviews are moderated."))
+
+
 class RejectForm(AdminForm):
     reason = SelectField(_l("Reason"), choices=REASON_CHOICES, validators=[InputRequired()])
     note = StringField(_l("Note for the audit log"), validators=[Optional(), Length(max=500)])

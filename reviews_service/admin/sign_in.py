@@ -28,7 +28,7 @@ from ..web import callers
 from ..web.limits import limiter
 from . import language
 from .blueprint import bp
-from .forms import CsrfForm, LanguageForm, LoginForm, PasswordForm
+from .forms import AlertsForm, CsrfForm, LanguageForm, LoginForm, PasswordForm
 from .language import N_, _, ngettext
 
 LOGIN_FAILED = N_("That e-mail address and password do not match an account.")
@@ -213,7 +213,8 @@ def logout():
 def account():
     form = PasswordForm()
     status = 200
-    context = {"min_length": shops.MIN_PASSWORD_LENGTH, "language_form": _language_form()}
+    context = {"min_length": shops.MIN_PASSWORD_LENGTH, "language_form": _language_form(),
+               "alerts_form": AlertsForm(problem_alerts=current_user.user.problem_alerts)}
     # The current password is checked against the login's counters: a borrowed session must not
     # give more guesses at the password than the login page does.
     email = current_user.email
@@ -269,6 +270,18 @@ def account_language():
     shops.set_language(current_user.user, form.language.data or None)
     language.use(language.choose(form.language.data))  # the confirmation already in the new language
     flash(_("The admin now speaks the language you chose."), "success")
+    return redirect(url_for("admin.account"))
+
+
+@bp.route("/account/alerts", methods=["POST"])
+@login_required
+def account_alerts():
+    form = AlertsForm()
+    if not form.validate():
+        abort(400, _("The form expired; reload the page and try again."))
+    shops.set_problem_alerts(current_user.user, form.problem_alerts.data)
+    flash(_("You will get an e-mail when a customer is unhappy.") if form.problem_alerts.data
+          else _("You will get no e-mail about unhappy customers."), "success")
     return redirect(url_for("admin.account"))
 
 

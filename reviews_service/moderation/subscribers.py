@@ -1,5 +1,6 @@
-"""Moderation's receivers: an erased person's reviews leave through the transition, and a change
-to the settings the rules read runs the rules again."""
+"""Moderation's receivers: an erased person's reviews leave through the transition (and the alerts
+about them go), a change to the settings the rules read runs the rules again, and a new review of
+1 or 2 stars alerts the shop (alerts.py) once its status is decided."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from typing import Any
 from .. import events
 from ..reviews import erasure
 from ..shops import settings as shop_settings
-from . import service
+from . import alerts, service
 
 
 def connect() -> None:
     events.customer_erased.connect(_remove_reviews)
     events.shop_settings_changed.connect(_rerun_rules)
+    events.review_submitted.connect(alerts.review_arrived)
 
 
 def _remove_reviews(shop, *, email: str, customer_id: int | None, **_: Any) -> dict[str, int]:
@@ -22,6 +24,7 @@ def _remove_reviews(shop, *, email: str, customer_id: int | None, **_: Any) -> d
     for review in reviews:
         if review.status != "removed":
             service.transition(review, "removed", actor="api", note="erasure")
+    alerts.forget(shop.id, email, [review.public_id for review in reviews])
     return erasure.empty(reviews)
 
 

@@ -328,6 +328,12 @@ def set_language(user: User, language: str | None) -> None:
     db.session.commit()
 
 
+def set_problem_alerts(user: User, wanted: bool) -> None:
+    """Whether this user gets the batched e-mail about unhappy customers of their shops."""
+    user.problem_alerts = bool(wanted)
+    db.session.commit()
+
+
 def set_password(user: User, password: str) -> None:
     """Change a password and end every session the user had."""
     if len(password) < MIN_PASSWORD_LENGTH:
