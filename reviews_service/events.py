@@ -49,6 +49,13 @@ token vouched for the buyer, or None; `visitor`: the browser (`web.callers.Visit
 code attributes the order), moderation (a review of 1 or 2 stars alerts the shop; it never
 changes the status the review was given).""")
 
+review_decided = _signals.signal("review-decided", doc="""\
+A pending review was published or rejected (`moderation.service.transition`: by a rule, the
+policy or a moderator), inside that transaction; sent at every such move, so a receiver that acts
+on the first decision only keeps its own record of it. Sender: the shop's id; `review`: the
+`Review`, its new status set; `reason`: the reject reason, or None. Listener: referrals (issues
+the review incentive once, unless the first decision rejects the review as spam or abuse).""")
+
 # --- customers (sent by catalog, the room that owns them) -----------------------------------------
 
 customer_erased = _signals.signal("customer-erased", doc="""\

@@ -5,6 +5,7 @@ from .connectors.models import Connection, Delivery  # noqa: F401
 from .moderation.models import AuditEvent, ProblemAlert  # noqa: F401
 from .outbox.models import OutboxMessage, WebhookEndpoint  # noqa: F401
 from .ratings.models import ProductRating, ShopRating  # noqa: F401
-from .referrals.models import Coupon, CustomerVisit, Referral, ReferralClick, ReferralCode, Reward  # noqa: F401
+from .referrals.models import (  # noqa: F401
+    Coupon, CustomerVisit, Referral, ReferralClick, ReferralCode, ReviewIncentive, Reward)
 from .reviews.models import Photo, Reply, Report, Review, ReviewRequest, Vote  # noqa: F401
 from .shops.models import ApiKey, Membership, Shop, User  # noqa: F401

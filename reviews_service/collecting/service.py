@@ -18,6 +18,7 @@ from ..extensions import db
 from ..models_base import insert_ignore, utcnow
 from ..moderation import service as moderation
 from ..reviews.models import Photo, Report, Review, Vote
+from ..shops import incentives
 from ..shops.models import Shop
 from ..shops.service import settings_of
 from ..web.callers import Visitor
@@ -72,7 +73,9 @@ def submit_review(shop: Shop, product_external_id: str, data: dict[str, Any], vi
         author_name=author.strip()[:100], email=email,
         locale=data.get("locale") or (grant.order.customer.locale if grant else settings["default_locale"]),
         status="pending", source=source or (grant.source if grant else "widget"),
-        verified_buyer=grant is not None, incentivized=False, staff=_staff(email, settings),
+        verified_buyer=grant is not None, staff=_staff(email, settings),
+        # The offer in force now, whatever the stars: the review is labelled by it for good.
+        incentive=(offer := incentives.offer_for(settings, bool(photos))), incentivized=offer is not None,
         visitor_hash=visitor.visitor_hash, ip_hash=visitor.ip_hash, visitor_id_hash=visitor.visitor_id_hash,
         referral_code=data.get("referral_code"), photo_count=len(photos),
     )

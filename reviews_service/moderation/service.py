@@ -85,6 +85,8 @@ def transition(review: Review, to_status: str, *, actor: str, reason: str | None
                               reason=reason, note=note))
     if to_status in ("published", "rejected"):
         _emit(review, f"review.{to_status}")
+        if from_status == "pending":
+            events.review_decided.send(review.shop_id, review=review, reason=reason)
     return review
 
 

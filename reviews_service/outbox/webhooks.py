@@ -30,7 +30,8 @@ from .models import WebhookEndpoint
 
 SIGNATURE_HEADER = "Reviews-Signature"
 EVENT_HEADER = "Reviews-Event-Id"
-EVENTS = ("review.created", "review.published", "review.rejected", "review.low_rating", "order.processed",
+EVENTS = ("review.created", "review.published", "review.rejected", "review.low_rating", "review.incentive_earned",
+          "order.processed",
           "referral.created", "referral.approved", "referral.rejected", "referral.reward_earned",
           "referral.flagged")
 TIMEOUT = 10.0

@@ -119,6 +119,9 @@ def review_element(review: Review, product: Product, shop: Shop, store) -> ET.El
     _sub(_sub(element, "ratings"), "overall", str(review.rating), min="1", max="5")
     _product(_sub(_sub(element, "products"), "product"), product, product_url)
     _sub(element, "is_spam", "false")
+    if review.incentivized:
+        # The schema's own flag (added in 2.4, after is_spam): the reviewer was offered a reward.
+        _sub(element, "is_incentivized_review", "true")
     _sub(element, "collection_method", collection_method(review.source))
     return element
 

@@ -102,7 +102,9 @@ def pools(shop: Shop) -> dict[str, Any]:
     """Per kind: available, claimed, total, whether the program draws from it, and low or not."""
     program = settings_of(shop)["referrals"]
     in_use = {"referrer_reward": program["referrer_reward"]["source"] == "pool",
-              "friend_offer": program["friend_offer"]["code_mode"] == "pool"}
+              "friend_offer": program["friend_offer"]["code_mode"] == "pool",
+              "review_incentive": settings_of(shop)["incentives"]["enabled"]
+              and settings_of(shop)["incentives"]["source"] == "pool"}
     counts = {(kind, claimed): n for kind, claimed, n in db.session.execute(
         select(Coupon.kind, Coupon.claimed_at.is_not(None), func.count())
         .where(Coupon.shop_id == shop.id).group_by(Coupon.kind, Coupon.claimed_at.is_not(None)))}

@@ -25,7 +25,7 @@ from ..extensions import db
 from ..models_base import UTCDateTime, one_of, utcnow
 
 STATUSES = ("pending", "approved", "rejected", "flagged")
-COUPON_KINDS = ("referrer_reward", "friend_offer")
+COUPON_KINDS = ("referrer_reward", "friend_offer", "review_incentive")
 REWARD_SOURCES = ("pool", "webhook")
 SOURCES = ("order", "handover")
 
@@ -205,4 +205,29 @@ class Invitation(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Why it was cancelled or skipped: "refunded", "no marketing consent", "sent within the period", ...
     reason: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+INCENTIVE_STATUSES = ("issued", "withheld", "waiting")
+
+
+class ReviewIncentive(db.Model):
+    """A review's incentive, decided at its first moderation decision: one row per review (by
+    constraint), so a review decided twice, or by two moderators at once, is rewarded once.
+    `withheld` when that decision rejected it as spam or abuse; `waiting` when the pool was empty."""
+
+    __tablename__ = "review_incentives"
+    __table_args__ = (
+        UniqueConstraint("review_id"),
+        CheckConstraint(one_of("status", INCENTIVE_STATUSES), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
+    offer: Mapped[str] = mapped_column(String(8))  # "review" or "photo"
+    status: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(16))  # "pool" or "webhook"
+    coupon_id: Mapped[int | None] = mapped_column(ForeignKey("coupons.id", ondelete="SET NULL"))
+    code: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

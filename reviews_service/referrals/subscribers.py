@@ -8,13 +8,14 @@ from datetime import datetime
 from typing import Any
 
 from .. import events
-from . import invitations, service
+from . import incentives, invitations, service
 
 
 def connect() -> None:
     events.order_ingested.connect(_on_order_ingested)
     events.order_event_recorded.connect(_on_order_event)
     events.review_submitted.connect(_hand_over)
+    events.review_decided.connect(_review_decided)
     events.customer_erased.connect(_forget_customer)
 
 
@@ -35,6 +36,11 @@ def _on_order_event(shop, *, order, kind: str, at: datetime, **_: Any) -> None:
 def _hand_over(shop, *, order, visitor, referral_code: str | None, **_: Any) -> None:
     if order is not None and referral_code:
         service.handover(shop, order, visitor, referral_code)  # returns at once while the program is off
+
+
+def _review_decided(shop_id, *, review, reason: str | None, **_: Any) -> None:
+    # Not gated on the switch either: a review submitted under an offer keeps it.
+    incentives.on_first_decision(review, reason)  # returns at once for a review without one
 
 
 def _forget_customer(shop, *, customer_id: int | None, **_: Any) -> None:

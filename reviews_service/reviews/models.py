@@ -83,6 +83,9 @@ class Review(db.Model):
     source: Mapped[str] = mapped_column(String(16))
     verified_buyer: Mapped[bool] = mapped_column(Boolean, default=False)
     incentivized: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The shop's offer in force when it was submitted ("review" or "photo", shops/incentives.py),
+    # or None: what the reward, issued at the first moderation decision, will be.
+    incentive: Mapped[str | None] = mapped_column(String(8))
     staff: Mapped[bool] = mapped_column(Boolean, default=False)
     redacted: Mapped[bool] = mapped_column(Boolean, default=False)
     helpful_up: Mapped[int] = mapped_column(Integer, default=0)

@@ -11,8 +11,9 @@ from zoneinfo import available_timezones
 from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
 
 from .. import i18n
-from ..schemas import Money, StrictBoolean, StrictInteger, StrictSchema
-from . import offers
+from ..schemas import StrictBoolean, StrictInteger, StrictSchema
+from . import incentives, offers
+from .texts import AmountString, ShopText
 
 DEFAULTS: dict[str, Any] = {
     # Review requests
@@ -86,6 +87,9 @@ DEFAULTS: dict[str, Any] = {
         "invitation_delay_days": 14,
         "invitation_period_days": 90,
     },
+    # Review incentives (shops/incentives.py): a reward for a review or one with a photo, issued
+    # at its first moderation decision whatever its stars. A PATCH replaces the object whole.
+    "incentives": incentives.DEFAULTS,
 }
 
 RULE_ACTIONS = ("publish", "hold", "reject")
@@ -117,51 +121,6 @@ def _overlay(defaults: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any]
 
 # --- the shop's own texts ------------------------------------------------------------------------
 
-class ShopText(fields.Field):
-    """The shop's own text: a string for every language, or an object of language to text, its
-    languages those the service speaks (`hy`, `hy-AM` is kept as `hy`)."""
-
-    def __init__(self, max_length: int, *, allow_empty: bool = True, when_empty: str = "", **kwargs):
-        super().__init__(**kwargs, metadata={"description": (
-            f"One text for every language, or an object of language to text (at most {max_length} "
-            "characters each); a language without its own text reads the shop's default language's."
-            + (f" {when_empty}" if when_empty else ""))})
-        self.max_length, self.allow_empty = max_length, allow_empty
-
-    def _text(self, value: Any) -> str:
-        if not isinstance(value, str):
-            raise ValidationError("Not a text.")
-        value = value.strip()
-        if not value and not self.allow_empty:
-            raise ValidationError("Must not be empty.")
-        if len(value) > self.max_length:
-            raise ValidationError(f"At most {self.max_length} characters.")
-        if _CONTROL.search(value.replace("\n", "")):
-            raise ValidationError("No control characters (line breaks are allowed).")
-        return value
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, dict):
-            return self._text(value)
-        if not value and not self.allow_empty:
-            raise ValidationError("Must hold at least one language.")
-        texts, errors = {}, {}
-        for tag, text in value.items():
-            lang = i18n.match(tag)
-            try:
-                if lang is None:
-                    raise ValidationError(f"Not a language this service speaks: one of {', '.join(i18n.SUPPORTED)}.")
-                texts[lang] = self._text(text)
-            except ValidationError as error:
-                errors[str(tag)] = error.messages
-        if errors:
-            raise ValidationError(errors)
-        return {lang: text for lang, text in texts.items() if text}
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
 def shop_text(value: str | dict[str, str] | None, lang: str, default_lang: str) -> str:
     """The shop's own text for a reader of `lang` (a language i18n speaks): a string is every
     language's; a mapping gives `lang`'s, else the shop's default language's, else "" (the caller
@@ -183,14 +142,6 @@ def customer_email(settings: dict[str, Any], lang: str | None) -> dict[str, Any]
 
 _CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="An ISO 4217 code like EUR.")
 _REFERRALS = DEFAULTS["referrals"]
-
-
-class AmountString(Money):
-    """An amount kept as its two-decimal string ("10.00"), because settings are stored as JSON."""
-
-    def deserialize(self, *args, **kwargs):
-        value = super().deserialize(*args, **kwargs)  # validated as a Decimal first
-        return None if value is None else str(value)
 
 
 class OfferSettings(StrictSchema):
@@ -365,6 +316,7 @@ class SettingsSchema(StrictSchema):
     rule_burst_count = StrictInteger(validate=validate.Range(1, 10000))
     rule_burst_minutes = StrictInteger(validate=validate.Range(1, 7 * 24 * 60))
     referrals = fields.Nested(ReferralSettings)
+    incentives = fields.Nested(incentives.IncentiveSettings)
 
     @validates_schema
     def _policy_url(self, data, **_):

@@ -1,0 +1,82 @@
+"""The shop's review incentives: a reward for writing a review, for one with a photo, or both.
+
+Which offer a review earns is decided when it is submitted (the offer in force then) and never by
+its stars; the reward is issued by the referrals room at the review's first moderation decision.
+A review with a photo earns the photo offer when the shop makes one, else the review offer."""
+
+from __future__ import annotations
+
+from copy import deepcopy
+from typing import Any
+
+from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
+
+from ..schemas import StrictBoolean, StrictSchema
+from . import offers
+from .texts import AmountString, ShopText
+
+OFFER_DEFAULTS: dict[str, Any] = {"offered": False, "description": "", "kind": "percent",
+                                  "value": "10.00", "currency": None}
+DEFAULTS: dict[str, Any] = {
+    "enabled": False,
+    "for_review": dict(OFFER_DEFAULTS),
+    "for_photo": dict(OFFER_DEFAULTS),
+    # pool: a single-use code from the `review_incentive` pool; webhook: `review.incentive_earned`.
+    "source": "pool",
+}
+# Offer names as the review keeps them, per settings key.
+OFFERS = {"for_photo": "photo", "for_review": "review"}
+
+
+def offer_for(settings: dict[str, Any], has_photo: bool) -> str | None:
+    """The offer a review submitted now earns ("photo", "review"), or None: decided by the shop's
+    settings and whether the review carries a photo, never by its rating."""
+    incentives = settings["incentives"]
+    if not incentives["enabled"]:
+        return None
+    if has_photo and incentives["for_photo"]["offered"]:
+        return "photo"
+    if incentives["for_review"]["offered"]:
+        return "review"
+    return None
+
+
+def offer_settings(settings: dict[str, Any], offer: str) -> dict[str, Any]:
+    return settings["incentives"]["for_photo" if offer == "photo" else "for_review"]
+
+
+class IncentiveOfferSettings(StrictSchema):
+    """One reward: whether it is offered, and what it is; an empty description is worded from kind
+    and value in each reader's language, like the referral offers (offers.py)."""
+
+    offered = StrictBoolean(required=True)
+    description = ShopText(200, load_default="", when_empty=(
+        "Empty or left out: worded from kind and value in each reader's language."))
+    kind = fields.String(required=True, validate=validate.OneOf(offers.KINDS))
+    value = AmountString(required=True, allow_none=True)
+    currency = fields.String(required=True, allow_none=True,
+                             validate=validate.Regexp(r"^[A-Z]{3}$", error="An ISO 4217 code like EUR."))
+
+    @pre_load
+    def _defaults(self, data, **_):
+        """Keys left out take their defaults; another kind than the default's does not inherit its
+        value and currency, which were meant for another kind."""
+        if not isinstance(data, dict):
+            return data
+        if data.get("kind", OFFER_DEFAULTS["kind"]) == OFFER_DEFAULTS["kind"]:
+            return {**OFFER_DEFAULTS, **data}
+        return {**OFFER_DEFAULTS, "value": None, "currency": None, **data}
+
+    @validates_schema
+    def _value_fits_kind(self, data, **_):
+        if data.get("kind") is not None:
+            wrong = offers.problem(data["kind"], data.get("value"), data.get("currency"))
+            if wrong:
+                raise ValidationError(wrong[1], wrong[0])
+
+
+class IncentiveSettings(StrictSchema):
+    enabled = StrictBoolean(load_default=False)
+    for_review = fields.Nested(IncentiveOfferSettings, load_default=lambda: deepcopy(OFFER_DEFAULTS))
+    for_photo = fields.Nested(IncentiveOfferSettings, load_default=lambda: deepcopy(OFFER_DEFAULTS))
+    source = fields.String(load_default="pool", validate=validate.OneOf(["pool", "webhook"]))
