@@ -21,6 +21,7 @@ from ..outbox import emails, jobs
 from ..outbox.models import OutboxMessage
 from ..outbox.service import enqueue
 from ..reviews.models import Review, ReviewRequest
+from ..shops import incentives
 from ..shops.models import Shop
 from ..shops.service import settings_of
 from ..shops.settings import customer_email, shop_text
@@ -116,6 +117,7 @@ def _send_request(request: ReviewRequest, now: datetime, *, reminder: bool) -> i
         unsubscribe=emails.unsubscribe_url(shop, customer), name=names.greeting(names.of_customer(customer)),
         link=review_requests.link_for(request), products=_products(order),
         intro=shop_text(settings["review_request_intro"], lang, settings["default_locale"]),
+        incentives=incentives.disclosures(settings, lang),  # said before the review is written
         subject_params={"product": _products(order)[0]["name"] if order.kept_items else ""})
     payload["request_id"] = request.id  # for `withdrawn`: a refund may still come before sending
     enqueue(kind="email", topic=topic, payload=payload, shop_id=shop.id, recipient=customer.email,

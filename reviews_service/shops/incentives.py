@@ -11,6 +11,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
 
+from .. import i18n
 from ..schemas import StrictBoolean, StrictSchema
 from . import offers
 from .texts import AmountString, ShopText
@@ -39,6 +40,19 @@ def offer_for(settings: dict[str, Any], has_photo: bool) -> str | None:
     if incentives["for_review"]["offered"]:
         return "review"
     return None
+
+
+def disclosures(settings: dict[str, Any], lang: str | None) -> list[str]:
+    """What the shop offers for a review, said openly before it is written (the request e-mail,
+    the form), in the reader's language; [] when it offers nothing."""
+    incentives = settings["incentives"]
+    if not incentives["enabled"]:
+        return []
+    lang = i18n.negotiate(lang, settings["default_locale"])
+    # A reward for a review is worded like the referrer's ("€5 off your next order").
+    return [i18n.translate(lang, f"incentive.{key}", offer=offers.text(
+                incentives[key], "referrer_reward", lang, settings["default_locale"]))
+            for key in ("for_review", "for_photo") if incentives[key]["offered"]]
 
 
 def offer_settings(settings: dict[str, Any], offer: str) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from flask_wtf.csrf import generate_csrf
 
 from .. import i18n
 from ..collecting import service
+from ..shops import incentives
 from ..shops.service import settings_of
 from .review_form import STARS, max_length
 from .review_page import Page
@@ -50,6 +51,7 @@ def render_form(page: Page, *, values=None, errors=None, notice: str | None = No
         limits={f: max_length(f) for f in ("title", "body", "display_name")},
         body_required=not settings["allow_rating_only"],
         policy_url=settings["review_policy_url"] or None,
+        incentives=incentives.disclosures(settings, page.lang),  # said before the review is sent
     )
     return html, status
 
