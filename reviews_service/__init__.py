@@ -83,9 +83,10 @@ def _connect_subscribers(app: Flask) -> None:
     from .ratings import freshness
     from .referrals import subscribers as referrals
     from .reviews import subscribers as reviews
+    from .survey import subscribers as survey
     from .web import idempotency
 
-    for room in (freshness, idempotency, outbox, reviews, moderation, collecting, referrals):
+    for room in (freshness, idempotency, outbox, reviews, moderation, collecting, referrals, survey):
         room.connect()
 
 
@@ -182,6 +183,7 @@ def _register_blueprints(app: Flask) -> None:
     from .reviews import api as reviews_api
     from .reviews import media
     from .shops.api import blp as shop_blp
+    from .survey import api as survey_api
     from .web import scopes
     from .web.limits import limiter
     from .widget import init_app as init_widget
@@ -201,7 +203,8 @@ def _register_blueprints(app: Flask) -> None:
     limiter.exempt(seo_blp)
     for blp in (shop_blp, catalog_blp, reviews_api.server, reviews_api.public, collecting_api.public,
                 ratings_blp, badge_blp, seo_blp, feeds_blp, outbox_api.blp, referrals_api.server,
-                referrals_api.public, moderation_api.blp, connectors_api.blp):
+                referrals_api.public, moderation_api.blp, connectors_api.blp,
+                survey_api.server, survey_api.public):
         api.register_blueprint(blp)
     api.spec.components.security_scheme("secretKey", {
         "type": "http", "scheme": "bearer",

@@ -9,3 +9,4 @@ from .referrals.models import (  # noqa: F401
     Coupon, CustomerVisit, Referral, ReferralClick, ReferralCode, ReviewIncentive, Reward)
 from .reviews.models import Photo, Reply, Report, Review, ReviewRequest, Vote  # noqa: F401
 from .shops.models import ApiKey, Membership, Shop, User  # noqa: F401
+from .survey.models import SurveyAnswer  # noqa: F401

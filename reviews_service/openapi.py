@@ -53,6 +53,7 @@ _TAG_BY_BLUEPRINT = {
     "catalog": "Products and orders",
     "reviews_server": "Reviews", "reviews_public": "Reviews", "collecting_public": "Reviews", "feeds": "Reviews",
     "ratings": "Ratings", "ratings_badge": "Ratings", "ratings_seo": "Ratings",
+    "survey": "Reviews", "survey_public": "Reviews",
     "referrals": "Referrals", "referrals_public": "Referrals",
     "outbox": "Webhooks",
     "shop": "Shop", "widget_public": "Shop",

@@ -78,6 +78,15 @@ def _referral(client, shop, label: str) -> str:
     return client.get("/api/v1/referrals", headers=shop.headers).get_json()["referrals"][0]["id"]
 
 
+def _survey(client, shop) -> None:
+    """The shop asks its survey question; its order only in B is fulfilled and its buyer answers."""
+    client.patch("/api/v1/shop", headers=shop.headers, json={"settings": {"survey_enabled": True}})
+    order = client.post(f"/api/v1/orders/{_p(B_ORDER)}/events", json={"type": "fulfilled"}, headers=shop.headers)
+    token = order.get_json()["review_request"]["url"].rsplit("/review/", 1)[1]
+    answer = client.post(f"{shop.public}/survey", json={"token": token, "score": 2})
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+
+
 def _build_world(app) -> World:
     client = app.test_client()
     a = make_shop(app, "Shop A", origins=["https://shop-a.example"])
@@ -90,6 +99,7 @@ def _build_world(app) -> World:
     ids["b"] = _populate(client, b, "B", product=SHARED_PRODUCT, order=SHARED_ORDER, email=SHARED_EMAIL)
     ids["b-only"] = _populate(client, b, "B", product=B_PRODUCT, order=B_ORDER, email=B_EMAIL)
     ids["ref-a"], ids["ref-b"] = _referral(client, a, "A"), _referral(client, b, "B")
+    _survey(client, b)
     answer = client.put("/api/v1/connections/shopify", headers=b.headers,
                         json={"domain": "b-store.myshopify.com", "secret": "b-secret"})
     assert answer.status_code == 201, answer.get_data(as_text=True)
@@ -275,6 +285,9 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case("list", "GET", "/api/v1/outbox",
              shows=lambda r, w: not {m["recipient"] for m in r.json["messages"]} & {B_HOOK, B_EMAIL}),
     ],
+    ("GET", "/api/v1/survey/summary"): [
+        Case("summary", "GET", "/api/v1/survey/summary", shows=lambda r, w: r.json["count"] == 0),
+    ],
     ("GET", "/api/v1/referrals"): [
         Case("list", "GET", "/api/v1/referrals",
              shows=lambda r, w: [x["id"] for x in r.json["referrals"]] == [w.ids["ref-a"]]),
@@ -337,7 +350,8 @@ TAKES_NO_ID = {("GET", "/api/v1/shop"), ("PATCH", "/api/v1/shop"), ("GET", "/api
                ("POST", "/api/v1/webhooks"), ("GET", "/api/v1/outbox"),
                ("GET", "/api/v1/feeds/google-product-reviews.xml"), ("GET", "/api/v1/reviews/export"),
                ("GET", "/api/v1/referrals"), ("GET", "/api/v1/referrals/funnel"), ("GET", "/api/v1/coupons"),
-               ("POST", "/api/v1/coupons"), ("GET", "/api/v1/moderation/queue")}
+               ("POST", "/api/v1/coupons"), ("GET", "/api/v1/moderation/queue"),
+               ("GET", "/api/v1/survey/summary")}
 
 
 def server_routes(app) -> set[tuple[str, str]]:

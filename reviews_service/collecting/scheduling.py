@@ -117,6 +117,7 @@ def _send_request(request: ReviewRequest, now: datetime, *, reminder: bool) -> i
         unsubscribe=emails.unsubscribe_url(shop, customer), name=names.greeting(names.of_customer(customer)),
         link=review_requests.link_for(request), products=_products(order),
         intro=shop_text(settings["review_request_intro"], lang, settings["default_locale"]),
+        survey=settings["survey_enabled"],  # the e-mail mentions the page's question; only the page records it
         incentives=incentives.disclosures(settings, lang),  # said before the review is written
         subject_params={"product": _products(order)[0]["name"] if order.kept_items else ""})
     payload["request_id"] = request.id  # for `withdrawn`: a refund may still come before sending

@@ -198,6 +198,7 @@ class EraseOut(StrictSchema):
     reviews_removed = fields.Integer()
     photos_deleted = fields.Integer()
     orders_anonymised = fields.Integer()
+    survey_answers = fields.Integer(metadata={"description": "Survey answers (scores) deleted."})
 
 
 class ExportedCustomer(StrictSchema):
@@ -214,3 +215,5 @@ class CustomerExportOut(StrictSchema):
     customer = fields.Nested(ExportedCustomer, allow_none=True)
     orders = fields.List(fields.Nested(OrderOut))
     reviews = fields.List(fields.Nested(ServerReviewOut))
+    survey_answers = fields.List(fields.Dict(), metadata={
+        "description": "Their answers to the shop's survey: score (0-10), comment, answered_at."})

@@ -37,6 +37,9 @@ DEFAULTS: dict[str, Any] = {
     # The admin shows times in this IANA zone (zoneinfo), e.g. "Europe/Berlin".
     "time_zone": "UTC",
     "auto_publish_imported": True,
+    # The satisfaction survey (survey/): the hosted review page asks how likely the customer is
+    # to recommend the shop (0-10), and the review request e-mail mentions it. Off by default.
+    "survey_enabled": False,
     # A helpful vote counts once per visitor id and once per network (IP hash) in this many days.
     "vote_window_days": 30,
     # Auto-moderation (moderation/rules.py). Each rule has an action: "publish" lets the review
@@ -290,6 +293,7 @@ class SettingsSchema(StrictSchema):
     time_zone = fields.String(validate=[validate.Length(max=64), _time_zone], metadata={
         "description": "An IANA time zone name such as Europe/Berlin; the admin shows times in it."})
     auto_publish_imported = StrictBoolean()
+    survey_enabled = StrictBoolean()
     vote_window_days = StrictInteger(validate=validate.Range(1, 365))
     rule_blocklist_action = _action(*RULE_ACTIONS)
     rule_blocklist_reason = _reason

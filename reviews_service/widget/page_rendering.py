@@ -14,6 +14,7 @@ from ..shops import incentives
 from ..shops.service import settings_of
 from .review_form import STARS, max_length
 from .review_page import Page
+from .survey_page import context as survey_context
 
 
 def _common(lang: str, shop: Any) -> dict[str, Any]:
@@ -32,7 +33,8 @@ def _url_in(lang: str) -> str:
     return url_for(".review", token=request.view_args["token"], **args)
 
 
-def render_form(page: Page, *, values=None, errors=None, notice: str | None = None, status: int = 200):
+def render_form(page: Page, *, values=None, errors=None, notice: str | None = None, status: int = 200,
+                survey: dict | None = None):
     errors = errors or {}
     products = []
     for n, p in enumerate(page.info["products"]):
@@ -51,6 +53,7 @@ def render_form(page: Page, *, values=None, errors=None, notice: str | None = No
         limits={f: max_length(f) for f in ("title", "body", "display_name")},
         body_required=not settings["allow_rating_only"],
         policy_url=settings["review_policy_url"] or None,
+        survey=survey_context(page, **(survey or {})),
         incentives=incentives.disclosures(settings, page.lang),  # said before the review is sent
     )
     return html, status

@@ -26,9 +26,10 @@ from ..collecting import service
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..shops.service import get_shop, settings_of
+from ..survey import service as survey
 from ..web import callers
 from ..web.limits import limiter
-from . import page_rendering, review_form
+from . import page_rendering, review_form, survey_page
 from .review_page import Page
 
 log = logging.getLogger(__name__)
@@ -142,6 +143,28 @@ def submit(token: str):
     if errors:
         return page_rendering.render_form(_open(token), values=values, errors=errors, status=422)
     return redirect(url_for(".review", token=token, done=1, lang=page.chosen_lang, **outcome), 303)
+
+
+@bp.post("/review/survey/<path:token>")
+@limiter.limit(lambda: current_app.config["PUBLIC_WRITE_LIMIT"])
+def answer_survey(token: str):
+    """The survey's answer (replacing an earlier one), then back to the same review form."""
+    page = _open(token)
+    values = survey_page.read_form()
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        return page_rendering.render_form(page, notice="csrf", survey={"values": values}, status=400)
+    try:
+        survey.record(page.shop, token, values["score"], values["comment"])
+    except Invalid as exc:
+        errors = survey_page.field_errors(page, next(iter(exc.errors), "score"))
+        return page_rendering.render_form(page, survey={"values": values, "errors": errors}, status=422)
+    except review_requests.TokenRefused as exc:
+        raise _refused_page(exc) from None
+    except NotFound:
+        raise PageRefused(404, "not_found") from None
+    return redirect(url_for(".review", token=token, lang=page.chosen_lang, survey="saved", _anchor="survey"), 303)
 
 
 # --- errors, and the headers of every answer -----------------------------------------------------
