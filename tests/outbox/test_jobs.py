@@ -63,7 +63,8 @@ def test_the_rooms_register_their_jobs_in_the_app_factory(app):
     with app.app_context():
         names = [name for name, _job in jobs.jobs()]
 
-    assert names == ["review requests", "moderators' digest", "referrals", "referral invitations"]
+    assert names == ["review requests", "moderators' digest", "alerts about unhappy customers", "referrals",
+                     "referral invitations"]
 
 
 def test_a_check_registered_for_a_topic_drops_a_queued_email_it_no_longer_wants(app, runner, shop, smtp):
