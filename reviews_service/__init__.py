@@ -78,6 +78,7 @@ def _connect_subscribers(app: Flask) -> None:
     Connecting is idempotent (blinker keeps one connection per receiver), so building many apps
     in one process connects each receiver once."""
     from .collecting import subscribers as collecting
+    from .feedback import subscribers as feedback
     from .moderation import subscribers as moderation
     from .outbox import subscribers as outbox
     from .ratings import freshness
@@ -86,7 +87,7 @@ def _connect_subscribers(app: Flask) -> None:
     from .survey import subscribers as survey
     from .web import idempotency
 
-    for room in (freshness, idempotency, outbox, reviews, moderation, collecting, referrals, survey):
+    for room in (freshness, idempotency, outbox, reviews, moderation, collecting, referrals, survey, feedback):
         room.connect()
 
 
@@ -173,6 +174,7 @@ def _register_blueprints(app: Flask) -> None:
     from .collecting import api as collecting_api
     from .connectors import api as connectors_api
     from .extensions import api
+    from .feedback import api as feedback_api
     from .moderation import api as moderation_api
     from .outbox import api as outbox_api
     from .ratings.api import blp as ratings_blp
@@ -204,7 +206,7 @@ def _register_blueprints(app: Flask) -> None:
     for blp in (shop_blp, catalog_blp, reviews_api.server, reviews_api.public, collecting_api.public,
                 ratings_blp, badge_blp, seo_blp, feeds_blp, outbox_api.blp, referrals_api.server,
                 referrals_api.public, moderation_api.blp, connectors_api.blp,
-                survey_api.server, survey_api.public):
+                survey_api.server, survey_api.public, feedback_api.server, feedback_api.public):
         api.register_blueprint(blp)
     api.spec.components.security_scheme("secretKey", {
         "type": "http", "scheme": "bearer",

@@ -45,9 +45,10 @@ review_submitted = _signals.signal("review-submitted", doc="""\
 A shopper's review was stored and given its first status (`collecting.service.submit_review`),
 inside that transaction. Sender: the `Shop`; `review`: the `Review`; `order`: the `Order` whose
 token vouched for the buyer, or None; `visitor`: the browser (`web.callers.Visitor`);
-`referral_code`: the code the widget kept, or None. Listeners: referrals (the hand-over of that
-code attributes the order), moderation (a review of 1 or 2 stars alerts the shop; it never
-changes the status the review was given).""")
+`referral_code`: the code the widget kept, or None; `private_message`: the reviewer's message only
+for the shop, or "". Listeners: referrals (the hand-over of that code attributes the order),
+moderation (a review of 1 or 2 stars alerts the shop; it never changes the status the review was
+given), feedback (stores the private message beside the review).""")
 
 review_decided = _signals.signal("review-decided", doc="""\
 A pending review was published or rejected (`moderation.service.transition`: by a rule, the

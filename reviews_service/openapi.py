@@ -52,6 +52,7 @@ _TAG_BY_PATH = {"/api/v1/customers/": "Privacy", "/api/v1/coupons": "Coupons"}
 _TAG_BY_BLUEPRINT = {
     "catalog": "Products and orders",
     "reviews_server": "Reviews", "reviews_public": "Reviews", "collecting_public": "Reviews", "feeds": "Reviews",
+    "feedback_server": "Reviews", "feedback_public": "Reviews",
     "ratings": "Ratings", "ratings_badge": "Ratings", "ratings_seo": "Ratings",
     "survey": "Reviews", "survey_public": "Reviews",
     "referrals": "Referrals", "referrals_public": "Referrals",

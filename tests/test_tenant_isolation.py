@@ -54,7 +54,7 @@ def _populate(client, shop, label: str, *, product: str, order: str, email: str)
     answer = client.post("/api/v1/orders", json=body, headers=shop.headers)
     assert answer.status_code == 201, answer.get_data(as_text=True)
     review = client.post(f"{shop.public}/products/{_p(product)}/reviews", headers={},
-                         json={"rating": 4, "body": f"Review in {label}",
+                         json={"rating": 4, "body": f"Review in {label}", "private_message": f"Private in {label}",
                                "token": answer.get_json()["widget_token"]})
     assert review.status_code == 201, review.get_data(as_text=True)
     return review.get_json()["id"]
@@ -285,6 +285,10 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case("list", "GET", "/api/v1/outbox",
              shows=lambda r, w: not {m["recipient"] for m in r.json["messages"]} & {B_HOOK, B_EMAIL}),
     ],
+    ("GET", "/api/v1/feedback"): [
+        Case("list", "GET", "/api/v1/feedback",
+             shows=lambda r, w: [f["message"] for f in r.json["feedback"]] == ["Private in A"]),
+    ],
     ("GET", "/api/v1/survey/summary"): [
         Case("summary", "GET", "/api/v1/survey/summary", shows=lambda r, w: r.json["count"] == 0),
     ],
@@ -351,7 +355,7 @@ TAKES_NO_ID = {("GET", "/api/v1/shop"), ("PATCH", "/api/v1/shop"), ("GET", "/api
                ("GET", "/api/v1/feeds/google-product-reviews.xml"), ("GET", "/api/v1/reviews/export"),
                ("GET", "/api/v1/referrals"), ("GET", "/api/v1/referrals/funnel"), ("GET", "/api/v1/coupons"),
                ("POST", "/api/v1/coupons"), ("GET", "/api/v1/moderation/queue"),
-               ("GET", "/api/v1/survey/summary")}
+               ("GET", "/api/v1/survey/summary"), ("GET", "/api/v1/feedback")}
 
 
 def server_routes(app) -> set[tuple[str, str]]:

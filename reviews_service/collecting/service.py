@@ -104,7 +104,8 @@ def submit_review(shop: Shop, product_external_id: str, data: dict[str, Any], vi
             Review.order_id == grant.order.id)))
         review_requests.mark_completed_if_done(grant.request, reviewed)
     events.review_submitted.send(shop, review=review, order=grant.order if grant else None,
-                                 visitor=visitor, referral_code=data.get("referral_code"))
+                                 visitor=visitor, referral_code=data.get("referral_code"),
+                                 private_message=data.get("private_message") or "")
     db.session.commit()
     return review
 

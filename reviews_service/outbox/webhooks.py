@@ -33,7 +33,7 @@ EVENT_HEADER = "Reviews-Event-Id"
 EVENTS = ("review.created", "review.published", "review.rejected", "review.low_rating", "review.incentive_earned",
           "order.processed",
           "referral.created", "referral.approved", "referral.rejected", "referral.reward_earned",
-          "referral.flagged")
+          "referral.flagged", "feedback.received")
 TIMEOUT = 10.0
 
 

@@ -42,6 +42,9 @@ class ReviewIn(StrictSchema):
                           metadata={"description": "A review-request or widget token: the review "
                                     "is then a verified buyer's."})
     referral_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 64))
+    private_message = text(5000, load_default="", metadata={
+        "description": "A message only for the shop: never shown publicly, never in the rating; "
+                       "the shop reads it in `GET /api/v1/feedback`."})
     visitor_id = visitor_id()
 
 
@@ -199,6 +202,7 @@ class EraseOut(StrictSchema):
     photos_deleted = fields.Integer()
     orders_anonymised = fields.Integer()
     survey_answers = fields.Integer(metadata={"description": "Survey answers (scores) deleted."})
+    private_feedback = fields.Integer(metadata={"description": "Messages only for the shop deleted."})
 
 
 class ExportedCustomer(StrictSchema):
@@ -217,3 +221,5 @@ class CustomerExportOut(StrictSchema):
     reviews = fields.List(fields.Nested(ServerReviewOut))
     survey_answers = fields.List(fields.Dict(), metadata={
         "description": "Their answers to the shop's survey: score (0-10), comment, answered_at."})
+    private_feedback = fields.List(fields.Dict(), metadata={
+        "description": "Their messages only for the shop (the feedback room's `FeedbackOut`)."})

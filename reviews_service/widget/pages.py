@@ -25,6 +25,7 @@ from ..collecting import requests as review_requests
 from ..collecting import service
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
+from ..feedback import service as feedback
 from ..shops.service import get_shop, settings_of
 from ..survey import service as survey
 from ..web import callers
@@ -125,6 +126,13 @@ def submit(token: str):
         return page_rendering.render_form(page, values=values, errors=errors, status=422)
 
     outcome: dict[str, list[str]] = {"published": [], "pending": []}
+    if not ready:  # private feedback alone, the choice the form offers everyone before any star
+        try:
+            feedback.answer_request(page.shop, token, values["private_message"],
+                                    display_name=values["display_name"], locale=page.chosen_lang)
+        except review_requests.TokenRefused as exc:
+            raise _refused_page(exc) from None
+        return redirect(url_for(".review", token=token, done=1, lang=page.chosen_lang, private=1), 303)
     visitor = callers.current_visitor()
     for n, product, data in ready:
         try:

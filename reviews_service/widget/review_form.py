@@ -18,6 +18,7 @@ from ..web import callers
 from .review_page import Page
 
 STARS = ("1", "2", "3", "4", "5")
+PRIVATE_MAX = 5000  # as the API's `private_message`
 
 
 @cache
@@ -34,6 +35,7 @@ def _text(name: str) -> str:
 def read_form(open_products) -> dict[str, Any]:
     return {
         "display_name": _text("display_name"),
+        "private_message": _text("private_message"),
         "products": {n: {"rating": request.form.get(f"rating-{n}", ""), "title": _text(f"title-{n}"),
                          "body": _text(f"body-{n}"),
                          "photo_ids": request.form.getlist(f"photo-ids-{n}")[:service.MAX_PHOTOS]}
@@ -73,8 +75,15 @@ def check(page: Page, open_products, values: dict, errors: dict[str, list[str]])
                 "display_name": name, "token": page.token, "photo_ids": list(v["photo_ids"]),
                 "locale": page.chosen_lang,
             }))
-    if not touched:
+    private = values["private_message"].strip()
+    if len(private) > PRIVATE_MAX:
+        errors["private-message"] = [page.t("review_page.error.too_long", count=PRIVATE_MAX, used=len(private))]
+    if not touched and not private:
         errors[f"rating-{open_products[0][0]}"] = [page.t("review_page.error.nothing")]
+    if not touched:
+        return ready  # private feedback alone: no review, so no name to show with one
+    if private and ready:
+        ready[0][2]["private_message"] = private  # sent with the first review, stored beside it
     if not name:
         errors["display-name"] = [page.t("review_page.error.name_required")]
     elif len(name) > max_length("display_name"):

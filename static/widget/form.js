@@ -3,7 +3,7 @@
  * renders with the helpers reviews.js lends it (`kit`): user text as Text nodes only, strings from
  * the page's locale. A form that is plainly incomplete is explained in the page, without a request. */
 
-const FIELDS = ["rating", "title", "body", "photos", "display_name", "email"];
+const FIELDS = ["rating", "title", "body", "photos", "display_name", "email", "private_message"];
 const MAX_PHOTOS = 5;
 
 /** The form for one product; with a token, a verified buyer's (no e-mail). */
@@ -26,7 +26,7 @@ export function reviewForm(ctx, productId, options, kit) {
       h("label", { for: radioId }, icon, h("span", { class: "visually-hidden" }, t("star_n", { n }))));
   }
 
-  const input = (field, attrs) => h(field === "body" ? "textarea" : "input", {
+  const input = (field, attrs) => h(field === "body" || field === "private_message" ? "textarea" : "input", {
     id: ids[field], name: field, "aria-describedby": `${ids[field]}h ${ids[field]}e`, ...attrs,
   });
   const labelled = (field, label, control, hint, optional) => h("div", { class: "field" },
@@ -42,6 +42,17 @@ export function reviewForm(ctx, productId, options, kit) {
   const files = input("photos", {
     type: "file", accept: "image/jpeg,image/png,image/webp", multiple: true,
   });
+  // A message only for the shop: shown to everyone, before and whatever the stars; with an order's
+  // token it may be sent alone, as the answer to the review request (no review, no stars).
+  const privateMessage = input("private_message", { maxlength: 5000, rows: 3 });
+  const privateField = labelled("private_message", t("f_private"), privateMessage, t("f_private_hint"), true);
+  if (ctx.token) {
+    privateField.append(button(t("send_private"), () => {
+      const message = privateMessage.value.trim();
+      if (message) sendPrivate(message);
+      else privateMessage.focus();
+    }, "button secondary"));
+  }
   const previews = h("ul", { class: "uploads", "aria-label": t("photos") });
   const formError = h("p", { class: "form-error", role: "alert" });
   const submit = h("button", { class: "button primary", type: "submit" }, t("submit"));
@@ -90,7 +101,7 @@ export function reviewForm(ctx, productId, options, kit) {
     formError,
     h("div", { class: "actions" }, submit));
   const form = h("form", { class: "form", novalidate: true, "aria-labelledby": headId },
-    options.title && heading(ctx, 1, { class: "form-h", id: headId }, options.title), starsSet, rest);
+    options.title && heading(ctx, 1, { class: "form-h", id: headId }, options.title), privateField, starsSet, rest);
   // Choosing stars answers "Choose a star rating" at once, and in the thank-you panel opens the
   // rest of the product's form.
   rate.addEventListener("change", () => {
@@ -115,6 +126,7 @@ export function reviewForm(ctx, productId, options, kit) {
     for (const field in errors) errors[field].hidden = true;
     for (const el of form.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
     formError.textContent = "";
+    const message = privateMessage.value.trim();
     const bad = missing();
     if (Object.keys(bad).length) return showErrors({ errors: bad });
     submit.disabled = true;
@@ -124,7 +136,7 @@ export function reviewForm(ctx, productId, options, kit) {
       rating: +rate.querySelector(":checked").value,
       title: title.value.trim(), body: body.value.trim(), display_name: displayName.value.trim(),
       locale: ctx.lang, photo_ids: uploads.map((upload) => upload.id).filter(Boolean),
-      referral_code: kit.referral()?.code,
+      referral_code: kit.referral()?.code, private_message: message,
     };
     if (ctx.token) data.token = ctx.token;
     else data.email = email.value.trim();
@@ -142,6 +154,20 @@ export function reviewForm(ctx, productId, options, kit) {
       submit.textContent = t("submit");
     }
   });
+
+  /** Private feedback alone: the shop gets the message; there is no review and no rating. */
+  async function sendPrivate(message) {
+    submit.disabled = true;
+    try {
+      await kit.write(`${ctx.api}feedback`, { token: ctx.token, message, locale: ctx.lang });
+      const done = h("div", { class: "done", role: "status", tabindex: "-1" }, h("p", {}, t("private_sent")));
+      form.replaceWith(done);
+      done.focus();
+    } catch (problem) {
+      showErrors(problem);
+    }
+    submit.disabled = false;
+  }
 
   /** Each refused field gets its message; anything else, the form's one message. */
   function showErrors(problem) {
