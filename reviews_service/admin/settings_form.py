@@ -21,14 +21,15 @@ from .language import lazy_gettext as _l
 
 # The groups' names are their keys; the page shows each through gettext.
 GROUPS = (N_("Shop"), N_("Review requests"), N_("Reviews"), N_("Moderation rules"), N_("Referral program"),
-          N_("More settings"))
+          N_("Review incentives"), N_("More settings"))
 RULE_TITLES = {
     "blocklist": _l("Blocklist"), "profanity": _l("Profanity"), "emails": _l("E-mail addresses in the text"),
     "phones": _l("Phone numbers in the text"), "links": _l("Links in the text"),
     "duplicate": _l("The same or nearly the same text"), "burst": _l("A burst of reviews on one product"),
 }
 SUBGROUP_TITLES = {**RULE_TITLES, "friend_offer": _l("What the friend gets"),
-                   "referrer_reward": _l("What the referrer gets")}
+                   "referrer_reward": _l("What the referrer gets"), "for_review": _l("For a review"),
+                   "for_photo": _l("For a review with a photo")}
 
 # key: (label, help). Settings not named here are labelled from their name or from the field's
 # metadata ("label", "description"), in English: a new setting's words belong in these tables.
@@ -68,6 +69,22 @@ LABELS: dict[str, tuple[str, str]] = {
                                                                              "only identical text.")),
     "rule_burst_count": (_l("More than this many reviews"), ""),
     "rule_burst_minutes": (_l("…within this many minutes"), ""),
+    "survey_enabled": (_l("Ask how likely the customer is to recommend the shop (0 to 10)"),
+                       _l("One private question on the review page. The answer never changes the form, the "
+                          "wording or the e-mails a customer gets.")),
+}
+# By the whole path, where a field's own name means something else elsewhere.
+PATH_LABELS: dict[tuple[str, ...], tuple[str, str]] = {
+    ("referrals", "invitation_enabled"): (_l("Invite customers who accept marketing to share their link"),
+                                          _l("One e-mail after delivery; never because of a review or its stars.")),
+    ("referrals", "invitation_delay_days"): (_l("Days after delivery before the invitation"), ""),
+    ("referrals", "invitation_period_days"): (_l("At most one invitation per customer in this many days"), ""),
+    ("incentives", "enabled"): (_l("Reward customers for writing a review"),
+                                _l("Whatever the stars. The request e-mail and the form say so before a review "
+                                   "is sent, and rewarded reviews are labelled “incentivised” everywhere.")),
+    ("incentives", "source"): (_l("Where the reward’s code comes from"), ""),
+    ("incentives", "for_review", "offered"): (_l("Offered"), ""),
+    ("incentives", "for_photo", "offered"): (_l("Offered"), ""),
 }
 # Inside nested objects (the referral program), by the field's own name.
 NESTED_LABELS: dict[str, tuple[str, str]] = {
@@ -94,13 +111,13 @@ GROUP_OF = {
     "allow_rating_only": "Reviews", "staff_email_domains": "Reviews", "review_policy_url": "Reviews",
     "default_locale": "Reviews", "support_email": "Reviews", "vote_window_days": "Reviews",
     "referrals": "Referral program", "time_zone": "Shop", "review_request_intro": "Review requests",
-    "email_sign_off": "Shop",
+    "email_sign_off": "Shop", "survey_enabled": "Review requests", "incentives": "Review incentives",
 }
 CHOICE_LABELS = {"fulfilled": _l("fulfilled (shipped)"), "delivered": _l("delivered"),
                  "publish": _l("Let it through (rule off)"), "hold": _l("Hold for a moderator"), "reject": _l("Reject"),
                  "free_shipping": _l("Free shipping"), "percent": _l("Percent off"), "amount": _l("Amount off"),
                  "shared": _l("One shared code"), "pool": _l("A single-use code from the pool"),
-                 "webhook": _l("Made by your system (referral.reward_earned webhook)"), **REJECT_LABELS}
+                 "webhook": _l("Made by your system (from a webhook)"), **REJECT_LABELS}
 
 _RESERVED = set(dir(FlaskForm))
 
@@ -134,6 +151,8 @@ def _choices(field: fields.Field) -> list[str] | None:
 
 def _label(path: tuple[str, ...], field: fields.Field) -> tuple[str, str]:
     key = path[-1]
+    if path in PATH_LABELS:
+        return PATH_LABELS[path]
     if len(path) == 1 and key in LABELS:
         return LABELS[key]
     if len(path) > 1 and key in NESTED_LABELS:
