@@ -141,4 +141,4 @@ def erase(shop: Shop, email: str, customer_id: int | None) -> dict[str, int]:
     """The person's survey answers go (their alerts go with the moderation room's `forget`)."""
     gone = db.session.execute(delete(SurveyAnswer).where(*_of_person(shop, email, customer_id))
                               .execution_options(synchronize_session=False)).rowcount
-    return {"survey_answers": gone}
+    return {"survey_answers": gone} if gone else {}  # the answer names only what there was
