@@ -49,12 +49,20 @@ def _fmt_avg(v: float | None) -> str:
     return number(v, places=2)
 
 
+def _fmt_nps(v: float | None) -> str:
+    """A Net Promoter Score as a signed whole number: `+50`, `0`, `-100`."""
+    if v is None:
+        return number(None)
+    return ("+" if round(v) > 0 else "") + number(round(v))
+
+
 def stars(n: int) -> str:
     """`4 stars`, a row's label in the charts by star level."""
     return ngettext("%(num)d star", "%(num)d stars", n)
 
 
-FORMATS: dict[str, Callable[[float | None], str]] = {"int": _fmt_int, "pct": _fmt_pct, "avg": _fmt_avg}
+FORMATS: dict[str, Callable[[float | None], str]] = {"int": _fmt_int, "pct": _fmt_pct, "avg": _fmt_avg,
+                                                     "nps": _fmt_nps}
 
 
 def _nice_step(raw: float, integers: bool) -> float:
@@ -145,8 +153,9 @@ def bars(labels: Sequence[str], series: Sequence[Sequence[float | None]], *, tit
 
 def line(labels: Sequence[str], values: Sequence[float | None], *, title: str, desc: str = "",
          fmt: str = "avg", bottom: float = 0, top: float | None = None, height: int = 240,
-         name: str = "") -> Chart:
-    """A line through the known points (a gap where a value is missing), each point labelled."""
+         name: str = "", notes: Sequence[str] = (), note_name: str = "") -> Chart:
+    """A line through the known points (a gap where a value is missing), each point labelled;
+    `notes` (one per label, e.g. "4 answers") join each point's tooltip and a column of the table."""
     chart_id = f"chart{next(_ids)}"
     f = FORMATS[fmt]
     known = [v for v in values if v is not None]
@@ -178,17 +187,20 @@ def line(labels: Sequence[str], values: Sequence[float | None], *, title: str, d
     for pts in paths:
         out.append(f'<polyline class="line" points="{" ".join(pts)}" fill="none"/>')
     show_values = step >= 30
-    for x, v, lab in zip(xs, values, labels, strict=True):
+    for n, (x, v, lab) in enumerate(zip(xs, values, labels, strict=True)):
         if v is None:
             continue
         y = y_of(v)
-        out.append(f'<circle class="point" cx="{x:.1f}" cy="{y:.1f}" r="4"><title>{escape(lab)}: {f(v)}</title></circle>')
+        note = f" · {escape(notes[n])}" if notes else ""
+        out.append(f'<circle class="point" cx="{x:.1f}" cy="{y:.1f}" r="4"><title>{escape(lab)}: {f(v)}{note}</title>'
+                   '</circle>')
         if show_values:
             out.append(f'<text class="value" x="{x:.1f}" y="{y - 8:.1f}" text-anchor="middle">{f(v)}</text>')
     out += _x_labels(labels, xs, height)
     out.append("</svg>")
-    rows = [[lab, f(v)] for lab, v in zip(labels, values, strict=True)]
-    return Chart(chart_id, title, Markup("".join(out)), ["", name or title], rows, desc)
+    rows = [[lab, f(v), *([notes[n]] if notes else [])] for n, (lab, v) in enumerate(zip(labels, values, strict=True))]
+    columns = ["", name or title, *([note_name] if notes else [])]
+    return Chart(chart_id, title, Markup("".join(out)), columns, rows, desc)
 
 
 def hbars(rows: Sequence[tuple[str, float | None, str]], *, title: str, desc: str = "", fmt: str = "int",

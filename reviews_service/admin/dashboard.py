@@ -2,16 +2,41 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import render_template, request
 
+from .. import clock
 from ..moderation import stats
+from ..survey import service as survey
 from . import charts
 from .blueprint import bp
 from .forms import REJECT_LABELS
-from .language import _, day_month, ngettext, number, percent
+from .language import _, day_month, month_year, ngettext, number, percent
 from .sign_in import shop_access
 
 PERIODS = (4, 12, 26, 52)
+NPS_MONTHS = 12
+
+
+def nps_trend(shop) -> charts.Chart | None:
+    """The survey's NPS in each of the last twelve UTC months, with its number of answers; None when
+    the shop asks no survey question and has no answers to show."""
+    if not survey.enabled(shop) and not survey.summary(shop)["count"]:
+        return None
+    today = clock.now().date()
+    months = [date(today.year + (today.month - 1 - k) // 12, (today.month - 1 - k) % 12 + 1, 1)
+              for k in range(NPS_MONTHS - 1, -1, -1)]
+    figures = survey.summary(shop, start=months[0], end=today)
+    by_month = {m["month"]: m for m in figures["months"]}
+    rows = [by_month.get(f"{m:%Y-%m}", {"nps": None, "count": 0}) for m in months]
+    return charts.line(
+        [month_year(m) for m in months], [r["nps"] for r in rows], fmt="nps", bottom=-100, top=100,
+        title=_("Net Promoter Score per month"), name=_("Net Promoter Score"), note_name=_("Answers"),
+        notes=[ngettext("%(num)d answer", "%(num)d answers", r["count"]) for r in rows],
+        desc=_("The Net Promoter Score (from −100 to +100: the percentage of customers answering 9 or 10 "
+               "less the percentage answering 0 to 6) of the survey answers given each month (UTC), the last "
+               "twelve months; gaps are months without answers."))
 
 
 @bp.route("/shops/<slug>/dashboard")
@@ -63,4 +88,4 @@ def dashboard(shop):
             desc=_("Reviews rejected in %(period)s, by the reason given.", period=period)),
     }
     return render_template("admin/dashboard.html", d=d, c=c, figures=figures, weeks=weeks, periods=PERIODS,
-                           period=period, gap_points=stats.GAP_POINTS)
+                           period=period, gap_points=stats.GAP_POINTS, nps=nps_trend(shop))

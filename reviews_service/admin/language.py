@@ -130,6 +130,11 @@ def day_month(value) -> str:
     return format_date(value, _patterns().datetime_skeletons["MMMd"].pattern, rebase=False)
 
 
+def month_year(value) -> str:
+    """`Mar 2026`, `2026 թ. մրտ`: a month under a chart's axis."""
+    return format_date(value, _patterns().datetime_skeletons["yMMM"].pattern, rebase=False)
+
+
 def number(value: float | None, places: int = 0) -> str:
     """A count or an average with the language's separators; `—` for none."""
     if value is None:

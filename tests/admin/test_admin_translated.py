@@ -22,13 +22,15 @@ from reviews_service.extensions import db
 from reviews_service.outbox.models import OutboxMessage
 from reviews_service.shops import service as shops
 from tests.factories import make_product, make_shop
+from tests.helpers import set_settings
 
 from .conftest import admin_for, csrf_token, make_review
+from .test_dashboard_nps import answer_survey
 
 LANGS = ("en", "hy", "ka", "lo", "vi")
 # Brand names, standards and loanwords every language keeps as they are.
 LOANWORDS = {"json", "api", "csv", "smtp", "id", "url", "urls", "html", "ip", "sku", "iana", "iso", "eur", "utc",
-             "post", "readme", "judge", "yotpo", "okendo", "shopify", "mb", "english", "handle", "woocommerce", "wordpress",
+             "post", "readme", "judge", "nps", "yotpo", "okendo", "shopify", "mb", "english", "handle", "woocommerce", "wordpress",
              "en", "de", "pt", "br", "hy"}  # language tags in the settings' examples
 # Other products' own words, which a user looks for as they are: Shopify's and WooCommerce's menus,
 # a sample product the connectors room names.
@@ -128,6 +130,9 @@ def world(app):
     with app.app_context():
         collecting.report(shops.get_shop(shop.id), published, "personal_data", "Mirza",
                           collecting.Visitor("reporter", "ip"))
+    api = app.test_client()  # a survey answer: the dashboard draws its NPS trend
+    set_settings(api, shop, survey_enabled=True, review_request_delay_days=0)
+    answer_survey(app, api, shop, 9, 1)
     owner = admin_for(app, shop, "owner")
     owner.post(f"{owner.base}/webhooks", {"url": "https://hooks.zorvik.example/in", "events": "*",
                                           "description": "Vexto"})
@@ -163,6 +168,8 @@ def test_every_admin_page_speaks_the_users_language(app, world, lang):
         html = answer.get_data(as_text=True)
         assert answer.status_code == (404 if path.endswith("no-such-review") else 200), path
         assert f'<html lang="{lang}">' in html, path
+        if path.endswith("/dashboard"):  # the NPS trend is among the charts walked
+            assert ">+100</text>" in html, path
         if lang != "en":
             left[path] = english_left(lang, html, subjects)
     login = app.test_client().get("/admin/login", headers={"Accept-Language": lang}).get_data(as_text=True)
