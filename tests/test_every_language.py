@@ -1,10 +1,11 @@
 """Every shopper-facing surface in every widget language: one customer's whole path (the review
 request and the reminder e-mails, the hosted review page with its error summary and its thanks,
-the error pages, the unsubscribe page, the shop's reply notice, the referral e-mails and the policy
-page), walked through HTTP and a real SMTP server once in English and once in each language. A
-piece of text that reads the same as in English (other than the shop's and the customer's own words
-and a short list of loanwords) is a string left untranslated; so is a catalog entry that is missing,
-empty or fuzzy. The fragment and the badge have their own walk, in tests/ratings/test_languages.py."""
+the error pages, the unsubscribe page, the shop's reply notice, the referral e-mails: the friend's
+offer, the reward, the invitation to share; and the policy page), walked through HTTP and a real
+SMTP server once in English and once in each language. A piece of text that reads the same as in
+English (other than the shop's and the customer's own words and a short list of loanwords) is a
+string left untranslated; so is a catalog entry that is missing, empty or fuzzy. The fragment and
+the badge have their own walk, in tests/ratings/test_languages.py."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ LANGUAGES = ["ar", "de", "en", "es", "fr", "hy", "it", "ja", "ka", "lo", "nl", "
              "uk", "vi", "zh"]
 # The words the test itself brings (the shop's, the products', the customers', the reviewers'), and
 # what may read alike in any language.
-DATA = {"Shop A", "Trail shoes", "Ani Hakobyan", "Ani", "Bo Lind", "Bo", "Carl Friend", "Fits well.",
+DATA = {"Shop A", "Trail shoes", "Ani Hakobyan", "Ani", "Bo Lind", "Bo", "Cy Park", "Cy", "Carl Friend", "Fits well.",
         "Thank you, Ani!", "FRIEND10", "REWARD-1", "shop-a.example", "10% off your first order",
         "10 EUR off your next order"}
 # Loanwords, and the language switcher's names, each in its own language.
@@ -167,6 +168,22 @@ def walk(app, client, shop, smtp, lang: str) -> dict[str, set[str]]:
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', asked)
     done = client.post(unsubscribe, data={"csrf_token": csrf.group(1)} if csrf else {})
     seen["unsubscribe.done"] = page(done, lang)
+
+    # A third customer, who accepts marketing: the invitation to share their link, after delivery.
+    answer = client.patch("/api/v1/shop", headers=shop.headers, json={"settings": {"referrals": {
+        **PROGRAM, "email_friend_offer": True, "invitation_enabled": True, "invitation_delay_days": 1}}})
+    assert answer.status_code == 200, answer.json
+    third = client.post("/api/v1/orders", headers=shop.headers, json=order_payload(
+        "cy-1", email="cy@example.com",
+        customer={**customer, "email": "cy@example.com", "name": "Cy Park", "accepts_marketing": True}))
+    assert third.status_code == 201, third.json
+    order_event(client, shop, "cy-1", "delivered")
+    before = len(smtp.messages)
+    clock.travel(timedelta(days=2))
+    run_worker(app)
+    [invitation] = [raw for raw in smtp.messages[before:]
+                    if parse(raw)["To"] == "cy@example.com" and "?ref=" in parse(raw).get_body(("plain",)).get_content()]
+    seen["email.referral_invitation"], _ = mail(invitation, lang)
 
     # Pages for a link that is no link, and for one that has expired.
     seen["error.not_found"] = page(client.get("/review/not-a-token", headers={"Accept-Language": lang}), lang)
