@@ -9,12 +9,12 @@ from __future__ import annotations
 from copy import deepcopy
 from typing import Any
 
-from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import fields, pre_load, validate
 
 from .. import i18n
 from ..schemas import StrictBoolean, StrictSchema
 from . import offers
-from .texts import AmountString, ShopText
+from .texts import OfferFields
 
 OFFER_DEFAULTS: dict[str, Any] = {"offered": False, "description": "", "kind": "percent",
                                   "value": "10.00", "currency": None}
@@ -59,17 +59,11 @@ def offer_settings(settings: dict[str, Any], offer: str) -> dict[str, Any]:
     return settings["incentives"]["for_photo" if offer == "photo" else "for_review"]
 
 
-class IncentiveOfferSettings(StrictSchema):
+class IncentiveOfferSettings(OfferFields):
     """One reward: whether it is offered, and what it is; an empty description is worded from kind
     and value in each reader's language, like the referral offers (offers.py)."""
 
     offered = StrictBoolean(required=True)
-    description = ShopText(200, load_default="", when_empty=(
-        "Empty or left out: worded from kind and value in each reader's language."))
-    kind = fields.String(required=True, validate=validate.OneOf(offers.KINDS))
-    value = AmountString(required=True, allow_none=True)
-    currency = fields.String(required=True, allow_none=True,
-                             validate=validate.Regexp(r"^[A-Z]{3}$", error="An ISO 4217 code like EUR."))
 
     @pre_load
     def _defaults(self, data, **_):
@@ -80,13 +74,6 @@ class IncentiveOfferSettings(StrictSchema):
         if data.get("kind", OFFER_DEFAULTS["kind"]) == OFFER_DEFAULTS["kind"]:
             return {**OFFER_DEFAULTS, **data}
         return {**OFFER_DEFAULTS, "value": None, "currency": None, **data}
-
-    @validates_schema
-    def _value_fits_kind(self, data, **_):
-        if data.get("kind") is not None:
-            wrong = offers.problem(data["kind"], data.get("value"), data.get("currency"))
-            if wrong:
-                raise ValidationError(wrong[1], wrong[0])
 
 
 class IncentiveSettings(StrictSchema):

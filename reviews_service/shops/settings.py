@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from copy import deepcopy
 from functools import cache
 from typing import Any
@@ -12,8 +11,8 @@ from marshmallow import ValidationError, fields, pre_load, validate, validates_s
 
 from .. import i18n
 from ..schemas import StrictBoolean, StrictInteger, StrictSchema
-from . import incentives, offers
-from .texts import AmountString, ShopText
+from . import incentives
+from .texts import AmountString, OfferFields, ShopText
 
 DEFAULTS: dict[str, Any] = {
     # Review requests
@@ -143,21 +142,14 @@ def customer_email(settings: dict[str, Any], lang: str | None) -> dict[str, Any]
 
 # --- the referral program ------------------------------------------------------------------------
 
-_CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="An ISO 4217 code like EUR.")
 _REFERRALS = DEFAULTS["referrals"]
 
 
-class OfferSettings(StrictSchema):
+class OfferSettings(OfferFields):
     """What one side of a referral gets, shown to shoppers as `description`: the shop's text, or
     when it is empty, words built from kind and value in each reader's language (offers.py)."""
 
     side = ""  # the key of the defaults, in the subclasses
-
-    description = ShopText(200, load_default="", when_empty=(
-        "Empty or left out: worded from kind and value in each reader's language."))
-    kind = fields.String(required=True, validate=validate.OneOf(offers.KINDS))
-    value = AmountString(required=True, allow_none=True)
-    currency = fields.String(required=True, allow_none=True, validate=_CURRENCY)
 
     @pre_load
     def _defaults(self, data, **_):
@@ -170,14 +162,6 @@ class OfferSettings(StrictSchema):
             return {**defaults, **data}
         kept = {k: v for k, v in defaults.items() if k not in ("description", "value", "currency")}
         return {**kept, "value": None, "currency": None, **data}
-
-    @validates_schema
-    def _value_fits_kind(self, data, **_):
-        """A percentage from 0 to 100, an amount in a currency, free shipping without either."""
-        if data.get("kind") is not None:
-            wrong = offers.problem(data["kind"], data.get("value"), data.get("currency"))
-            if wrong:
-                raise ValidationError(wrong[1], wrong[0])
 
 
 class FriendOfferSettings(OfferSettings):

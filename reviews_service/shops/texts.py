@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from .. import i18n
-from ..schemas import Money
+from ..schemas import Money, StrictSchema
+from . import offers
 
 
 class ShopText(fields.Field):
@@ -62,3 +63,23 @@ class AmountString(Money):
     def deserialize(self, *args, **kwargs):
         value = super().deserialize(*args, **kwargs)  # validated as a Decimal first
         return None if value is None else str(value)
+
+
+class OfferFields(StrictSchema):
+    """What an offer is (a referral's side, a review incentive): the shop's text as `description`, or
+    when it is empty, words built from kind and value in each reader's language (offers.py)."""
+
+    description = ShopText(200, load_default="", when_empty=(
+        "Empty or left out: worded from kind and value in each reader's language."))
+    kind = fields.String(required=True, validate=validate.OneOf(offers.KINDS))
+    value = AmountString(required=True, allow_none=True)
+    currency = fields.String(required=True, allow_none=True,
+                             validate=validate.Regexp(r"^[A-Z]{3}$", error="An ISO 4217 code like EUR."))
+
+    @validates_schema
+    def _value_fits_kind(self, data, **_):
+        """A percentage from 0 to 100, an amount in a currency, free shipping without either."""
+        if data.get("kind") is not None:
+            wrong = offers.problem(data["kind"], data.get("value"), data.get("currency"))
+            if wrong:
+                raise ValidationError(wrong[1], wrong[0])
