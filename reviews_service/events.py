@@ -57,6 +57,15 @@ on the first decision only keeps its own record of it. Sender: the shop's id; `r
 `Review`, its new status set; `reason`: the reject reason, or None. Listener: referrals (issues
 the review incentive once, unless the first decision rejects the review as spam or abuse).""")
 
+review_revised = _signals.signal("review-revised", doc="""\
+A reviewer edited their own review (`collecting`: the edit link from the confirmation e-mail or
+the hosted page), inside the transaction that stores the edit as a revision (pending, or applied
+at once when the rules publish it). Sender: the shop's id; `review`: the `Review` (its published
+version, unchanged while the revision waits); `revision`: the `ReviewRevision`; `old_rating`,
+`new_rating`: the stars before and after (the same when only the text changed). Listener:
+feedback (an edit after the shop's private reply is audited and counted by direction, so the
+compliance panel shows whether private conversations move ratings).""")
+
 # --- customers (sent by catalog, the room that owns them) -----------------------------------------
 
 customer_erased = _signals.signal("customer-erased", doc="""\
