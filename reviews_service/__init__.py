@@ -96,12 +96,13 @@ def _register_jobs(app: Flask) -> None:
     it; the worker runs them in this order."""
     from .collecting import scheduling
     from .moderation import alerts, notices
-    from .referrals import invitations, tasks
+    from .referrals import incentives, invitations, tasks
 
     scheduling.register(app)  # review requests and reminders
     notices.register(app)  # the moderators' digest
     alerts.register(app)  # alerts about low ratings, batched, to the members who opted in
     tasks.register(app)  # referrals whose hold passed, rewards that waited for codes
+    incentives.register(app)  # review incentives that waited for an empty pool
     invitations.register(app)  # invitations to share a referral link, due after delivery
 
 

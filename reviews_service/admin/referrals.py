@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..errors import DomainError
 from ..extensions import db
-from ..referrals import coupons, service, stats
+from ..referrals import coupons, pool, service, stats
 from . import charts
 from .blueprint import bp
 from .forms import AdminForm, attempt, require_csrf
@@ -89,11 +89,15 @@ def referrals(shop):
 def referrals_coupons(shop):
     form = CouponForm()
     codes = [line.strip() for line in (form.codes.data or "").splitlines() if line.strip()]
-    done, result = attempt(form, lambda: coupons.load(shop, form.kind.data, codes), field="codes")
+    done, result = attempt(form, lambda: pool.load(shop, form.kind.data, codes), field="codes")
     if not done:
         return _page(shop, coupon_form=form, status=422)
     flash(_("%(added)s codes added, %(skipped)s skipped; %(available)s available in the pool.",
             added=result["added"], skipped=result["duplicates"], available=result["available"]), "success")
+    if result["waiting_issued"]:
+        flash(ngettext("%(num)d code went at once to a review that was waiting for its reward.",
+                       "%(num)d codes went at once to reviews that were waiting for their reward.",
+                       result["waiting_issued"]), "success")
     return redirect(url_for("admin.referrals", slug=shop.slug))
 
 

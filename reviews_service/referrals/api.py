@@ -10,7 +10,7 @@ from .. import i18n
 from ..web.blueprints import public_blueprint, server_blueprint
 from ..web.callers import current_shop, current_visitor
 from ..web.limits import limiter
-from . import clicks, coupons, service, stats, views
+from . import clicks, coupons, pool, service, stats, views
 from .schemas import (
     AcceptedOut,
     ApproveIn,
@@ -101,8 +101,9 @@ class Coupons(MethodView):
     @server.arguments(CouponsIn)
     @server.response(201, CouponsLoadedOut)
     def post(self, data):
-        """Load single-use codes into a pool (referrer_reward or friend_offer); known codes are skipped"""
-        return coupons.load(current_shop(), data["kind"], data["codes"])
+        """Load single-use codes into a pool (referrer_reward, friend_offer or review_incentive); known
+        codes are skipped. Review incentives that waited for an empty pool get codes at once, oldest first"""
+        return pool.load(current_shop(), data["kind"], data["codes"])
 
 
 # --- public API ----------------------------------------------------------------------------------

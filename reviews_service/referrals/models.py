@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -220,6 +221,10 @@ class ReviewIncentive(db.Model):
     __table_args__ = (
         UniqueConstraint("review_id"),
         CheckConstraint(one_of("status", INCENTIVE_STATUSES), name="status"),
+        # The rows an empty pool left waiting, oldest first: what a load of codes and the worker's
+        # round read, without scanning every reward the shop ever gave.
+        Index("ix_review_incentives_waiting", "shop_id", "created_at", "id",
+              sqlite_where=text("status = 'waiting'"), postgresql_where=text("status = 'waiting'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -231,3 +236,5 @@ class ReviewIncentive(db.Model):
     coupon_id: Mapped[int | None] = mapped_column(ForeignKey("coupons.id", ondelete="SET NULL"))
     code: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the code was claimed (or the webhook queued): later than created_at for a waiting row.
+    issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -95,6 +95,8 @@ class CouponsLoadedOut(StrictSchema):
     added = fields.Integer()
     duplicates = fields.Integer(metadata={"description": "Codes the shop had loaded before, or sent twice"})
     available = fields.Integer()
+    waiting_issued = fields.Integer(metadata={"description": "Codes given at once to review incentives that "
+                                              "waited for an empty review_incentive pool, oldest first"})
 
 
 class PoolOut(StrictSchema):
