@@ -14,12 +14,13 @@ from functools import cache
 
 from flask import Blueprint, current_app, render_template, request
 from flask.views import MethodView
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from ..collecting.service import MAX_PHOTOS
 from ..errors import NotFound
 from ..packaged import widget_files
 from ..schemas import StrictSchema
+from ..shops import incentives
 from ..shops.service import settings_of
 from ..web.blueprints import public_blueprint
 from ..web.callers import current_shop, resolve_public_key
@@ -47,6 +48,15 @@ class WidgetConfigOut(StrictSchema):
     max_photos = fields.Integer()
     referrals_enabled = fields.Boolean(metadata={"description": "Whether the shop's referral program is "
                                                  "on: the thank-you panel then shows the customer's link"})
+    incentives = fields.List(fields.String(), metadata={
+        "description": "What the shop offers for a review, in the asked language, as the hosted review "
+                       "page says it: the form shows these lines before the review is sent ([] for none)"})
+
+
+class WidgetConfigQuery(StrictSchema):
+    lang = fields.String(load_default=None, validate=validate.Length(max=35), metadata={
+        "description": "The widget's language, for the incentive lines (the shop's default language "
+                       "when absent or not one the service speaks)"})
 
 
 def policy_url(shop) -> str:
@@ -57,15 +67,18 @@ def policy_url(shop) -> str:
 
 @public.route("/widget-config")
 class WidgetConfig(MethodView):
+    @public.arguments(WidgetConfigQuery, location="query")
     @public.response(200, WidgetConfigOut)
-    def get(self):
-        """The shop's name, language and review policy, as the widget shows them"""
+    def get(self, args):
+        """The shop's name, language, review policy and review incentives, as the widget shows them"""
         shop = current_shop()
         settings = settings_of(shop)
         body = {"name": shop.name, "default_locale": settings["default_locale"],
                 "policy_url": policy_url(shop), "allow_rating_only": settings["allow_rating_only"],
                 "auto_publish_verified": settings["auto_publish_verified"], "max_photos": MAX_PHOTOS,
-                "referrals_enabled": settings["referrals"]["enabled"]}
+                "referrals_enabled": settings["referrals"]["enabled"],
+                # The very lines of the hosted review page, said before the review is sent.
+                "incentives": incentives.disclosures(settings, args["lang"])}
         return body, 200, {"Cache-Control": f"public, max-age={CONFIG_MAX_AGE}"}
 
 

@@ -6,6 +6,9 @@
 const FIELDS = ["rating", "title", "body", "photos", "display_name", "email", "private_message"];
 const MAX_PHOTOS = 5;
 
+/** The shop's reward for a review, before any star, in the hosted page's words (once in a thank-you panel). */
+export const offers = (ctx, { h }) => ctx.shop.incentives?.map((line) => h("p", { class: "incentive" }, line));
+
 /** The form for one product; with a token, a verified buyer's (no e-mail). */
 export function reviewForm(ctx, productId, options, kit) {
   const { h, button, svg, id, heading, safeUrl } = kit;
@@ -101,7 +104,8 @@ export function reviewForm(ctx, productId, options, kit) {
     formError,
     h("div", { class: "actions" }, submit));
   const form = h("form", { class: "form", novalidate: true, "aria-labelledby": headId },
-    options.title && heading(ctx, 1, { class: "form-h", id: headId }, options.title), privateField, starsSet, rest);
+    options.title && heading(ctx, 1, { class: "form-h", id: headId }, options.title),
+    !options.compact && offers(ctx, kit), privateField, starsSet, rest);
   // Choosing stars answers "Choose a star rating" at once, and in the thank-you panel opens the
   // rest of the product's form.
   rate.addEventListener("change", () => {

@@ -137,7 +137,8 @@
         return css;
       }),
       once(`l:${lang}`, () => json(new URL(`locales/${lang}.json`, BASE))),
-      once(`c:${api}`, () => json(`${api}widget-config`).catch(() => ({}))),
+      // In the page's language: the config carries the shop's review incentives worded in it.
+      once(`c:${api}${lang}`, () => json(`${api}widget-config?lang=${lang}`).catch(() => ({}))),
       "reviewsShowOffer" in el.dataset && (landing || referral()),
     ]);
     // A browser without this language's CLDR data (Debian's Chromium has no hy, ka or lo) formats in
@@ -525,6 +526,8 @@
     const section = h("section", { class: "thanks", "aria-label": t("thanks_title") },
       heading(ctx, 0, { class: "heading" }, t("thanks_title")),
       h("p", { class: "intro" }, name ? t("thanks_intro", { name }) : t("thanks_intro_anon")),
+      // The hosted review page (a <form>) says the shop's offer above itself already.
+      ctx.el.tagName !== "FORM" && forms.offers(ctx, kit),
       h("ul", { class: "purchases" }, items),
       policyLink(ctx));
     show(ctx, section);

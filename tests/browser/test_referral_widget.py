@@ -469,7 +469,7 @@ def test_no_panel_when_the_program_was_switched_off_after_the_config_was_cached(
     # widget-config may be cached for minutes; referrals/me has the last word.
     with live.ctx():
         shops.update_shop(shops.get_shop(shop.id), {"settings": {"referrals": {**PROGRAM, "enabled": False}}})
-    page.route("**/widget-config", lambda route: route.fulfill(
+    page.route("**/widget-config?*", lambda route: route.fulfill(
         json={"name": "Cached", "default_locale": "en", "policy_url": "https://shop.example/policy",
               "allow_rating_only": True, "auto_publish_verified": True, "max_photos": 5,
               "referrals_enabled": True},

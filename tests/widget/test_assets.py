@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 from babel import Locale
 
+from reviews_service.shops import incentives
+from reviews_service.shops import service as shops
+from reviews_service.shops.service import settings_of
 from reviews_service.widget import assets
 from reviews_service.widget.demo import seed as demo_seed
 
@@ -168,7 +171,7 @@ def test_widget_config(app, client):
     assert r.get_json() == {"name": "Acme Outdoor", "default_locale": "en",
                             "policy_url": f"http://reviews.test/policy/{shop.public_key}",
                             "allow_rating_only": False, "auto_publish_verified": True, "max_photos": 5,
-                            "referrals_enabled": False}
+                            "referrals_enabled": False, "incentives": []}
     assert r.headers["Access-Control-Allow-Origin"] == "*"
     assert r.headers["Cache-Control"] == "public, max-age=300"
 
@@ -177,6 +180,18 @@ def test_widget_config_links_the_shops_own_policy(app, client):
     shop = make_shop(app, "Acme", review_policy_url="https://acme.example/reviews-policy")
     body = client.get(f"/api/v1/public/{shop.public_key}/widget-config").get_json()
     assert body["policy_url"] == "https://acme.example/reviews-policy"
+
+
+@pytest.mark.parametrize(("lang", "opening"), [("hy", "Կարծիք գրելու համար, անկախ աստղերից"),
+                                               ("vi", "Khi viết đánh giá, dù chấm bao nhiêu sao"),
+                                               ("xx", "For writing a review, whatever its stars")])
+def test_widget_config_says_the_review_incentive_as_the_hosted_page_does(app, client, lang, opening):
+    shop = make_shop(app, "Acme", incentives={
+        "enabled": True, "for_review": {"offered": True, "kind": "percent", "value": "10"}})
+    with app.app_context():
+        said = incentives.disclosures(settings_of(shops.get_shop(shop.id)), lang)
+    body = client.get(f"/api/v1/public/{shop.public_key}/widget-config?lang={lang}").get_json()
+    assert body["incentives"] == said and len(said) == 1 and said[0].startswith(opening)
 
 
 def test_widget_config_for_an_unknown_key_is_404(client):
