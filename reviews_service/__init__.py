@@ -176,6 +176,7 @@ def _register_blueprints(app: Flask) -> None:
     from .connectors import api as connectors_api
     from .extensions import api
     from .feedback import api as feedback_api
+    from .feedback import threads_api as feedback_threads_api
     from .moderation import api as moderation_api
     from .outbox import api as outbox_api
     from .ratings.api import blp as ratings_blp
@@ -207,7 +208,8 @@ def _register_blueprints(app: Flask) -> None:
     for blp in (shop_blp, catalog_blp, reviews_api.server, reviews_api.public, collecting_api.public,
                 ratings_blp, badge_blp, seo_blp, feeds_blp, outbox_api.blp, referrals_api.server,
                 referrals_api.public, moderation_api.blp, connectors_api.blp,
-                survey_api.server, survey_api.public, feedback_api.server, feedback_api.public):
+                survey_api.server, survey_api.public, feedback_api.server, feedback_api.public,
+                feedback_threads_api.blp):
         api.register_blueprint(blp)
     api.spec.components.security_scheme("secretKey", {
         "type": "http", "scheme": "bearer",

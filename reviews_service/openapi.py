@@ -52,7 +52,7 @@ _TAG_BY_PATH = {"/api/v1/customers/": "Privacy", "/api/v1/coupons": "Coupons"}
 _TAG_BY_BLUEPRINT = {
     "catalog": "Products and orders",
     "reviews_server": "Reviews", "reviews_public": "Reviews", "collecting_public": "Reviews", "feeds": "Reviews",
-    "feedback_server": "Reviews", "feedback_public": "Reviews",
+    "feedback_server": "Reviews", "feedback_public": "Reviews", "feedback_threads": "Reviews",
     "ratings": "Ratings", "ratings_badge": "Ratings", "ratings_seo": "Ratings",
     "survey": "Reviews", "survey_public": "Reviews",
     "referrals": "Referrals", "referrals_public": "Referrals",
@@ -96,6 +96,8 @@ _EXTRA_ANSWERS = {
     "POST /api/v1/referrals/{referral_id}/reject": (409,),
     "POST /api/v1/reviews/{review_id}/decision": (409,),  # a removed review, or a decision at the same time
     "POST /api/v1/reviews/{review_id}/reply": (409,),  # only a published review is answered in public
+    "POST /api/v1/reviews/{review_id}/private-replies": (409,),  # no address to write to: none given, or erased
+    "POST /api/v1/feedback/{feedback_id}/replies": (409,),
 }
 # Storefront reads answer 304 to a matching If-None-Match.
 _CACHED_PREFIXES = ("/api/v1/public/{public_key}/products/{product_id}/rating",

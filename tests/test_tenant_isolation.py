@@ -39,7 +39,7 @@ B_HOOK = "https://b.example/hooks/reviews"
 class World:
     a: object
     b: object
-    ids: dict[str, str]  # review ids "a", "b", "b-only"; webhook endpoint ids "hook-a", "hook-b"
+    ids: dict[str, str]  # review ids "a", "b", "b-only"; webhook endpoint ids "hook-a", "hook-b"; ...
 
 
 def _p(product_id: str) -> str:
@@ -106,7 +106,19 @@ def _build_world(app) -> World:
     for shop, review in ((a, ids["a"]), (b, ids["b"]), (b, ids["b-only"])):
         answer = client.post(f"/api/v1/reviews/{review}/reply", json={"body": "Thank you"}, headers=shop.headers)
         assert answer.status_code == 200, answer.get_data(as_text=True)
+    ids.update(_private_threads(client, a, "a") | _private_threads(client, b, "b"))
     return World(a, b, ids)
+
+
+def _private_threads(client, shop, label: str) -> dict[str, str]:
+    """The shop answers privately (its support address set): the ids of its first private feedback
+    ("fb-a") and of that feedback's thread ("thr-a")."""
+    client.patch("/api/v1/shop", headers=shop.headers, json={"settings": {"support_email": f"help@{label}.example"}})
+    feedback = client.get("/api/v1/feedback", headers=shop.headers).get_json()["feedback"][0]["id"]
+    answer = client.post(f"/api/v1/feedback/{feedback}/replies", json={"body": "Answered privately"},
+                         headers=shop.headers)
+    assert answer.status_code == 201, answer.get_data(as_text=True)
+    return {f"fb-{label}": feedback, f"thr-{label}": answer.get_json()["id"]}
 
 
 @pytest.fixture(scope="module")
@@ -289,6 +301,40 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case("list", "GET", "/api/v1/feedback",
              shows=lambda r, w: [f["message"] for f in r.json["feedback"]] == ["Private in A"]),
     ],
+    ("GET", "/api/v1/feedback/<feedback_id>/replies"): [
+        Case("own feedback", "GET", "/api/v1/feedback/{fb-a}/replies",
+             shows=lambda r, w: [m["body"] for m in r.json["messages"]][1:] == ["Private in A", "Answered privately"]),
+        Case("feedback only in B", "GET", "/api/v1/feedback/{fb-b}/replies", status=404),
+    ],
+    ("POST", "/api/v1/feedback/<feedback_id>/replies"): [
+        Case("own feedback", "POST", "/api/v1/feedback/{fb-a}/replies", {"body": "Again from A"}, status=201,
+             shows=lambda r, w: r.json["messages"][-1]["body"] == "Again from A"),
+        Case("feedback only in B", "POST", "/api/v1/feedback/{fb-b}/replies", {"body": "From A"}, status=404),
+    ],
+    ("GET", "/api/v1/reviews/<review_id>/private-replies"): [
+        Case("own review", "GET", "/api/v1/reviews/{a}/private-replies",
+             shows=lambda r, w: (r.json["id"], r.json["review_id"]) == (w.ids["thr-a"], w.ids["a"])),
+        Case("review only in B", "GET", "/api/v1/reviews/{b}/private-replies", status=404),
+    ],
+    ("POST", "/api/v1/reviews/<review_id>/private-replies"): [
+        Case("own review", "POST", "/api/v1/reviews/{a}/private-replies", {"body": "From A"}, status=201,
+             shows=lambda r, w: r.json["id"] == w.ids["thr-a"]),
+        Case("review only in B", "POST", "/api/v1/reviews/{b-only}/private-replies", {"body": "From A"},
+             status=404),
+    ],
+    ("GET", "/api/v1/inbox"): [
+        Case("answered", "GET", "/api/v1/inbox?status=answered",
+             shows=lambda r, w: [t["id"] for t in r.json["threads"]] == [w.ids["thr-a"]]),
+    ],
+    ("GET", "/api/v1/inbox/<thread_id>"): [
+        Case("own thread", "GET", "/api/v1/inbox/{thr-a}", shows=lambda r, w: r.json["review_id"] == w.ids["a"]),
+        Case("thread only in B", "GET", "/api/v1/inbox/{thr-b}", status=404),
+    ],
+    ("PATCH", "/api/v1/inbox/<thread_id>"): [
+        Case("own thread", "PATCH", "/api/v1/inbox/{thr-a}", {"status": "closed"},
+             shows=lambda r, w: r.json["status"] == "closed"),
+        Case("thread only in B", "PATCH", "/api/v1/inbox/{thr-b}", {"status": "closed"}, status=404),
+    ],
     ("GET", "/api/v1/survey/summary"): [
         Case("summary", "GET", "/api/v1/survey/summary", shows=lambda r, w: r.json["count"] == 0),
     ],
@@ -336,7 +382,7 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ],
     ("GET", "/api/v1/reviews/<review_id>/history"): [
         Case("own review", "GET", "/api/v1/reviews/{a}/history",
-             shows=lambda r, w: [e["action"] for e in r.json["events"]][-1] == "reply"),
+             shows=lambda r, w: [e["action"] for e in r.json["events"]][-2:] == ["reply", "private_reply"]),
         Case("review only in B", "GET", "/api/v1/reviews/{b}/history", status=404),
     ],
     ("GET", "/api/v1/coupons"): [
@@ -355,7 +401,7 @@ TAKES_NO_ID = {("GET", "/api/v1/shop"), ("PATCH", "/api/v1/shop"), ("GET", "/api
                ("GET", "/api/v1/feeds/google-product-reviews.xml"), ("GET", "/api/v1/reviews/export"),
                ("GET", "/api/v1/referrals"), ("GET", "/api/v1/referrals/funnel"), ("GET", "/api/v1/coupons"),
                ("POST", "/api/v1/coupons"), ("GET", "/api/v1/moderation/queue"),
-               ("GET", "/api/v1/survey/summary"), ("GET", "/api/v1/feedback")}
+               ("GET", "/api/v1/survey/summary"), ("GET", "/api/v1/feedback"), ("GET", "/api/v1/inbox")}
 
 
 def server_routes(app) -> set[tuple[str, str]]:

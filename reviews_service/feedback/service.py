@@ -21,6 +21,7 @@ from ..outbox.service import emit_event
 from ..reviews.models import Review
 from ..shops.models import Shop
 from ..shops.service import settings_of
+from . import threads
 from .models import PrivateFeedback
 
 MAX_LENGTH = 5000
@@ -30,8 +31,9 @@ _KEY_KINDS = (cursors.AT, cursors.ID)
 def record(shop: Shop, message: str, *, email: str | None, author_name: str = "", locale: str | None = None,
            review: Review | None = None, order_id: int | None = None,
            product_id: int | None = None) -> PrivateFeedback | None:
-    """Store a message only for the shop and tell the shop (alert e-mail, `feedback.received`
-    webhook), inside the caller's transaction. A blank message stores nothing."""
+    """Store a message only for the shop in its thread (threads.py: the inbox) and tell the shop
+    (alert e-mail, `feedback.received` webhook), inside the caller's transaction. A blank message
+    stores nothing."""
     message = message.strip()
     if not message:
         return None
@@ -41,11 +43,12 @@ def record(shop: Shop, message: str, *, email: str | None, author_name: str = ""
                                locale=locale)
     db.session.add(feedback)
     db.session.flush()
+    thread = threads.attach(feedback, review)
     product = db.session.get(Product, product_id) if product_id else None
-    base = f"{current_app.config['PUBLIC_URL']}/admin/shops/{shop.slug}"
+    # The alert links to the thread's page in the admin, where a member can answer privately.
+    link = f"{current_app.config['PUBLIC_URL']}/admin/shops/{shop.slug}/inbox/{thread.public_id}"
     alerts.note_problem(shop.id, kind="feedback", subject_id=feedback.public_id, text=message,
-                        product=product.name if product else "", email=email,
-                        link=f"{base}/reviews/{review.public_id}" if review else base)
+                        product=product.name if product else "", email=email, link=link)
     emit_event(shop.id, "feedback.received", {"feedback": server_view(feedback)})
     return feedback
 

@@ -203,6 +203,8 @@ class EraseOut(StrictSchema):
     orders_anonymised = fields.Integer()
     survey_answers = fields.Integer(metadata={"description": "Survey answers (scores) deleted."})
     private_feedback = fields.Integer(metadata={"description": "Messages only for the shop deleted."})
+    private_threads = fields.Integer(metadata={"description": "Private conversations (inbox threads) deleted."})
+    private_replies = fields.Integer(metadata={"description": "The shop's private replies to them deleted."})
 
 
 class ExportedCustomer(StrictSchema):
@@ -223,3 +225,7 @@ class CustomerExportOut(StrictSchema):
         "description": "Their answers to the shop's survey: score (0-10), comment, answered_at."})
     private_feedback = fields.List(fields.Dict(), metadata={
         "description": "Their messages only for the shop (the feedback room's `FeedbackOut`)."})
+    private_threads = fields.List(fields.Dict(), metadata={
+        "description": "Their private conversations with the shop (the inbox's `ThreadOut`, with its messages)."})
+    private_replies = fields.List(fields.Dict(), metadata={
+        "description": "The shop's private replies to them: id, thread_id, body, email, sent_at."})
