@@ -1,11 +1,11 @@
 """Every shopper-facing surface in every widget language: one customer's whole path (the review
 request and the reminder e-mails, the hosted review page with its error summary and its thanks,
 the error pages, the unsubscribe page, the shop's reply notice, the referral e-mails: the friend's
-offer, the reward, the invitation to share; and the policy page), walked through HTTP and a real
-SMTP server once in English and once in each language. A piece of text that reads the same as in
-English (other than the shop's and the customer's own words and a short list of loanwords) is a
-string left untranslated; so is a catalog entry that is missing, empty or fuzzy. The fragment and
-the badge have their own walk, in tests/ratings/test_languages.py."""
+offer, the reward, the invitation to share; the review incentive's thank-you; and the policy page),
+walked through HTTP and a real SMTP server once in English and once in each language. A piece of
+text that reads the same as in English (other than the shop's and the customer's own words and a
+short list of loanwords) is a string left untranslated; so is a catalog entry that is missing,
+empty or fuzzy. The fragment and the badge have their own walk, in tests/ratings/test_languages.py."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ LANGUAGES = ["ar", "de", "en", "es", "fr", "hy", "it", "ja", "ka", "lo", "nl", "
 # what may read alike in any language.
 DATA = {"Shop A", "Trail shoes", "Ani Hakobyan", "Ani", "Bo Lind", "Bo", "Cy Park", "Cy", "Carl Friend", "Fits well.",
         "Thank you, Ani!", "FRIEND10", "REWARD-1", "shop-a.example", "10% off your first order",
-        "10 EUR off your next order"}
+        "10 EUR off your next order", "THANKS-1", "Dee Quinn", "Dee"}
 # Loanwords, and the language switcher's names, each in its own language.
 LOANWORDS = {"OK", "E-mail", "Email"} | {i18n.native_name(code) for code in i18n.SUPPORTED}
 NUMBERISH = re.compile(r"[\d\s.,:;%()★☆✓·|/#+\-–—\u066b\u066c\u200f\u061c\u00a0]*")
@@ -184,6 +184,23 @@ def walk(app, client, shop, smtp, lang: str) -> dict[str, set[str]]:
     [invitation] = [raw for raw in smtp.messages[before:]
                     if parse(raw)["To"] == "cy@example.com" and "?ref=" in parse(raw).get_body(("plain",)).get_content()]
     seen["email.referral_invitation"], _ = mail(invitation, lang)
+
+    # A fourth customer reviews while the shop rewards reviews: the code comes by e-mail, as a
+    # thank-you for writing a review (at 2 stars; it would be the same at 5).
+    set_settings(client, shop, incentives={"enabled": True, "source": "pool",
+                                           "for_review": {"offered": True, "kind": "percent", "value": "10"}})
+    load_coupons(client, shop, "THANKS-1", kind="review_incentive")
+    fourth = client.post("/api/v1/orders", headers=shop.headers, json=order_payload(
+        "dee-1", email="dee@example.com", customer={**customer, "email": "dee@example.com", "name": "Dee Quinn"}))
+    assert fourth.status_code == 201, fourth.json
+    reviewed = client.post(f"{shop.public}/products/sku-1/reviews", json={
+        "rating": 2, "body": "Fits well.", "token": fourth.json["widget_token"], "locale": lang})
+    assert reviewed.status_code == 201, reviewed.json
+    before = len(smtp.messages)
+    run_worker(app)
+    [thanks] = [raw for raw in smtp.messages[before:] if parse(raw)["To"] == "dee@example.com"
+                and "THANKS-1" in parse(raw).get_body(("plain",)).get_content()]
+    seen["email.review_incentive"], _ = mail(thanks, lang)
 
     # Pages for a link that is no link, and for one that has expired.
     seen["error.not_found"] = page(client.get("/review/not-a-token", headers={"Accept-Language": lang}), lang)
