@@ -4,12 +4,14 @@ the shop offers nothing."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
-from reviews_service import clock
+from reviews_service import clock, i18n
 from tests.helpers import order_event, post_order, set_settings
 from tests.outbox.conftest import parse, run_worker, smtp  # noqa: F401
 
@@ -17,7 +19,7 @@ OFFERS = {"enabled": True, "source": "pool",
           "for_review": {"offered": True, "kind": "amount", "value": "5", "currency": "EUR"},
           "for_photo": {"offered": True, "kind": "percent", "value": "15"}}
 SAID = {"hy": ("Կարծիք գրելու համար, անկախ աստղերից", "«խրախուսված»"),
-        "vi": ("Khi viết đánh giá, dù chấm bao nhiêu sao", "“có khuyến khích”"),
+        "vi": ("Khi viết đánh giá, dù chấm bao nhiêu sao", "“Có ưu đãi”"),
         "en": ("For writing a review, whatever its stars", "“incentivised”")}
 
 
@@ -54,3 +56,17 @@ def test_request_email_and_page_say_the_reward_before_the_review(app, client, sh
 def test_nothing_said_while_the_shop_offers_nothing(app, client, shop, smtp):  # noqa: F811
     message = request_email(app, client, shop, smtp, "en")
     assert SAID["en"][0] not in message.get_body(("plain",)).get_content()
+
+
+LABEL_QUOTED = re.compile(r"[“«„‘「]\s*([^”»“’」]+?)\s*[”»“’」]")
+WIDGET_LOCALES = Path(__file__).resolve().parents[2] / "static" / "widget" / "locales"
+
+
+@pytest.mark.parametrize("lang", sorted(i18n.SUPPORTED))
+def test_what_the_reviewer_is_told_the_label_is_the_label_shown(lang):
+    """The request e-mail, the form and the reward's e-mail name the label in quotes; it is the word
+    the widget, the fragment and the policy page show next to such a review."""
+    shown = json.loads((WIDGET_LOCALES / f"{lang}.json").read_text(encoding="utf-8"))["label_incentivized"]
+    for key in ("incentive.for_review", "incentive.for_photo", "email.review_incentive.label"):
+        quoted = LABEL_QUOTED.findall(i18n.translate(lang, key, offer="X"))
+        assert quoted and quoted[-1].casefold() == shown.casefold(), (key, quoted, shown)
