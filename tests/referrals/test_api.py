@@ -275,8 +275,10 @@ def test_loading_codes_skips_duplicates_and_counts(client, program):
     first = load_coupons(client, program, "A-1", "A-2", "A-2", " A-3 ")
     again = load_coupons(client, program, "A-3", "A-4")
 
-    assert first == {"kind": "referrer_reward", "received": 4, "added": 3, "duplicates": 1, "available": 3}
-    assert again == {"kind": "referrer_reward", "received": 2, "added": 1, "duplicates": 1, "available": 4}
+    assert first == {"kind": "referrer_reward", "received": 4, "added": 3, "duplicates": 1, "available": 3,
+                     "waiting_issued": 0}
+    assert again == {"kind": "referrer_reward", "received": 2, "added": 1, "duplicates": 1, "available": 4,
+                     "waiting_issued": 0}
 
 
 def test_pool_counts_and_low_warning(client, program):
