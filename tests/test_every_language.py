@@ -1,6 +1,6 @@
 """Every shopper-facing surface in every widget language: one customer's whole path (the review
 request and the reminder e-mails, the hosted review page with its error summary and its thanks,
-the error pages, the unsubscribe page, the shop's reply notice, the referral e-mails: the friend's
+the error pages, the unsubscribe page, the shop's reply notice and its private reply, the referral e-mails: the friend's
 offer, the reward, the invitation to share; the review incentive's thank-you; and the policy page),
 walked through HTTP and a real SMTP server once in English and once in each language. A piece of
 text that reads the same as in English (other than the shop's and the customer's own words and a
@@ -75,7 +75,8 @@ class Visible(HTMLParser):
 
 
 def shown(pieces) -> set[str]:
-    tidy = {" ".join(p.split()).removeprefix("- ").removeprefix("* ") for p in pieces}
+    # "> " quotes the customer's own words (a private reply's text part).
+    tidy = {" ".join(p.split()).removeprefix("- ").removeprefix("* ").removeprefix("> ") for p in pieces}
     return {p for p in tidy if p and not NUMBERISH.fullmatch(p) and not LINK.fullmatch(p)
             and not UNSUBSCRIBE.fullmatch(p) and "@" not in p}
 
@@ -134,6 +135,13 @@ def walk(app, client, shop, smtp, lang: str) -> dict[str, set[str]]:
                           {"body": "Thank you, Ani!"}).status_code == 302
     run_worker(app)
     seen["email.reply"], _ = mail(smtp.messages[-1], lang)
+
+    # The shop's private reply to the same review, from the review's page: by e-mail, quoting it.
+    assert moderator.post(f"{moderator.base}/reviews/{review['id']}/private-reply",
+                          {"body": "Thank you, Ani!"}).status_code == 302
+    run_worker(app)
+    assert parse(smtp.messages[-1])["Reply-To"] == "help@shop-a.example"
+    seen["email.private_reply"], _ = mail(smtp.messages[-1], lang)
 
     # A friend asks for the offer by e-mail; the friend orders with Ani's code; Ani is rewarded.
     code = code_of(client, shop, first)

@@ -1,4 +1,4 @@
-"""The moderators' pages under /admin: sign-in, the queue, settings, keys, webhooks, the
+"""The moderators' pages under /admin: sign-in, the queue, the inbox, settings, keys, webhooks, the
 connections to Shopify and WooCommerce, the outbox, import and export, the dashboard.
 
 Server-rendered HTML. Every page sends a strict CSP (no inline script or style), `no-store`, and
@@ -13,6 +13,7 @@ from . import (  # noqa: F401  (each module adds its routes to the blueprint)
     connections,
     dashboard,
     import_export,
+    inbox,
     keys,
     layout,
     outbox,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 from flask import render_template, request
 
 from .. import clock
+from ..feedback import edits as private_reply_edits
 from ..moderation import stats
 from ..survey import service as survey
 from . import charts
@@ -87,5 +88,8 @@ def dashboard(shop):
             title=_("Rejections by reason"),
             desc=_("Reviews rejected in %(period)s, by the reason given.", period=period)),
     }
+    # Reviews their authors edited after the shop's private reply, by the direction of the stars.
+    edited = private_reply_edits.counts(shop, since=datetime.combine(d.weeks[0], time.min, UTC))
     return render_template("admin/dashboard.html", d=d, c=c, figures=figures, weeks=weeks, periods=PERIODS,
-                           period=period, gap_points=stats.GAP_POINTS, nps=nps_trend(shop))
+                           period=period, gap_points=stats.GAP_POINTS, nps=nps_trend(shop),
+                           edited_after_reply=edited)

@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from ..errors import DomainError
 from ..extensions import db
 from ..shops import service as shop_service
-from . import language, review_cards
+from . import inbox, language, review_cards
 from .blueprint import asset_url, bp
 from .forms import CsrfForm
 from .language import _
@@ -22,6 +22,7 @@ from .sign_in import memberships
 # (endpoint, label, owners only)
 NAV = [
     ("admin.queue", _l("Queue"), False),
+    ("admin.inbox", _l("Inbox"), False),
     ("admin.dashboard", _l("Dashboard"), False),
     ("admin.settings", _l("Settings"), True),
     ("admin.keys", _l("API keys"), True),
@@ -55,8 +56,10 @@ def _layout():
     shops = memberships() if current_user.is_authenticated else []
     nav = [(endpoint, label) for endpoint, label, owners in NAV
            if access is not None and (access.is_owner or not owners)]
+    # The inbox's tab shows how many threads wait for an answer.
+    nav_counts = {"admin.inbox": inbox.open_count(access.shop)} if access is not None else {}
     return {"access": access, "shop": access.shop if access else None, "my_shops": shops,
-            "nav": nav, "logout_form": CsrfForm(), "endpoint": request.endpoint,
+            "nav": nav, "nav_counts": nav_counts, "logout_form": CsrfForm(), "endpoint": request.endpoint,
             "lang": language.current(), "role_names": ROLES, "number": language.number,
             "percent": language.percent, "review_statuses": review_cards.STATUS_NAMES,
             "review_sources": review_cards.SOURCES, "report_reasons": review_cards.REPORT_REASONS}

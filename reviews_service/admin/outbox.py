@@ -21,7 +21,8 @@ STATUS_NAMES = {"pending": _l("pending"), "sending": _l("sending"), "sent": _l("
 # E-mails by topic; a webhook's topic is its event's name (`review.published`), shown as it is.
 TOPICS = {"review_request": _l("review request"), "reminder": _l("review reminder"),
           "reply": _l("reply to a review"), "digest": _l("moderators' digest"),
-          "referral_friend_offer": _l("referral offer for a friend"), "referral_reward": _l("referral reward")}
+          "referral_friend_offer": _l("referral offer for a friend"), "referral_reward": _l("referral reward"),
+          "private_reply": _l("private reply")}
 
 
 def mask_email(address: str) -> str:

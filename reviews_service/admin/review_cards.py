@@ -66,9 +66,11 @@ ACTIONS = {
     "created": _l("Submitted"), "status": _l("Status changed"), "redacted": _l("Personal data redacted"),
     "photo_removed": _l("Photo removed"), "reply": _l("Public reply"), "reply_deleted": _l("Reply deleted"),
     "reports_resolved": _l("Reports closed"), "imported": _l("Imported"),
+    "private_reply": _l("Private reply"), "edited_after_private_reply": _l("Edited after a private reply"),
 }
 ACTORS = {"visitor": _l("The reviewer"), "policy": _l("Publishing policy"), "system": _l("System"),
-          "api": _l("Server API"), "cli": _l("Command line"), "moderator": _l("A moderator")}
+          "api": _l("Server API"), "cli": _l("Command line"), "moderator": _l("A moderator"),
+          "reviewer": _l("The reviewer")}
 
 
 def actor_label(actor: str, users: dict[int, str]) -> str:

@@ -131,12 +131,14 @@ def world(app):
         collecting.report(shops.get_shop(shop.id), published, "personal_data", "Mirza",
                           collecting.Visitor("reporter", "ip"))
     api = app.test_client()  # a survey answer: the dashboard draws its NPS trend
-    set_settings(api, shop, survey_enabled=True, review_request_delay_days=0)
+    set_settings(api, shop, survey_enabled=True, review_request_delay_days=0, support_email="help@zorvik.example")
     answer_survey(app, api, shop, 9, 1)
     owner = admin_for(app, shop, "owner")
     owner.post(f"{owner.base}/webhooks", {"url": "https://hooks.zorvik.example/in", "events": "*",
                                           "description": "Vexto"})
     owner.post(f"{owner.base}/reviews/{published}/reply", {"body": "Gratzo vel."})
+    # The 2-star review's thread in the inbox, answered privately (a private reply in the outbox).
+    owner.post(f"{owner.base}/reviews/{published}/private-reply", {"body": "Gratzo vel."})
     owner.post(f"{owner.base}/keys/rotate")
     with app.app_context():
         messages = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.shop_id == shop.id)).all()
@@ -152,7 +154,14 @@ def _pages(owner, pending, published, email):
             f"{base}/dashboard", f"{base}/dashboard?weeks=4", f"{base}/settings", f"{base}/keys",
             f"{base}/webhooks", f"{base}/referrals", f"{base}/outbox", f"{base}/outbox?status=pending",
             f"{base}/outbox/{email}", f"{base}/transfer", f"{base}/connections", "/admin/account", "/admin/shops",
-            f"{base}/reviews/no-such-review"]
+            f"{base}/reviews/no-such-review", f"{base}/inbox", f"{base}/inbox?status=answered",
+            f"{base}/inbox?status=closed", _thread_page(owner)]
+
+
+def _thread_page(owner) -> str:
+    """The answered thread's page, found on the inbox page as a moderator finds it."""
+    html = owner.get(f"{owner.base}/inbox?status=answered").get_data(as_text=True)
+    return re.search(r'href="(/admin/shops/[^"]+/inbox/thr_[^"]+)"', html).group(1)
 
 
 @pytest.mark.parametrize("lang", LANGS)
