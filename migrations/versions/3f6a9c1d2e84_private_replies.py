@@ -5,6 +5,8 @@ Revision ID: 3f6a9c1d2e84
 Revises: b7e41f0c9d25
 Create Date: 2026-12-05 12:10:00
 """
+import secrets
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -100,6 +102,34 @@ def upgrade():
         batch_op.create_foreign_key(batch_op.f('fk_private_feedback_thread_id_feedback_threads'),
                                     'feedback_threads', ['thread_id'], ['id'], ondelete='SET NULL')
         batch_op.create_index(batch_op.f('ix_private_feedback_thread_id'), ['thread_id'], unique=False)
+    _threads_for_existing_feedback()
+
+
+def _threads_for_existing_feedback():
+    """Feedback stored before threads existed joins a thread as new feedback would: its review's,
+    else its order's (same address), else one of its own; open, since nobody has answered it here.
+    Older reviews of 1 or 2 stars get none: their alerts were sent when they arrived."""
+    conn = op.get_bind()
+    feedback = sa.table('private_feedback', *(sa.column(c) for c in (
+        'id', 'shop_id', 'review_id', 'order_id', 'product_id', 'email', 'author_name', 'locale', 'created_at',
+        'thread_id')))
+    threads = sa.table('feedback_threads', *(sa.column(c) for c in (
+        'id', 'public_id', 'shop_id', 'review_id', 'order_id', 'product_id', 'email', 'customer_name', 'locale',
+        'status', 'opened_by', 'created_at', 'updated_at', 'activity_at')))
+    opened = {}
+    for row in conn.execute(sa.select(feedback).order_by(feedback.c.id)).all():
+        key = (('review', row.review_id) if row.review_id is not None
+               else ('order', row.shop_id, row.order_id, row.email) if row.order_id is not None else ('own', row.id))
+        if key not in opened:
+            conn.execute(threads.insert().values(
+                public_id='thr_' + secrets.token_urlsafe(12), shop_id=row.shop_id, review_id=row.review_id,
+                order_id=row.order_id, product_id=row.product_id, email=row.email,
+                customer_name=(row.author_name or '')[:100], locale=row.locale, status='open', opened_by='feedback',
+                created_at=row.created_at, updated_at=row.created_at, activity_at=row.created_at))
+            opened[key] = conn.execute(sa.select(sa.func.max(threads.c.id))).scalar()
+        else:
+            conn.execute(threads.update().where(threads.c.id == opened[key]).values(activity_at=row.created_at))
+        conn.execute(feedback.update().where(feedback.c.id == row.id).values(thread_id=opened[key]))
 
 
 def downgrade():

@@ -13,7 +13,6 @@ from ..errors import DomainError, NotFound
 from ..feedback import replies, threads
 from ..reviews import queries
 from ..shops import service as shops
-from . import review_cards
 from .blueprint import bp
 from .forms import AdminForm, CsrfForm, attempt, require_csrf
 from .language import _
@@ -89,9 +88,8 @@ def inbox(shop):
 
 def _thread_page(shop, thread_id: str, form=None, status: int = 200):
     context = _page_context(shop, threads.get(shop, thread_id))
-    card = review_cards.cards([context["review"]])[0] if context["review"] is not None else None
-    return render_template("admin/thread.html", form=form or PrivateReplyForm(), card=card,
-                           status_names=STATUS_NAMES, opened_by=OPENED_BY, **context), status
+    return render_template("admin/thread.html", form=form or PrivateReplyForm(), status_names=STATUS_NAMES,
+                           opened_by=OPENED_BY, **context), status
 
 
 @bp.route("/shops/<slug>/inbox/<thread_id>")
