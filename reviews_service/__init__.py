@@ -78,6 +78,7 @@ def _connect_subscribers(app: Flask) -> None:
     Connecting is idempotent (blinker keeps one connection per receiver), so building many apps
     in one process connects each receiver once."""
     from .collecting import subscribers as collecting
+    from .connectors import subscribers as connectors
     from .feedback import subscribers as feedback
     from .moderation import subscribers as moderation
     from .outbox import subscribers as outbox
@@ -87,7 +88,8 @@ def _connect_subscribers(app: Flask) -> None:
     from .survey import subscribers as survey
     from .web import idempotency
 
-    for room in (freshness, idempotency, outbox, reviews, moderation, collecting, referrals, survey, feedback):
+    for room in (freshness, idempotency, outbox, reviews, moderation, collecting, referrals, survey, feedback,
+                 connectors):
         room.connect()
 
 

@@ -60,6 +60,14 @@ def erase(shop: Shop, email: str) -> dict[str, Any]:
     return {"erased": True, **counts, "orders_anonymised": orders}
 
 
+def rename_referral_code(shop: Shop, old: str, new: str) -> int:
+    """Orders placed with an erased referrer's code (their friends' orders) keep that they came
+    with a code, under its new name without the referrer's name part. Called by the referral
+    program's erasure receiver, inside the erasure's transaction."""
+    return db.session.execute(update(Order).where(Order.shop_id == shop.id, Order.referral_code == old)
+                              .values(referral_code=new).execution_options(synchronize_session=False)).rowcount
+
+
 def _customer_view(customer: Customer) -> dict[str, Any]:
     return {"name": customer.name, "given_name": customer.given_name,
             "family_name": customer.family_name, "locale": customer.locale,

@@ -8,8 +8,9 @@ import re
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
+from .. import mentions
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..models_base import insert_ignore, utcnow
@@ -131,3 +132,21 @@ def reencrypt_all() -> tuple[int, int]:
     db.session.commit()
     return changed, total
 
+
+
+def forget(shop: Shop, email: str) -> int:
+    """An erasure: a delivery kept while it waits for its order (its whole payload, the customer's
+    address and name in it) is emptied and let go when it names the person. Its row stays, so
+    that the platform's copy of it is still recognised and not applied later."""
+    connection_ids = select(Connection.id).where(Connection.shop_id == shop.id)
+    found = db.session.execute(select(Delivery.id, Delivery.payload, Delivery.detail).where(
+        Delivery.connection_id.in_(connection_ids),
+        or_(mentions.condition(Delivery.payload, [email]),
+            mentions.condition(Delivery.detail, [email])))).all()
+    ids = [row.id for row in found
+           if mentions.mentioned(row.payload, [email]) or mentions.mentioned(row.detail, [email])]
+    if not ids:
+        return 0
+    return db.session.execute(update(Delivery).where(Delivery.id.in_(ids)).values(
+        status="ignored", detail="erased with the customer it named", payload=None)
+        .execution_options(synchronize_session=False)).rowcount

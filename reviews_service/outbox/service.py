@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import String, case, cast, or_, select, update
+from sqlalchemy import case, or_, select, update
 
+from .. import mentions
 from ..errors import NotFound
 from ..extensions import db
 from ..models_base import insert_ignore, utcnow
@@ -189,16 +190,35 @@ def messages(shop_id: int, *, status: str | None = None, limit: int = 100) -> li
 def forget(shop_id: int, email: str, customer_id: int | None) -> int:
     """An erasure reaches the outbox too: the person's queued messages are stopped, and every
     stored copy that names them (e-mails to them, webhook bodies about them) is emptied."""
-    mentions = or_(OutboxMessage.recipient == email, cast(OutboxMessage.payload, String).contains(email))
+    rows = forget_mentions(shop_id, [email])
     if customer_id is not None:
-        mentions = or_(mentions, OutboxMessage.customer_id == customer_id)
-    rows = db.session.execute(
-        update(OutboxMessage).where(OutboxMessage.shop_id == shop_id, mentions)
+        rows += _empty(select(OutboxMessage.id).where(OutboxMessage.shop_id == shop_id,
+                                                      OutboxMessage.customer_id == customer_id))
+    return rows
+
+
+def forget_mentions(shop_id: int, needles: list[str]) -> int:
+    """Empty every stored message of the shop whose recipient or body mentions one of `needles`
+    (an address in any case, a review's id, a referral code: `mentions`), stopping those not yet
+    sent; inside the caller's transaction. Each room that erases something others may have
+    copied (a review, a code) calls it with what names it."""
+    candidates = db.session.execute(select(
+        OutboxMessage.id, OutboxMessage.recipient, OutboxMessage.payload).where(
+        OutboxMessage.shop_id == shop_id,
+        or_(mentions.condition(OutboxMessage.recipient, needles),
+            mentions.condition(OutboxMessage.payload, needles)))).all()
+    ids = [row.id for row in candidates
+           if mentions.mentioned(row.recipient, needles) or mentions.mentioned(row.payload, needles)]
+    return _empty(ids) if ids else 0
+
+
+def _empty(ids) -> int:
+    """Blank the messages (a sent one keeps its status; one still waiting is stopped)."""
+    waiting = OutboxMessage.status.in_(("pending", "failed", "sending"))
+    return db.session.execute(
+        update(OutboxMessage).where(OutboxMessage.id.in_(ids))
         .values(payload={"erased": True}, recipient="",
-                status=case((OutboxMessage.status.in_(("pending", "failed", "sending")), "dead"),
-                            else_=OutboxMessage.status),
-                last_error=case((OutboxMessage.status.in_(("pending", "failed", "sending")), "erased"),
-                                else_=OutboxMessage.last_error))
+                status=case((waiting, "dead"), else_=OutboxMessage.status),
+                last_error=case((waiting, "erased"), else_=OutboxMessage.last_error))
         .execution_options(synchronize_session=False)
     ).rowcount
-    return rows

@@ -1,6 +1,6 @@
 """The referral program's receivers: orders are attributed and their referrals voided, a review's
 hand-over attributes its order, a delivery schedules the invitation to share (a refund cancels
-it), and an erased person's code and invitations stop working."""
+it), and a person's part of the program in their export, gone with their erasure (privacy.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from .. import events
-from . import incentives, invitations, service
+from . import incentives, invitations, privacy, service
 
 
 def connect() -> None:
@@ -17,6 +17,7 @@ def connect() -> None:
     events.review_submitted.connect(_hand_over)
     events.review_decided.connect(_review_decided)
     events.customer_erased.connect(_forget_customer)
+    events.customer_export_requested.connect(_export)
 
 
 def _on_order_ingested(shop, *, order, **_: Any) -> None:
@@ -43,9 +44,11 @@ def _review_decided(shop_id, *, review, reason: str | None, **_: Any) -> None:
     incentives.on_first_decision(review, reason)  # returns at once for a review without one
 
 
-def _forget_customer(shop, *, customer_id: int | None, **_: Any) -> None:
+def _forget_customer(shop, *, email: str, customer_id: int | None, **_: Any) -> dict[str, int]:
     # Not gated on the program either: the code of a person erased after it was switched off
     # still holds their first name.
-    if customer_id is not None:
-        service.forget_customer(shop, customer_id)
-        invitations.forget_customer(customer_id)
+    return privacy.erase(shop, email, customer_id)
+
+
+def _export(shop, *, email: str, customer_id: int | None, **_: Any) -> dict[str, Any]:
+    return privacy.export(shop, email, customer_id)

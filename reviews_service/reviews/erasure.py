@@ -5,7 +5,7 @@ moderation's transition (aggregates and audit stay exact): moderation, which sub
 from __future__ import annotations
 
 from flask import has_app_context
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, event, select, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -47,6 +47,13 @@ def empty(reviews: list[Review]) -> dict[str, int]:
     files = db.session().info.setdefault(_FILES, [])
     files += [name for photo in photos for name in (photo.display_name, photo.thumb_name)]
     return {"reviews_removed": len(reviews), "photos_deleted": len(photos)}
+
+
+def rename_referral_code(shop_id: int, old: str, new: str) -> int:
+    """An erased referrer's code, handed over with a friend's review, keeps no name part there
+    either (the friend's review stays as it is)."""
+    return db.session.execute(update(Review).where(Review.shop_id == shop_id, Review.referral_code == old)
+                              .values(referral_code=new).execution_options(synchronize_session=False)).rowcount
 
 
 # Files go once the rows are gone: a failure here leaves unreferenced files, never a dead link;

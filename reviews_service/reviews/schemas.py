@@ -201,6 +201,12 @@ class EraseOut(StrictSchema):
     reviews_removed = fields.Integer()
     photos_deleted = fields.Integer()
     orders_anonymised = fields.Integer()
+    referral_code_disabled = fields.Integer(metadata={
+        "description": "1 when their referral code was ended (its name part gone, also from friends' orders)."})
+    referrals_anonymised = fields.Integer(metadata={
+        "description": "Referrals they made or came through, kept for the shop's accounts without them."})
+    platform_deliveries = fields.Integer(metadata={
+        "description": "Deliveries from the shop's platform kept waiting for an order, emptied because they named them."})
     survey_answers = fields.Integer(metadata={"description": "Survey answers (scores) deleted."})
     private_feedback = fields.Integer(metadata={"description": "Messages only for the shop deleted."})
     private_threads = fields.Integer(metadata={"description": "Private conversations (inbox threads) deleted."})
@@ -212,6 +218,7 @@ class ExportedCustomer(StrictSchema):
     given_name = fields.String()
     family_name = fields.String()
     locale = fields.String()
+    accepts_marketing = fields.Boolean()
     created_at = fields.String()
     unsubscribed_at = fields.String(allow_none=True)
 
@@ -221,6 +228,17 @@ class CustomerExportOut(StrictSchema):
     customer = fields.Nested(ExportedCustomer, allow_none=True)
     orders = fields.List(fields.Nested(OrderOut))
     reviews = fields.List(fields.Nested(ServerReviewOut))
+    referral_code = fields.Dict(allow_none=True, metadata={
+        "description": "Their own referral code: code, created_at, disabled_at (null while it works)."})
+    referrals = fields.List(fields.Dict(), metadata={
+        "description": "Referrals they made (role `referrer`) or that brought them (role `friend`, with "
+                       "their order's id): id, code, status, reason, dates; never the other person."})
+    referral_rewards = fields.List(fields.Dict(), metadata={
+        "description": "Their rewards for referrals: referral_id, code, what it is, created_at."})
+    referral_invitations = fields.List(fields.Dict(), metadata={
+        "description": "The e-mails inviting them to share their link: order_id, status, reason, due_at, sent_at."})
+    review_incentives = fields.List(fields.Dict(), metadata={
+        "description": "The rewards for their reviews: review_id, offer, status, source, code, created_at."})
     survey_answers = fields.List(fields.Dict(), metadata={
         "description": "Their answers to the shop's survey: score (0-10), comment, answered_at."})
     private_feedback = fields.List(fields.Dict(), metadata={

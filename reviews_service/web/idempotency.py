@@ -12,10 +12,10 @@ import re
 from datetime import datetime, timedelta
 
 from flask import Response, request
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, delete, select, update
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, delete, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .. import events
+from .. import events, mentions
 from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..models_base import UTCDateTime, insert_ignore, utcnow
@@ -145,5 +145,21 @@ def connect() -> None:
 def _forget_answers_naming(shop, *, email: str, **_: object) -> None:
     """The stored answers are kept for replays, and an order's answer holds the customer's e-mail
     address and name: an erasure forgets every answer that names the person."""
-    db.session.execute(delete(IdempotencyKey).where(
-        IdempotencyKey.shop_id == shop.id, IdempotencyKey.response_body.contains(email, autoescape=True)))
+    forget_mentions(shop.id, [email])
+
+
+def forget_mentions(shop_id: int, needles: list[str]) -> int:
+    """Forget the shop's stored answers (and keys) that mention one of `needles` (an address in any
+    case, a review's id, a referral code: `mentions`), inside the caller's transaction. The rooms
+    that erase what such an answer showed (a review, a code) call it with what names it."""
+    found = db.session.execute(select(
+        IdempotencyKey.id, IdempotencyKey.key, IdempotencyKey.response_body).where(
+        IdempotencyKey.shop_id == shop_id,
+        or_(mentions.condition(IdempotencyKey.response_body, needles),
+            mentions.condition(IdempotencyKey.key, needles)))).all()
+    ids = [row.id for row in found
+           if mentions.mentioned(row.response_body, needles) or mentions.mentioned(row.key, needles)]
+    if not ids:
+        return 0
+    return db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.id.in_(ids))
+                              .execution_options(synchronize_session=False)).rowcount
