@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from reviews_service.extensions import db
-from reviews_service.referrals import coupons, incentives
+from reviews_service.referrals import coupons, incentive_notice, incentives
 from reviews_service.referrals.models import ReviewIncentive
 from reviews_service.shops import service as shops
 from tests.admin.conftest import admin_for
@@ -145,3 +145,15 @@ def test_the_admin_upload_issues_them_and_says_so(app, client, offering):
     assert "2 codes added, 0 skipped; 1 available in the pool." in text
     assert "1 code went at once to a review that was waiting for its reward." in text
     assert statuses(app) == ["issued"] and emailed(app) == ["ana@example.com"]
+
+
+def test_a_failure_while_issuing_leaves_the_codes_loaded_for_the_worker(app, client, offering, monkeypatch):
+    ana = review(client, offering, "ana@example.com")
+    announce = incentive_notice.announce
+    monkeypatch.setattr(incentive_notice, "announce", lambda *a, **kw: 1 / 0)
+    loaded = load_coupons(client, offering, "RV-1", kind="review_incentive")
+    assert (loaded["added"], loaded["waiting_issued"], loaded["available"]) == (1, 0, 1)
+    assert statuses(app) == ["waiting"]
+    monkeypatch.setattr(incentive_notice, "announce", announce)
+    run_worker(app)
+    assert rewards(app) == {ana: "RV-1"} and statuses(app) == ["issued"]
