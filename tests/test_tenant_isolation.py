@@ -301,6 +301,13 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case("list", "GET", "/api/v1/feedback",
              shows=lambda r, w: [f["message"] for f in r.json["feedback"]] == ["Private in A"]),
     ],
+    ("GET", "/api/v1/feedback/export"): [
+        Case("csv", "GET", "/api/v1/feedback/export?format=csv",
+             shows=lambda r, w: "Private in A" in r.get_data(as_text=True)
+             and "Private in B" not in r.get_data(as_text=True)),
+        Case("json", "GET", "/api/v1/feedback/export?format=json",
+             shows=lambda r, w: [f["message"] for f in r.json] == ["Private in A"]),
+    ],
     ("GET", "/api/v1/feedback/<feedback_id>/replies"): [
         Case("own feedback", "GET", "/api/v1/feedback/{fb-a}/replies",
              shows=lambda r, w: [m["body"] for m in r.json["messages"]][1:] == ["Private in A", "Answered privately"]),
@@ -401,7 +408,8 @@ TAKES_NO_ID = {("GET", "/api/v1/shop"), ("PATCH", "/api/v1/shop"), ("GET", "/api
                ("GET", "/api/v1/feeds/google-product-reviews.xml"), ("GET", "/api/v1/reviews/export"),
                ("GET", "/api/v1/referrals"), ("GET", "/api/v1/referrals/funnel"), ("GET", "/api/v1/coupons"),
                ("POST", "/api/v1/coupons"), ("GET", "/api/v1/moderation/queue"),
-               ("GET", "/api/v1/survey/summary"), ("GET", "/api/v1/feedback"), ("GET", "/api/v1/inbox")}
+               ("GET", "/api/v1/survey/summary"), ("GET", "/api/v1/feedback"), ("GET", "/api/v1/inbox"),
+               ("GET", "/api/v1/feedback/export")}
 
 
 def server_routes(app) -> set[tuple[str, str]]:

@@ -1,4 +1,5 @@
-"""Import reviews from another platform's CSV export, and export every review (owners only)."""
+"""Import reviews from another platform's CSV export, and export every review and, in a file of
+its own, every private message (owners only)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from flask import Response, abort, render_template, stream_with_context
 
 from ..collecting import import_formats, importing
 from ..errors import Invalid
+from ..feedback import exporting as feedback_exporting
 from ..reviews import exporting
+from ..web import downloads
 from .blueprint import bp
 from .charts import histogram_pair
 from .forms import ImportForm, attempt
@@ -59,3 +62,12 @@ def export(shop, fmt: str):
     body = stream_with_context(exporting.export_reviews(shop, fmt))
     return Response(body, content_type=EXPORTS[fmt], headers={
         "Content-Disposition": f'attachment; filename="{exporting.export_filename(shop, fmt)}"'})
+
+
+@bp.route("/shops/<slug>/private-feedback.<fmt>", endpoint="feedback_export")
+@shop_access(owner=True)
+def feedback_export(shop, fmt: str):
+    if fmt not in EXPORTS:
+        abort(404)
+    return downloads.download(feedback_exporting.export_feedback(shop, fmt), fmt,
+                              feedback_exporting.export_filename(shop, fmt))

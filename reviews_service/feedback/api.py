@@ -10,8 +10,9 @@ from ..email_addresses import without_emails
 from ..web.blueprints import public_blueprint, server_blueprint
 from ..web.callers import current_shop, key_sees_emails
 from ..web.limits import limiter
-from . import service
-from .schemas import FeedbackIn, FeedbackPage, FeedbackQuery, FeedbackReceived
+from ..web import downloads
+from . import exporting, service
+from .schemas import FeedbackExportQuery, FeedbackIn, FeedbackPage, FeedbackQuery, FeedbackReceived
 
 public = public_blueprint("feedback_public", "Private feedback: a message only for the shop.")
 # A moderation key reads the messages (someone follows them up) but never an e-mail address.
@@ -47,3 +48,18 @@ class ServerFeedback(MethodView):
         if not key_sees_emails():
             views = without_emails(views)
         return {"feedback": views, "next_cursor": next_cursor}
+
+
+@server.route("/feedback/export")
+class FeedbackExport(MethodView):
+    @server.arguments(FeedbackExportQuery, location="query")
+    @server.doc(responses={"200": {"description": "Every message only for the shop, streamed as CSV or as a "
+                                                  "JSON array (a moderation key's without e-mail addresses)",
+                                   "content": {"text/csv": {"schema": {"type": "string"}},
+                                               "application/json": {"schema": {
+                                                   "type": "array", "items": {"type": "object"}}}}}})
+    def get(self, args):
+        """Export all private feedback (never public), beside the reviews' export"""
+        shop, fmt = current_shop(), args["format"]
+        chunks = exporting.export_feedback(shop, fmt, emails=key_sees_emails())
+        return downloads.download(chunks, fmt, exporting.export_filename(shop, fmt))

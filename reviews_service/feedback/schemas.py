@@ -47,3 +47,9 @@ class FeedbackQuery(StrictSchema):
 class FeedbackPage(StrictSchema):
     feedback = fields.List(fields.Nested(FeedbackOut))
     next_cursor = fields.String(allow_none=True)
+
+
+class FeedbackExportQuery(StrictSchema):
+    format = fields.String(load_default="csv", validate=validate.OneOf(["csv", "json"]), metadata={
+        "description": "csv (one row per message, with a BOM; cells guarded against spreadsheet formulas) "
+                       "or json (an array)"})

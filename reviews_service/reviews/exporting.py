@@ -1,13 +1,9 @@
-"""Reviews out: every review of a shop, in every status, as CSV or JSON, streamed in chunks.
-
-The CSV guards every cell that did not come from the service itself against spreadsheet formulas.
-"""
+"""Reviews out: every review of a shop, in every status, as CSV or JSON, streamed in chunks
+(`web.downloads`: the CSV guards every cell that did not come from the service itself against
+spreadsheet formulas)."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
@@ -20,6 +16,7 @@ from ..errors import Invalid
 from ..extensions import db
 from ..models_base import utcnow
 from ..shops.models import Shop
+from ..web import downloads
 from . import media, views
 from .models import Review
 
@@ -78,25 +75,13 @@ def _records(shop: Shop, batch: int = 500) -> Iterator[dict[str, Any]]:
             }
 
 
-def _cell(name: str, value: Any) -> Any:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return ""
-    # A cell starting with = + - @ is a formula to a spreadsheet: a review, a product name or a
-    # shop's order id must not run one.
-    if name not in _OWN_TEXT and isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _csv_row(record: dict[str, Any]) -> list[Any]:
+def _flat(record: dict[str, Any]) -> dict[str, Any]:
+    """A record as one CSV row: labels and photo URLs space-separated, votes and reply in columns."""
     reply = record["reply"] or {}
-    flat = {**record, "labels": " ".join(record["labels"]), "helpful_up": record["helpful"]["up"],
+    return {**record, "labels": " ".join(record["labels"]), "helpful_up": record["helpful"]["up"],
             "helpful_down": record["helpful"]["down"],
             "photo_urls": " ".join(p["url"] for p in record["photos"]), "reply": reply.get("body"),
             "reply_created_at": reply.get("created_at"), "reply_updated_at": reply.get("updated_at")}
-    return [_cell(name, flat[name]) for name in EXPORT_COLUMNS]
 
 
 def export_reviews(shop: Shop, fmt: str = "csv") -> Iterator[str]:
@@ -105,33 +90,9 @@ def export_reviews(shop: Shop, fmt: str = "csv") -> Iterator[str]:
     as text chunks to stream or join."""
     if fmt not in ("csv", "json"):
         raise Invalid("The export format is csv or json.", field="format")
-    return _csv(shop) if fmt == "csv" else _json(shop)
-
-
-def _csv(shop: Shop) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    writer.writerow(EXPORT_COLUMNS)
-    yield "\ufeff" + flush()  # the BOM makes spreadsheets read the file as UTF-8
-    for n, record in enumerate(_records(shop), start=1):
-        writer.writerow(_csv_row(record))
-        if n % 200 == 0:
-            yield flush()
-    yield flush()
-
-
-def _json(shop: Shop) -> Iterator[str]:
-    yield "["
-    for n, record in enumerate(_records(shop)):
-        yield ("," if n else "") + "\n" + json.dumps(record, ensure_ascii=False)
-    yield "\n]\n"
+    if fmt == "json":
+        return downloads.json_chunks(_records(shop))
+    return downloads.csv_chunks(EXPORT_COLUMNS, (_flat(r) for r in _records(shop)), _OWN_TEXT)
 
 
 def export_filename(shop: Shop, fmt: str) -> str:
