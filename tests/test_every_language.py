@@ -1,5 +1,6 @@
 """Every shopper-facing surface in every widget language: one customer's whole path (the review
-request and the reminder e-mails, the hosted review page with its error summary and its thanks,
+request and the reminder e-mails, the hosted review page with its error summary and its thanks
+(for reviews, and for private feedback sent alone),
 the error pages, the unsubscribe page, the shop's reply notice and its private reply, the referral e-mails: the friend's
 offer, the reward, the invitation to share; the review incentive's thank-you; and the policy page),
 walked through HTTP and a real SMTP server once in English and once in each language. A piece of
@@ -209,6 +210,19 @@ def walk(app, client, shop, smtp, lang: str) -> dict[str, set[str]]:
     [thanks] = [raw for raw in smtp.messages[before:] if parse(raw)["To"] == "dee@example.com"
                 and "THANKS-1" in parse(raw).get_body(("plain",)).get_content()]
     seen["email.review_incentive"], _ = mail(thanks, lang)
+
+    # A fifth customer answers the review request with private feedback alone, no review: the
+    # thank-you is for a message that went to the shop only.
+    fifth = client.post("/api/v1/orders", headers=shop.headers, json=order_payload(
+        "eve-1", email="eve@example.com", customer={**customer, "email": "eve@example.com", "name": "Eve Moss"}))
+    assert fifth.status_code == 201, fifth.json
+    request_link = urlsplit(order_event(client, shop, "eve-1", "fulfilled")["review_request"]["url"]).path
+    form = client.get(request_link).get_data(as_text=True)
+    alone = client.post(request_link, content_type="multipart/form-data", data={
+        "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', form).group(1), "display_name": "",
+        "private_message": "The box was damaged."})
+    assert alone.status_code == 303, alone.get_data(as_text=True)
+    seen["thanks.private"] = page(client.get(alone.headers["Location"]), lang)
 
     # Pages for a link that is no link, and for one that has expired.
     seen["error.not_found"] = page(client.get("/review/not-a-token", headers={"Accept-Language": lang}), lang)

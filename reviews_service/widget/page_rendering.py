@@ -96,6 +96,16 @@ def render_thanks(page: Page):
                            body=body, items=items, link=link)
 
 
+def render_private_thanks(page: Page):
+    """The thank-you after private feedback sent alone: a message, not a review, so it says where
+    the message went and that it is not published, and offers the form again, for everyone alike."""
+    link = None
+    if any(not p["reviewed"] for p in page.info["products"]):
+        link = (url_for(".review", token=page.token, lang=page.chosen_lang), page.t("error.back"))
+    return _render_message(200, page.lang, page.shop, kind="thanks", title=page.t("thanks.private_title"),
+                           body=page.t("thanks.private", shop=page.shop.name), link=link)
+
+
 def _fallback_language(customer_locale: str | None = None) -> str:
     """For pages shown without the form: ?lang=, the customer's language when the token names one,
     else the browser's languages, then the shop's."""

@@ -100,6 +100,8 @@ def review(token: str):
     """The form, or with `?done=1` the thank-you after a submission."""
     page = _open(token)
     if request.args.get("done") == "1":
+        if request.args.get("private") == "1":  # private feedback alone: thanked for a message
+            return page_rendering.render_private_thanks(page)
         return page_rendering.render_thanks(page)
     return page_rendering.render_form(page)
 

@@ -61,3 +61,24 @@ def test_a_private_message_alone_is_sent_without_a_review(live, panel):
     tee.locator(".done").wait_for()
     assert "Thank you: the shop has your message." in tee.locator(".done").inner_text()
     assert live.stored(shop) == []
+
+
+def test_without_javascript_a_message_alone_is_sent_with_the_name_left_empty(live, browser):
+    """The hosted page as a browser without JavaScript submits it: only the HTML's own checks
+    run, and nothing there demands a name for a message sent without a review."""
+    shop = live.shop()
+    live.product(shop, "tee", "Merino T-shirt")
+    token = live.order(shop, [("tee", "Merino T-shirt")])
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        plain = context.new_page()
+        plain.goto(f"{live.origin}/review/{token}")
+        plain.get_by_label("Your name, as shown with your reviews").fill("")
+        plain.get_by_label("A message only for the shop").fill("The parcel was late.")
+        plain.get_by_role("button", name="Send my reviews").click()
+        plain.wait_for_load_state()
+        assert plain.get_by_role("heading", name="Your message was sent").is_visible()
+        assert "it is not published" in plain.locator("main").inner_text()
+    finally:
+        context.close()
+    assert live.stored(shop) == []
