@@ -4,11 +4,11 @@ One person is given everything the shop can hold about someone, through the publ
 (one through a friend's referral code, the e-mails asking for reviews and inviting to share), a
 referral code that brought a friend and earned a reward, reviews (one with a photo, one anonymous
 with the address in capitals), votes and reports on them, the shop's public reply, a review
-incentive, private feedback, a survey answer with a comment, alerts to the shop's members, webhooks
-about all of it, the backend's stored idempotent answers, and a platform's delivery waiting for an
-order. After the erasure every column of every table of the live database (reflected, so a table
-added later is scanned without editing this test) is searched for the address in any case and for
-the person's names, on SQLite and on PostgreSQL.
+incentive, private feedback and the shop's private reply, a survey answer with a comment, alerts to
+the shop's members, webhooks about all of it, the backend's stored idempotent answers, and a
+platform's delivery waiting for an order. After the erasure every column of every table of the live
+database (reflected, so a table added later is scanned without editing this test) is searched for
+the address in any case and for the person's names, on SQLite and on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -47,7 +47,8 @@ INCENTIVES = {"enabled": True, "source": "pool",
               "for_photo": {"offered": True, "kind": "amount", "value": "5", "currency": "EUR"}}
 # Tables where the world below must put the person, so that a scan finding nothing means something.
 EXPECTED_BEFORE = {"customers", "reviews", "replies", "private_feedback", "survey_answers", "referral_codes",
-                   "outbox", "idempotency_keys", "problem_alerts", "connector_deliveries"}
+                   "outbox", "idempotency_keys", "problem_alerts", "connector_deliveries", "feedback_threads",
+                   "private_replies"}
 
 
 @pytest.fixture
@@ -102,7 +103,7 @@ def _run_jobs(app) -> None:
 def _shop_with_everything_on(app, client):
     shop = make_shop(app, "Scan Shop", origins=[ORIGIN])
     set_settings(client, shop, referrals=PROGRAM, incentives=INCENTIVES, survey_enabled=True,
-                 review_request_delay_days=0)
+                 review_request_delay_days=0, support_email="help@scan-shop.example")
     add_endpoint(client, shop, "https://hooks.scan-shop.example/reviews", ["*"])
     for kind, codes in (("referrer_reward", ["RR-1", "RR-2"]), ("review_incentive", ["RV-1", "RV-2"])):
         _post(client, "/api/v1/coupons", {"kind": kind, "codes": codes}, shop)
@@ -167,6 +168,11 @@ def build(app) -> World:
     request_token = second["review_request"]["url"].rsplit("/review/", 1)[1]
     _post(client, f"{shop.public}/feedback", {"token": request_token, "message": f"Late parcel. {GIVEN}"},
           shop)
+    # The shop answers that message privately, by e-mail (its backend retries safely).
+    [alone] = [f for f in client.get("/api/v1/feedback", headers=shop.headers).get_json()["feedback"]
+               if f["review_id"] is None]
+    _post(client, f"/api/v1/feedback/{alone['id']}/replies", {"body": f"Dear {GIVEN}, we are sorry."}, shop,
+          key="private-reply-1")
     _post(client, f"{shop.public}/survey", {"token": request_token, "score": 3,
                                             "comment": f"Ask for {GIVEN} {FAMILY}"}, shop, status=200)
     # A platform's delivery about an order of theirs that has not arrived: kept, waiting for it.
@@ -261,6 +267,7 @@ def test_the_export_holds_everything_the_shop_holds_about_them(app):
     assert sorted(f["message"] for f in data["private_feedback"]) == [
         f"Could you call me back? {GIVEN}", f"Late parcel. {GIVEN}"]
     assert [(a["score"], a["comment"]) for a in data["survey_answers"]] == [(3, f"Ask for {GIVEN} {FAMILY}")]
+    assert [r["body"] for r in data["private_replies"]] == [f"Dear {GIVEN}, we are sorry."]
     text = answer.get_data(as_text=True)
     for other in ("carl@scan-test.example", "Carl Referrer", "bea@scan-test.example", "Bea Friend", "dan@"):
         assert other not in text
