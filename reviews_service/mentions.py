@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import String, cast, false, func, or_
@@ -41,15 +41,26 @@ def condition(column: Any, needles: Iterable[str | None]) -> ColumnElement[bool]
 
 def mentioned(value: Any, needles: Iterable[str | None]) -> bool:
     """Whether `value` (text, JSON text, or decoded JSON) holds one of the needles as a whole word,
-    in any case."""
-    if value is None:
-        return False
+    in any case, in any one of its texts (keys and values, decoded: an escaped quote hides nothing)."""
     if isinstance(value, str):
         try:
             value = json.loads(value)
         except ValueError:
             pass
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-    lowered = text.lower()
     # A boundary is anything but a letter or a digit: "ZEBULON-K7P3Q" mentions "Zebulon".
-    return any(re.search(rf"(?<![^\W_]){re.escape(n.lower())}(?![^\W_])", lowered) for n in _needles(needles))
+    patterns = [re.compile(rf"(?<![^\W_]){re.escape(n.lower())}(?![^\W_])") for n in _needles(needles)]
+    return any(p.search(text.lower()) for text in _texts(value) for p in patterns)
+
+
+def _texts(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key)
+            yield from _texts(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _texts(item)
+    elif value is not None:
+        yield str(value)

@@ -24,6 +24,7 @@ from ..catalog.models import Product
 from ..extensions import db
 from ..models_base import utcnow
 from ..outbox import emails, jobs
+from ..outbox import service as outbox_service
 from ..outbox.service import emit_event, enqueue
 from ..reviews.models import Review
 from ..shops.models import Membership, Shop, User
@@ -63,11 +64,23 @@ def review_arrived(shop: Shop, *, review: Review, **_: Any) -> None:
 
 
 def forget(shop_id: int, email: str, review_ids: list[str]) -> int:
-    """An erasure: the waiting alerts about the person (by address, or about their reviews) go."""
+    """An erasure: the alerts about the person (by address, or about their reviews) go, and so do
+    the stored e-mails that listed them. Those quote the person's words and may name them with
+    nothing else to find them by (a survey comment, feedback sent alone): a batch's e-mails are
+    found by its dedupe key, which ends with the id of the last problem it listed."""
     about = ProblemAlert.email == email
     if review_ids:
         about = about | ((ProblemAlert.kind == "review") & ProblemAlert.subject_id.in_(review_ids))
-    return db.session.execute(delete(ProblemAlert).where(ProblemAlert.shop_id == shop_id, about)
+    mine = (ProblemAlert.shop_id == shop_id, about)
+    told = db.session.scalars(select(ProblemAlert.notified_at).where(
+        *mine, ProblemAlert.notified_at.is_not(None)).distinct()).all()
+    # Every problem of a batch was marked with the same time; the batch's last one is its highest id.
+    lasts = {str(db.session.scalar(select(func.max(ProblemAlert.id)).where(
+        ProblemAlert.shop_id == shop_id, ProblemAlert.notified_at == at))) for at in told}
+    if lasts:
+        outbox_service.forget_queued(shop_id, "problem_alerts",
+                                     lambda key: (key or "").rsplit(":", 1)[-1] in lasts)
+    return db.session.execute(delete(ProblemAlert).where(*mine)
                               .execution_options(synchronize_session=False)).rowcount
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -209,6 +210,15 @@ def forget_mentions(shop_id: int, needles: list[str]) -> int:
             mentions.condition(OutboxMessage.payload, needles)))).all()
     ids = [row.id for row in candidates
            if mentions.mentioned(row.recipient, needles) or mentions.mentioned(row.payload, needles)]
+    return _empty(ids) if ids else 0
+
+
+def forget_queued(shop_id: int, topic: str, wanted: Callable[[str | None], bool]) -> int:
+    """Empty the shop's messages of `topic` whose dedupe key `wanted` picks, inside the caller's
+    transaction: the room that queued them knows which carried the person (an alert e-mail, by
+    the batch its key names) when nothing in the message itself would tell."""
+    ids = [row.id for row in db.session.execute(select(OutboxMessage.id, OutboxMessage.dedupe_key).where(
+        OutboxMessage.shop_id == shop_id, OutboxMessage.topic == topic)) if wanted(row.dedupe_key)]
     return _empty(ids) if ids else 0
 
 
