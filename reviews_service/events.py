@@ -76,16 +76,24 @@ holds about them in its receiver, and a future room does the same by subscribing
 knows the address only from reviews. A receiver returns None, or a dict of counts for the
 erasure's answer (a count above zero means the shop held something). Receivers erase whatever
 the switches say today: data kept while a feature was on is theirs to erase after it is off.
+What other rooms copied goes too: a room whose data names the person elsewhere (a review's id, a
+referral code) asks the outbox and the stored answers to forget what mentions it
+(`outbox.service.forget_mentions`, `web.idempotency.forget_mentions`; `mentions.py`).
 Listeners: moderation (removes the person's reviews through the transition; the reviews room
-blanks them and deletes their photos, votes, reports and replies), collecting (review requests),
-referrals (the code and the browsers seen), outbox (stored messages naming them), web
-idempotency (stored answers naming them).""")
+blanks them and deletes their photos, votes, reports and replies; moderators' notes on them and
+the alert e-mails that listed them), collecting (review requests), referrals (the code, also
+where friends' orders and reviews kept it, the browsers seen, the referrals' notes), survey and
+feedback (answers, messages, threads, private replies), connectors (deliveries waiting for an
+order that name them), outbox (stored messages naming them), web idempotency (stored answers
+naming them).""")
 
 customer_export_requested = _signals.signal("customer-export-requested", doc="""\
 A person's data is being exported (`catalog.privacy.export`). Sender: the `Shop`; `email`: the
 normalised address; `customer_id`: the customer's id or None. Each receiver returns a dict of the
 sections it adds to the export (a non-empty section means the shop holds something), or None.
-Listener: reviews (`reviews`).""")
+Listeners: reviews (`reviews`), referrals (`referral_code`, `referrals`, `referral_rewards`,
+`referral_invitations`, `review_incentives`), survey (`survey_answers`), feedback
+(`private_feedback`, `private_threads`, `private_replies`).""")
 
 # --- shops (sent by shops) ------------------------------------------------------------------------
 
