@@ -192,13 +192,14 @@ def _register_blueprints(app: Flask) -> None:
     from .survey import api as survey_api
     from .web import scopes
     from .web.limits import limiter
+    from .widget import edit_page, pages
     from .widget import init_app as init_widget
-    from .widget import pages
 
     app.register_blueprint(health.bp)
     app.register_blueprint(apidocs.bp)
     app.register_blueprint(media.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(edit_page.bp)  # the reviewer's own page: edit or withdraw their review
     app.register_blueprint(outbox_api.pages)
     app.register_blueprint(connectors_api.hooks)  # the platforms' webhooks, signed, not keyed
     init_widget(app)  # the widget's files and API, the review policy page, /demo

@@ -8,6 +8,6 @@ from .outbox.models import OutboxMessage, WebhookEndpoint  # noqa: F401
 from .ratings.models import ProductRating, ShopRating  # noqa: F401
 from .referrals.models import (  # noqa: F401
     Coupon, CustomerVisit, Referral, ReferralClick, ReferralCode, ReviewIncentive, Reward)
-from .reviews.models import Photo, Reply, Report, Review, ReviewRequest, Vote  # noqa: F401
+from .reviews.models import Photo, Reply, Report, Review, ReviewRequest, ReviewRevision, Vote  # noqa: F401
 from .shops.models import ApiKey, Membership, Shop, User  # noqa: F401
 from .survey.models import SurveyAnswer  # noqa: F401

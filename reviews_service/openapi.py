@@ -98,6 +98,12 @@ _EXTRA_ANSWERS = {
     "POST /api/v1/reviews/{review_id}/reply": (409,),  # only a published review is answered in public
     "POST /api/v1/reviews/{review_id}/private-replies": (409,),  # no address to write to: none given, or erased
     "POST /api/v1/feedback/{feedback_id}/replies": (409,),
+    # A reviewer's own review: a token of another purpose, shop or review; one withdrawn, removed or
+    # rejected, or changed at the same time.
+    "GET /api/v1/public/{public_key}/my-review": (403,),
+    "PUT /api/v1/public/{public_key}/my-review": (409,),
+    "POST /api/v1/public/{public_key}/my-review/withdraw": (409,),
+    "POST /api/v1/reviews/{review_id}/revision/decision": (409,),  # decided or replaced meanwhile
 }
 # Storefront reads answer 304 to a matching If-None-Match.
 _CACHED_PREFIXES = ("/api/v1/public/{public_key}/products/{product_id}/rating",

@@ -146,3 +146,23 @@ def write_review(client, shop, *, product: str = "sku-1", rating: int = 4, title
     response = client.post(f"{shop.public}/products/{product}/reviews", json=data, environ_base=environ)
     assert response.status_code == 201, response.json
     return response.json["id"]
+
+
+# --- a reviewer's own review (the confirmation e-mail's link) ------------------------------------
+
+def edit_token(app, client, shop, review_id: str) -> str:
+    """The token of the link to edit or withdraw a review, as its confirmation e-mail carries it
+    (read from the outbox: the e-mail as it will be sent)."""
+    import re
+
+    from reviews_service.outbox.models import OutboxMessage
+
+    with app.app_context():
+        texts = list(db.session.scalars(select(OutboxMessage.payload).where(
+            OutboxMessage.shop_id == shop.id, OutboxMessage.topic == "review_received")))
+        db.session.remove()
+    for payload in texts:
+        token = re.search(r"/review/edit/([^\s\"'<>]+)", payload["text"]).group(1)
+        if client.get(f"{shop.public}/my-review", query_string={"token": token}).json["id"] == review_id:
+            return token
+    raise AssertionError(f"no confirmation e-mail for review {review_id}")

@@ -1,6 +1,7 @@
 """Every shopper-facing surface in every widget language: one customer's whole path (the review
 request and the reminder e-mails, the hosted review page with its error summary and its thanks
 (for reviews, and for private feedback sent alone),
+the review's confirmation e-mail and the reviewer's own page (edit, errors, saved, withdrawn),
 the error pages, the unsubscribe page, the shop's reply notice and its private reply, the referral e-mails: the friend's
 offer, the reward, the invitation to share; the review incentive's thank-you; and the policy page),
 walked through HTTP and a real SMTP server once in English and once in each language. A piece of
@@ -41,6 +42,7 @@ LOANWORDS = {"OK", "E-mail", "Email"} | {i18n.native_name(code) for code in i18n
 NUMBERISH = re.compile(r"[\d\s.,:;%()★☆✓·|/#+\-–—\u066b\u066c\u200f\u061c\u00a0]*")
 LINK = re.compile(r"https?://\S+/review/[^\s\"'<>]+")
 UNSUBSCRIBE = re.compile(r"https?://\S+/unsubscribe/[^\s\"'<>]+")
+EDIT_LINK = re.compile(r"https?://\S+/review/edit/[^\s\"'<>]+")
 
 
 class Visible(HTMLParser):
@@ -128,6 +130,23 @@ def walk(app, client, shop, smtp, lang: str) -> dict[str, set[str]]:
                                    "display_name": "Ani"}, content_type="multipart/form-data")
     assert sent.status_code == 303, sent.get_data(as_text=True)
     seen["thanks"] = page(client.get(sent.headers["Location"]), lang)
+
+    # The confirmation of the review, and the reviewer's own page it links to: the form, its errors,
+    # an edit saved, and the first step of withdrawing (the second comes last, below).
+    run_worker(app)
+    seen["email.review_received"], text = mail(smtp.messages[-1], lang)
+    edit_link = urlsplit(EDIT_LINK.search(text).group(0)).path
+    seen["edit_page"] = page(client.get(edit_link), lang)
+    edit_form = client.get(edit_link).get_data(as_text=True)
+    edit_csrf = re.search(r'name="csrf_token" value="([^"]+)"', edit_form).group(1)
+    refused = client.post(edit_link, data={"csrf_token": edit_csrf, "rating": "", "body": "Fits well."})
+    assert refused.status_code == 422
+    seen["edit_page.errors"] = page(refused, lang)
+    saved = client.post(edit_link, data={"csrf_token": edit_csrf, "rating": "4", "body": "Fits well."})
+    assert saved.status_code == 303, saved.get_data(as_text=True)
+    seen["edit_page.saved"] = page(client.get(saved.headers["Location"]), lang)
+    withdraw_link = re.search(r'action="(/review/withdraw/[^"?]+)', edit_form).group(1)
+    seen["edit_page.confirm"] = page(client.post(withdraw_link, data={"csrf_token": edit_csrf}), lang)
 
     # The shop's public reply, from the admin.
     [review] = client.get("/api/v1/reviews", headers=shop.headers).json["reviews"]
@@ -223,6 +242,11 @@ def walk(app, client, shop, smtp, lang: str) -> dict[str, set[str]]:
         "private_message": "The box was damaged."})
     assert alone.status_code == 303, alone.get_data(as_text=True)
     seen["thanks.private"] = page(client.get(alone.headers["Location"]), lang)
+
+    # Ani withdraws her review after all: the edit page's second step.
+    withdrawn = client.post(withdraw_link, data={"csrf_token": edit_csrf, "confirm": "yes"})
+    assert withdrawn.status_code == 303
+    seen["edit_page.withdrawn"] = page(client.get(withdrawn.headers["Location"]), lang)
 
     # Pages for a link that is no link, and for one that has expired.
     seen["error.not_found"] = page(client.get("/review/not-a-token", headers={"Accept-Language": lang}), lang)

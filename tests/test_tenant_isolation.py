@@ -23,7 +23,7 @@ from reviews_service.extensions import db
 
 from .conftest import base_config
 from .factories import make_shop, order_payload
-from .helpers import assert_problem
+from .helpers import assert_problem, edit_token
 
 SHARED_PRODUCT = "shoes/ü 42"
 SHARED_ORDER = "#1001"
@@ -103,6 +103,10 @@ def _build_world(app) -> World:
     answer = client.put("/api/v1/connections/shopify", headers=b.headers,
                         json={"domain": "b-store.myshopify.com", "secret": "b-secret"})
     assert answer.status_code == 201, answer.get_data(as_text=True)
+    for shop, review in ((a, ids["a"]), (b, ids["b"])):  # each reviewer's edit, held by the link rule
+        answer = client.put(f"{shop.public}/my-review", json={
+            "token": edit_token(app, client, shop, review), "rating": 2, "body": "See www.edit.example"})
+        assert answer.get_json()["outcome"] == "pending", answer.get_data(as_text=True)
     for shop, review in ((a, ids["a"]), (b, ids["b"]), (b, ids["b-only"])):
         answer = client.post(f"/api/v1/reviews/{review}/reply", json={"body": "Thank you"}, headers=shop.headers)
         assert answer.status_code == 200, answer.get_data(as_text=True)
@@ -387,6 +391,16 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case("own review", "DELETE", "/api/v1/reviews/{a}/reply", status=204),
         Case("review only in B", "DELETE", "/api/v1/reviews/{b-only}/reply", status=404),
     ],
+    ("GET", "/api/v1/moderation/revisions"): [
+        Case("own edits only", "GET", "/api/v1/moderation/revisions",
+             shows=lambda r, w: [e["review"]["id"] for e in r.json["revisions"]] == [w.ids["a"]]),
+    ],
+    ("POST", "/api/v1/reviews/<review_id>/revision/decision"): [
+        Case("own review's edit", "POST", "/api/v1/reviews/{a}/revision/decision", {"decision": "approve"},
+             shows=lambda r, w: (r.json["status"], r.json["review"]["rating"]) == ("applied", 2)),
+        Case("review only in B", "POST", "/api/v1/reviews/{b}/revision/decision", {"decision": "approve"},
+             status=404),
+    ],
     ("GET", "/api/v1/reviews/<review_id>/history"): [
         Case("own review", "GET", "/api/v1/reviews/{a}/history",
              shows=lambda r, w: [e["action"] for e in r.json["events"]][-2:] == ["reply", "private_reply"]),
@@ -408,7 +422,8 @@ TAKES_NO_ID = {("GET", "/api/v1/shop"), ("PATCH", "/api/v1/shop"), ("GET", "/api
                ("GET", "/api/v1/feeds/google-product-reviews.xml"), ("GET", "/api/v1/reviews/export"),
                ("GET", "/api/v1/referrals"), ("GET", "/api/v1/referrals/funnel"), ("GET", "/api/v1/coupons"),
                ("POST", "/api/v1/coupons"), ("GET", "/api/v1/moderation/queue"),
-               ("GET", "/api/v1/survey/summary"), ("GET", "/api/v1/feedback"), ("GET", "/api/v1/inbox"),
+               ("GET", "/api/v1/survey/summary"), ("GET", "/api/v1/feedback"),
+               ("GET", "/api/v1/moderation/revisions"), ("GET", "/api/v1/inbox"),
                ("GET", "/api/v1/feedback/export")}
 
 
@@ -447,4 +462,19 @@ def test_shop_a_key_sees_and_changes_only_shop_a(world_app, case):
         assert response.status_code == case.status, response.get_data(as_text=True)
     if case.shows is not None:
         assert case.shows(response, world), response.get_data(as_text=True)
+    assert rows_of_shop(app, world.b.id) == b_before
+
+
+def test_a_reviewers_edit_link_works_in_its_own_shop_only(world_app):
+    """B's reviewer's token, sent with A's public key, reads, edits and withdraws nothing."""
+    app, world = world_app
+    client = app.test_client()
+    token = edit_token(app, client, world.b, world.ids["b"])
+    b_before = rows_of_shop(app, world.b.id)
+
+    for answer in (client.get(f"{world.a.public}/my-review", query_string={"token": token}),
+                   client.put(f"{world.a.public}/my-review", json={"token": token, "rating": 1}),
+                   client.post(f"{world.a.public}/my-review/withdraw", json={"token": token})):
+        assert_problem(answer, 403, field="token", shopper=True)
+    assert client.get(f"/review/edit/{token}").status_code == 200  # its own shop's page still opens
     assert rows_of_shop(app, world.b.id) == b_before

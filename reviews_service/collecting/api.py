@@ -1,5 +1,6 @@
 """Routes for collecting reviews from shoppers (public key in the path): submit a review, upload a
-photo, vote, report, and what a review-request or widget token lets its customer review."""
+photo, vote, report, what a review-request or widget token lets its customer review, and the
+reviewer's own review (read, edit, withdraw) with the token of their confirmation e-mail's link."""
 
 from __future__ import annotations
 
@@ -23,8 +24,9 @@ from ..schemas import StrictSchema
 from ..web.blueprints import public_blueprint
 from ..web.callers import current_shop, current_visitor
 from ..web.limits import limiter
+from . import edits, service
 from . import requests as review_requests
-from . import service
+from .edit_schemas import EditedOut, MyReviewIn, MyReviewOut, MyReviewQuery, WithdrawIn
 
 public = public_blueprint("collecting_public", "Reviews from shoppers: write, upload a photo, vote, report.",
                           multipart_endpoints=frozenset({"collecting_public.Photos"}))
@@ -100,3 +102,42 @@ class ReviewRequestInfo(MethodView):
     def get(self, token):
         """What a review-request or widget token lets its customer review"""
         return review_requests.describe_grant(current_shop(), token)
+
+
+def _mine(shop, review) -> dict:
+    return {**edits.describe(shop, review), "edit_url": edits.link_for(review)}
+
+
+@public.route("/my-review")
+class MyReview(MethodView):
+    @public.arguments(MyReviewQuery, location="query")
+    @public.response(200, MyReviewOut)
+    def get(self, args):
+        """The reviewer's own review, and their change that waits for the shop's check"""
+        shop = current_shop()
+        return _mine(shop, edits.review_for_token(shop, args["token"]))
+
+    @limiter.limit(_write_limit)
+    @public.arguments(MyReviewIn)
+    @public.response(200, EditedOut)
+    def put(self, data):
+        """Edit one's own review: decided by the same rules as a new review, whatever the stars
+
+        A published review keeps its published version until the change is decided (at once
+        when the rules publish it); one not yet published is changed in place. A later change
+        replaces one that waits. Withdrawn, removed and rejected reviews answer 409.
+        """
+        shop = current_shop()
+        edited = edits.edit(shop, data["token"], data)
+        return {**_mine(shop, edited.review), "outcome": edited.outcome}
+
+
+@public.route("/my-review/withdraw")
+class WithdrawMyReview(MethodView):
+    @limiter.limit(_write_limit)
+    @public.arguments(WithdrawIn)
+    @public.response(200, MyReviewOut)
+    def post(self, data):
+        """Withdraw one's own review: removed at once from every public surface and the rating"""
+        shop = current_shop()
+        return _mine(shop, edits.withdraw(shop, data["token"]))

@@ -22,7 +22,7 @@ from ..shops import incentives
 from ..shops.models import Shop
 from ..shops.service import settings_of
 from ..web.callers import Visitor
-from . import languages
+from . import confirmation, languages
 from . import requests as review_requests
 
 MAX_PHOTOS = 5
@@ -99,6 +99,7 @@ def submit_review(shop: Shop, product_external_id: str, data: dict[str, Any], vi
             raise Invalid(_PHOTO_TAKEN, field="photo_ids")
     moderation.announce_created(review, actor="visitor")
     moderation.moderate_new(review, settings)
+    confirmation.queue_confirmation(shop, review, settings)  # received or published, with the edit link
     if grant is not None:
         reviewed = set(db.session.scalars(select(Review.product_id).where(
             Review.order_id == grant.order.id)))

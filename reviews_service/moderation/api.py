@@ -15,8 +15,18 @@ from ..reviews import queries, views
 from ..web.blueprints import server_blueprint
 from ..web.callers import current_shop, key_actor
 from ..web.idempotency import idempotent
-from . import queue, replies
-from .schemas import DecisionIn, HistoryOut, ModerationReviewOut, QueuePage, QueueQuery, ReplyIn
+from . import queue, replies, revisions
+from .schemas import (
+    DecisionIn,
+    HistoryOut,
+    ModerationReviewOut,
+    QueuePage,
+    QueueQuery,
+    ReplyIn,
+    RevisionOut,
+    RevisionPage,
+    RevisionQuery,
+)
 
 blp = server_blueprint("moderation", "The moderation queue, decisions, public replies and each review's "
                        "history, for tools outside the admin.", scope="moderation")
@@ -24,6 +34,14 @@ blp = server_blueprint("moderation", "The moderation queue, decisions, public re
 
 def _view(review) -> dict:
     return without_emails(views.server_view(review))
+
+
+def _revision_view(waiting: revisions.Waiting) -> dict:
+    r = waiting.revision
+    return without_emails({
+        "status": r.status, "previous_rating": r.previous_rating, "rating": r.rating, "title": r.title,
+        "body": r.body, "moderation_rule": r.moderation_rule, "reject_reason": r.reject_reason,
+        "created_at": r.created_at, "decided_at": r.decided_at, "review": views.server_view(waiting.review)})
 
 
 @blp.route("/moderation/queue")
@@ -47,6 +65,33 @@ class Decision(MethodView):
         review = queue.decide(current_shop(), review_id, data["decision"], reason=data["reason"],
                               note=data["note"], actor=key_actor())
         return _view(review)
+
+
+@blp.route("/moderation/revisions")
+class Revisions(MethodView):
+    @blp.arguments(RevisionQuery, location="query")
+    @blp.response(200, RevisionPage)
+    def get(self, args):
+        """Reviewers' edits of their published reviews that wait for a decision, oldest first, each
+        beside the version that stays published until it is decided"""
+        rows, next_cursor = revisions.pending(current_shop(), cursor=args["cursor"], limit=args["limit"])
+        return {"revisions": [_revision_view(w) for w in rows], "next_cursor": next_cursor}
+
+
+@blp.route("/reviews/<review_id>/revision/decision")
+class RevisionDecision(MethodView):
+    @idempotent
+    @blp.arguments(DecisionIn)
+    @blp.response(200, RevisionOut)
+    def post(self, data, review_id):
+        """Approve (apply) or reject the edit that waits for a review, with a reason from the closed list
+
+        Approving replaces the published stars and words with the edit's (the rating aggregates
+        move once, the review shows "edited"); rejecting leaves the review as it was.
+        """
+        waiting = revisions.decide(current_shop(), review_id, data["decision"], reason=data["reason"],
+                                   note=data["note"], actor=key_actor())
+        return _revision_view(waiting)
 
 
 @blp.route("/reviews/<review_id>/reply")

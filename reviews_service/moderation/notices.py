@@ -33,14 +33,14 @@ def queue_reply_notice(review: Review) -> bool:
     payload = emails.render(
         "reply", shop=shop, to=review.email, lang=review.locale, **customer_email(settings_of(shop), review.locale),
         unsubscribe=emails.unsubscribe_url(shop, customer) if customer else None,
-        name=_greeted(review, customer),
+        name=greeted(review, customer),
         reply=review.reply.body if review.reply else "", title=review.title, body=review.body)
     return enqueue(kind="email", topic="reply", payload=payload, shop_id=shop.id, recipient=review.email,
                    customer_id=customer.id if customer else None,
                    dedupe_key=f"reply:{review.id}:{int(utcnow().timestamp())}")
 
 
-def _greeted(review: Review, customer: Customer | None) -> str:
+def greeted(review: Review, customer: Customer | None) -> str:
     """Whom the notice greets, as every e-mail does: the customer's given name, else their full name.
     Without a customer record, the name the review shows: "Lan N." greets Lan, a full name is read
     by the review's language ("Nguyễn Thị Lan" is Lan in Vietnamese)."""

@@ -9,6 +9,7 @@ from ..reviews.schemas import ServerReviewOut
 from ..schemas import StrictSchema, text
 from ..shops.settings import REJECT_REASONS
 from .queue import MAX_LIMIT
+from .revisions import MAX_LIMIT as MAX_REVISIONS
 from .replies import MAX_REPLY
 from .rules import POLICY_RULES, RULES
 
@@ -71,3 +72,30 @@ class HistoryEventOut(StrictSchema):
 
 class HistoryOut(StrictSchema):
     events = fields.List(fields.Nested(HistoryEventOut))
+
+
+class RevisionQuery(StrictSchema):
+    cursor = fields.String(load_default=None, validate=validate.Length(max=500))
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, MAX_REVISIONS))
+
+
+class RevisionOut(StrictSchema):
+    """A reviewer's edit of their own review, beside the review as it stands (published, or
+    pending): what the moderator compares before deciding."""
+
+    status = fields.String(metadata={"description": "pending, applied, rejected or superseded"})
+    previous_rating = fields.Integer(metadata={"description": "The stars when the edit was made"})
+    rating = fields.Integer()
+    title = fields.String()
+    body = fields.String()
+    moderation_rule = fields.String(allow_none=True, metadata={"description": "The rule or policy that holds "
+                                                                               "or decided it"})
+    reject_reason = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
+    decided_at = fields.AwareDateTime(allow_none=True)
+    review = fields.Nested(ModerationReviewOut)
+
+
+class RevisionPage(StrictSchema):
+    revisions = fields.List(fields.Nested(RevisionOut))
+    next_cursor = fields.String(allow_none=True)

@@ -1,6 +1,7 @@
 """The one status transition of a review, the audit log, and applying the rules' decisions.
 
-Every change of status goes through `transition`: in the caller's transaction it swaps the status
+Every change of status goes through `transition`, and every change of a review's stars and words
+by its reviewer through `apply_revision` beside it: in the caller's transaction it swaps the status
 only if nobody changed it meanwhile, writes the audit event, and adjusts the rating aggregates
 with atomic UPDATEs. A crash between these steps leaves nothing half-done, because there is no
 "between": it is one transaction. The rules (rules.py) only decide; this module applies.
@@ -8,6 +9,7 @@ with atomic UPDATEs. A crash between these steps leaves nothing half-done, becau
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +23,7 @@ from ..models_base import utcnow
 from ..outbox import service as outbox
 from ..ratings import service as ratings
 from ..reviews import views
-from ..reviews.models import REJECT_REASONS, Review
+from ..reviews.models import REJECT_REASONS, Review, ReviewRevision
 from ..shops import settings as shop_settings
 from ..shops.models import Shop
 from . import rules
@@ -90,6 +92,60 @@ def transition(review: Review, to_status: str, *, actor: str, reason: str | None
     return review
 
 
+def apply_revision(review: Review, revision: ReviewRevision, *, actor: str, note: str = "") -> Review:
+    """Replace `review`'s stars, title and text with its pending `revision`'s, inside the current
+    transaction (the caller commits), as `transition` changes a status.
+
+    Two compare-and-swaps, on the revision (still pending) and on the review (the status and stars
+    read), so that a concurrent decision, edit or status change stops this one instead of counting
+    the review twice. A published review's old stars leave the aggregates and its new ones enter
+    them with atomic UPDATEs, and it is marked edited; the audit log keeps the old and the new
+    version (the edit history); the review.updated webhook is queued. A refusal raises and leaves
+    the caller's transaction as it was."""
+    if revision.review_id != review.id:
+        raise Invalid("This edit belongs to another review.", field="revision")
+    if review.status not in ("published", "pending"):
+        raise Conflict(f"A {review.status} review cannot be edited.", field="status")
+    now = utcnow()
+    decided = {"status": "applied", "decided_at": now, "decided_by": actor}
+    taken = db.session.execute(
+        update(ReviewRevision).where(ReviewRevision.id == revision.id, ReviewRevision.status == "pending")
+        .values(**decided).execution_options(synchronize_session=False)).rowcount
+    if taken != 1:
+        raise Conflict("This edit was decided or replaced meanwhile; reload it.", field="revision")
+    old = {"rating": review.rating, "title": review.title or "", "body": review.body or ""}
+    new = {"rating": revision.rating, "title": revision.title or "", "body": revision.body or ""}
+    values: dict[str, Any] = {**new, "updated_at": now}
+    if review.published_at is not None:  # the public saw another version: it is labelled edited
+        values["edited_at"] = now
+    swapped = db.session.execute(
+        update(Review).where(Review.id == review.id, Review.status == review.status, Review.rating == review.rating)
+        .values(**values).execution_options(synchronize_session=False)).rowcount
+    if swapped != 1:
+        # Give the revision back as it was: the caller's transaction must hold no half of this.
+        db.session.execute(update(ReviewRevision).where(ReviewRevision.id == revision.id)
+                           .values(status="pending", decided_at=None, decided_by=None)
+                           .execution_options(synchronize_session=False))
+        raise Conflict("The review was changed by someone else at the same time; reload it.")
+    for key, value in values.items():
+        setattr(review, key, value)
+    for key, value in decided.items():
+        setattr(revision, key, value)
+
+    if review.status == "published":
+        ratings.adjust(review.shop_id, review.product_id, old["rating"], review.verified_buyer, -1)
+        ratings.adjust(review.shop_id, review.product_id, new["rating"], review.verified_buyer, +1)
+        events.published_reviews_changed.send(review.shop_id, product_id=review.product_id)
+    history = {key: [old[key], new[key]] for key in old}
+    if note:
+        history["note"] = note
+    db.session.add(AuditEvent(shop_id=review.shop_id, review_id=review.id, actor=actor, action="edited",
+                              from_status=review.status, to_status=review.status,
+                              note=json.dumps(history, ensure_ascii=False)))
+    _emit(review, "review.updated")
+    return review
+
+
 def webhook_body(review: Review) -> dict[str, Any]:
     """The body of the review.* webhooks: the review as the server API shows it."""
     return {"review": views.server_view(review)}
@@ -98,6 +154,9 @@ def webhook_body(review: Review) -> dict[str, Any]:
 def _emit(review: Review, event_type: str) -> None:
     """Queue the webhook in this same transaction: it leaves only if the change commits."""
     outbox.emit_event(review.shop_id, event_type, webhook_body(review))
+
+
+emit = _emit  # for the room's other modules (revisions.py: review.withdrawn)
 
 
 def record(review: Review, action: str, *, actor: str, note: str = "") -> None:

@@ -31,6 +31,7 @@ from .models import WebhookEndpoint
 SIGNATURE_HEADER = "Reviews-Signature"
 EVENT_HEADER = "Reviews-Event-Id"
 EVENTS = ("review.created", "review.published", "review.rejected", "review.low_rating", "review.incentive_earned",
+          "review.updated", "review.withdrawn",
           "order.processed",
           "referral.created", "referral.approved", "referral.rejected", "referral.reward_earned",
           "referral.flagged", "feedback.received")

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db
 from . import media
-from .models import Photo, Reply, Report, Review, Vote
+from .models import Photo, Reply, Report, Review, ReviewRevision, Vote
 
 _FILES = "reviews.erased_files"
 
@@ -26,8 +26,8 @@ def of_person(shop_id: int, email: str, customer_id: int | None) -> list[Review]
 
 
 def empty(reviews: list[Review]) -> dict[str, int]:
-    """Blank the personal data of removed reviews and delete their photos, votes, reports and
-    replies, inside the caller's transaction; the photo files go once it commits. Answers the
+    """Blank the personal data of removed reviews and delete their photos, votes, reports, replies
+    and edits, inside the caller's transaction; the photo files go once it commits. Answers the
     erasure's counts."""
     for review in reviews:
         review.title, review.body, review.author_name = "", "", ""
@@ -44,6 +44,8 @@ def empty(reviews: list[Review]) -> dict[str, int]:
         # A merchant's reply is addressed to the person ("Thank you, Ana!") and is never shown
         # again under a removed review.
         db.session.execute(delete(Reply).where(Reply.review_id.in_(review_ids)))
+        # Their edits hold their words too, decided or not.
+        db.session.execute(delete(ReviewRevision).where(ReviewRevision.review_id.in_(review_ids)))
     files = db.session().info.setdefault(_FILES, [])
     files += [name for photo in photos for name in (photo.display_name, photo.thumb_name)]
     return {"reviews_removed": len(reviews), "photos_deleted": len(photos)}

@@ -27,6 +27,7 @@ STATUSES = ("pending", "published", "rejected", "removed")
 SOURCES = ("widget", "request", "thank_you", "import", "api")
 REPORT_REASONS = ("spam", "abuse", "personal_data", "off_topic", "fake", "other")
 REQUEST_STATUSES = ("scheduled", "sent", "completed", "cancelled")
+REVISION_STATUSES = ("pending", "applied", "rejected", "superseded")
 
 
 
@@ -101,6 +102,8 @@ class Review(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When its reviewer last changed a review the public had seen (the public "edited" label).
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     photos: Mapped[list[Photo]] = relationship(back_populates="review", order_by="Photo.position")
     reply: Mapped[Reply | None] = relationship(back_populates="review", uselist=False)
@@ -185,6 +188,42 @@ class Reply(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     review: Mapped[Review] = relationship(back_populates="reply")
+
+
+class ReviewRevision(db.Model):
+    """A reviewer's edit of their own review: the new stars and words, waiting for the rules or a
+    moderator (`pending`), then `applied` to the review, `rejected`, or `superseded` by a later
+    edit. At most one waits per review, by constraint. The published version stays as it is
+    until its revision is applied (moderation.service.apply_revision)."""
+
+    __tablename__ = "review_revisions"
+    __table_args__ = (
+        CheckConstraint("rating BETWEEN 1 AND 5", name="rating"),
+        CheckConstraint("previous_rating BETWEEN 1 AND 5", name="previous_rating"),
+        CheckConstraint(one_of("status", REVISION_STATUSES), name="status"),
+        CheckConstraint(f"reject_reason IS NULL OR {one_of('reject_reason', REJECT_REASONS)}",
+                        name="reject_reason"),
+        Index("ix_review_revisions_review", "review_id", "id"),
+        Index("ix_review_revisions_shop_status_created", "shop_id", "status", "created_at", "id"),
+        # Two edits sent at once: the second one's insert fails instead of leaving two waiting.
+        Index("uq_review_revisions_one_pending", "review_id", unique=True,
+              sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
+    # The review's stars when the edit was made: the direction of the edit (up, down, unchanged).
+    previous_rating: Mapped[int] = mapped_column(SmallInteger)
+    rating: Mapped[int] = mapped_column(SmallInteger)
+    title: Mapped[str] = mapped_column(String(150), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    moderation_rule: Mapped[str | None] = mapped_column(String(64))  # the rule or policy that decided or holds it
+    reject_reason: Mapped[str | None] = mapped_column(String(32))
+    decided_by: Mapped[str | None] = mapped_column(String(64))  # an audit actor: "policy", "user:<id>", ...
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ReviewRequest(db.Model):

@@ -87,7 +87,7 @@ def published_query(shop: Shop | int, *, product_id: int | None = None, rating: 
 
 _PUBLIC_COLUMNS = (
     Review.id, Review.public_id, Review.rating, Review.title, Review.body, Review.author_name,
-    Review.locale, Review.lang, Review.published_at, Review.source, Review.verified_buyer, Review.incentivized,
+    Review.locale, Review.lang, Review.published_at, Review.edited_at, Review.source, Review.verified_buyer, Review.incentivized,
     Review.staff, Review.redacted, Review.helpful_up, Review.helpful_down, Review.photo_count,
     Reply.body.label("reply_body"), Reply.created_at.label("reply_created_at"),
     Reply.updated_at.label("reply_updated_at"),

@@ -80,6 +80,9 @@ class PublicReviewOut(StrictSchema):
         "description": "The language it is written in (a primary subtag: hy, pt), detected at "
                        "submission unless given; null when unknown. Never translated."})
     published_at = fields.AwareDateTime()
+    edited_at = fields.AwareDateTime(allow_none=True, metadata={
+        "description": "When its reviewer last changed it after it was published (the \"edited\" "
+                       "label); null if never"})
     source = fields.String()
     verified_buyer = fields.Boolean()
     incentivized = fields.Boolean()
@@ -228,6 +231,9 @@ class CustomerExportOut(StrictSchema):
     customer = fields.Nested(ExportedCustomer, allow_none=True)
     orders = fields.List(fields.Nested(OrderOut))
     reviews = fields.List(fields.Nested(ServerReviewOut))
+    review_edits = fields.List(fields.Dict(), metadata={
+        "description": "Their edits of their reviews, decided or waiting: review_id, status (pending, applied, "
+                       "rejected, superseded), previous_rating, rating, title, body, created_at, decided_at."})
     referral_code = fields.Dict(allow_none=True, metadata={
         "description": "Their own referral code: code, created_at, disabled_at (null while it works)."})
     referrals = fields.List(fields.Dict(), metadata={

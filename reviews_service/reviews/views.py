@@ -35,7 +35,8 @@ def public_dict(review, photos: list[dict], reply: dict | None) -> dict[str, Any
     """The one definition of the public shape, for ORM reviews and for plain rows alike."""
     labels = [name for name, on in (("verified_buyer", review.verified_buyer),
                                     ("incentivized", review.incentivized), ("staff", review.staff),
-                                    ("imported", review.source == "import")) if on]
+                                    ("imported", review.source == "import"),
+                                    ("edited", review.edited_at is not None)) if on]
     return {
         "id": review.public_id,
         "rating": review.rating,
@@ -45,6 +46,7 @@ def public_dict(review, photos: list[dict], reply: dict | None) -> dict[str, Any
         "locale": review.locale,
         "lang": review.lang,
         "published_at": review.published_at,
+        "edited_at": review.edited_at,  # its reviewer changed it after it was published
         "source": review.source,
         "verified_buyer": review.verified_buyer,
         "incentivized": review.incentivized,

@@ -175,7 +175,7 @@ def cors_headers(response):
         response.headers["Access-Control-Allow-Origin"] = request.headers["Origin"]
         response.headers.add("Vary", "Origin")
         if request.method == "OPTIONS":
-            response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST, PUT, OPTIONS"
             response.headers["Access-Control-Allow-Headers"] = "Content-Type"
             response.headers["Access-Control-Max-Age"] = "86400"
     else:

@@ -141,7 +141,8 @@ def policy_sections(shop, t) -> list[tuple[str, list[str]]]:
     check = [t("check_verified_auto" if s["auto_publish_verified"] else "check_verified_manual"),
              t("check_unverified"), t("check_never_rating"), t("check_reasons"), t("check_reports")]
     labels = [t("labels_intro"), t("label_verified"), t("label_incentivized"),
-              t("label_staff_domains" if s["staff_email_domains"] else "label_staff"), t("label_imported")]
+              t("label_staff_domains" if s["staff_email_domains"] else "label_staff"), t("label_imported"),
+              t("label_edited")]
     display = [t("display_order"), t("display_rating_only" if s["allow_rating_only"] else "display_text_needed"),
                t("display_names"), t("display_photos"), t("display_replies")]
     if s["support_email"]:

@@ -9,7 +9,7 @@ from flask import current_app, g, render_template, request, url_for
 from flask_wtf.csrf import generate_csrf
 
 from .. import i18n
-from ..collecting import service
+from ..collecting import edits, service
 from ..shops import incentives
 from ..shops.service import settings_of
 from .review_form import STARS, max_length
@@ -25,6 +25,9 @@ def _common(lang: str, shop: Any) -> dict[str, Any]:
         "languages": [(code, i18n.native_name(code), _url_in(code)) for code in i18n.SUPPORTED]
         if request.view_args and "token" in request.view_args else [],
     }
+
+
+page_context = _common  # for the reviewer's own page (edit_page.py), which has the same layout
 
 
 def _url_in(lang: str) -> str:
@@ -55,6 +58,7 @@ def render_form(page: Page, *, values=None, errors=None, notice: str | None = No
         policy_url=settings["review_policy_url"] or None,
         survey=survey_context(page, **(survey or {})),
         incentives=incentives.disclosures(settings, page.lang),  # said before the review is sent
+        edit_links=edits.links_for_order(page.shop, page.token),
     )
     return html, status
 
@@ -80,13 +84,17 @@ def _summary(page: Page, products, errors) -> list[dict[str, str]]:
 def render_thanks(page: Page):
     published = set(request.args.getlist("published"))
     pending = set(request.args.getlist("pending"))
-    items = []
+    items, links = [], edits.links_for_order(page.shop, page.token)
     # Only products of this order that really have a review: the query string cannot invent one.
     for p in page.info["products"]:
         if p["reviewed"] and p["id"] in published:
             items.append(("published", page.t("thanks.published", product=p["name"])))
         elif p["reviewed"] and p["id"] in pending:
             items.append(("pending", page.t("thanks.pending", product=p["name"])))
+        else:
+            continue
+        if p["id"] in links:  # the reviewer may change their mind: edit or withdraw, from here too
+            items.append(("edit", (links[p["id"]], page.t("thanks.edit", product=p["name"]))))
     if any(not p["reviewed"] for p in page.info["products"]):
         body, link = None, (url_for(".review", token=page.token, lang=page.chosen_lang),
                             page.t("thanks.more"))
@@ -134,3 +142,6 @@ def _render_message(status: int, lang: str, shop: Any, *, kind: str, title: str,
     html = render_template("pages/message.html", **_common(lang, shop), kind=kind, title=title,
                            body=body, items=items, link=link)
     return html, status, headers or {}
+
+
+render_message = _render_message

@@ -1,6 +1,7 @@
 """The one status transition: its audit event and its aggregate updates share one transaction,
 rejection needs a listed reason, removal is final, and the aggregates always equal a recount
-(after any sequence of operations, after tampering with `check --fix`, and under concurrency)."""
+(after any sequence of operations, reviewers' edits applied through `apply_revision` among them,
+after tampering with `check --fix`, and under concurrency)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from reviews_service.catalog import privacy
 from reviews_service.catalog import service as catalog
 from reviews_service.catalog.schemas import OrderIn
 from reviews_service.cli import main
+from reviews_service.collecting import edits
 from reviews_service.collecting import service as reviews
 from reviews_service.errors import Conflict, Invalid, NotFound
 from reviews_service.extensions import db
@@ -25,7 +27,7 @@ from reviews_service.moderation import service as moderation
 from reviews_service.moderation.models import AuditEvent
 from reviews_service.ratings import service as ratings
 from reviews_service.ratings.models import ProductRating, ShopRating
-from reviews_service.reviews.models import REJECT_REASONS, Review
+from reviews_service.reviews.models import REJECT_REASONS, Review, ReviewRevision
 from reviews_service.reviews.schemas import ReviewIn
 from reviews_service.shops import service as shops
 from tests.factories import make_shop, order_payload
@@ -247,7 +249,17 @@ operations = st.lists(st.one_of(
     st.tuples(st.just("move"), st.integers(0, 30),
               st.sampled_from(["published", "pending", "rejected", "removed"])),
     st.tuples(st.just("erase"), st.integers(0, 30)),
+    st.tuples(st.just("revise"), st.integers(0, 30), st.integers(1, 5)),
 ), max_size=30)
+
+
+def revise(review: Review, rating: int) -> None:
+    """A reviewer's edit of `review` to `rating` stars, applied through `apply_revision`."""
+    revision = ReviewRevision(shop_id=review.shop_id, review_id=review.id, previous_rating=review.rating,
+                              rating=rating, title="", body="Changed.", status="pending")
+    db.session.add(revision)
+    db.session.flush()
+    moderation.apply_revision(review, revision, actor="reviewer")
 
 
 @settings(max_examples=40, deadline=None,
@@ -286,6 +298,18 @@ def test_aggregates_equal_a_recount_after_any_sequence_of_operations(app, ops):
                     assert to_status not in ALLOWED[target["status"]] | {target["status"]}
                     continue
                 target["status"] = to_status
+            elif model and op[0] == "revise":
+                target, rating = model[op[1] % len(model)], op[2]
+                review = db.session.scalar(select(Review).where(Review.public_id == target["id"]))
+                try:
+                    revise(review, rating)
+                    db.session.commit()
+                except Conflict:
+                    db.session.rollback()
+                    assert target["status"] in ("rejected", "removed")
+                    continue
+                assert target["status"] in ("published", "pending")
+                target["rating"] = rating
             elif model and op[0] == "erase":
                 target = model[op[1] % len(model)]
                 if target["email"] is None:
@@ -495,3 +519,56 @@ def test_concurrent_erasure_and_publication_keep_aggregates_exact(pg_app):
         assert ratings.recount() == []
         statuses = set(db.session.scalars(select(Review.status).where(Review.shop_id == keys.id)))
         assert statuses <= {"removed", "published"}
+
+
+@pytest.mark.postgres
+def test_concurrent_edits_and_transitions_keep_aggregates_exact(pg_app):
+    """Reviewers editing (some edits applied at once, some held) while moderators move the same
+    reviews: every applied edit and every transition counts once, or is refused as a conflict."""
+    keys = make_shop(pg_app, "Busy shop")
+    with pg_app.app_context():
+        shop = shops.get_shop(keys.id)
+        made = [submit(shop, PRODUCTS[n % 3], verified=True, rating=n % 5 + 1) for n in range(3)]
+        db.session.commit()
+        targets = [(r.id, edits.token_for(r)) for r in made]
+    barrier = threading.Barrier(THREADS)
+    failures: list[BaseException] = []
+    applied: list[int] = []
+
+    def worker(n: int) -> None:
+        rng = random.Random(n)
+        try:
+            with pg_app.app_context():
+                barrier.wait(timeout=300)  # a guard against a hang, not a time limit
+                me = shops.get_shop(keys.id)
+                for step in range(STEPS):
+                    review_id, token = rng.choice(targets)
+                    try:
+                        if n % 2:
+                            body = f"Edit {n} {step}" + (" www.example.com" if rng.random() < 0.3 else "")
+                            edited = edits.edit(me, token, {"rating": rng.randint(1, 5), "body": body})
+                            applied.append(edited.revision.status == "applied")
+                        else:
+                            review = db.session.get(Review, review_id)
+                            db.session.refresh(review)
+                            to_status = rng.choice(sorted({"published", "pending", "rejected"} - {review.status}))
+                            moderation.transition(review, to_status, actor=f"thread:{n}", reason="spam")
+                            db.session.commit()
+                    except Conflict:
+                        db.session.rollback()
+                db.session.remove()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert failures == []
+    assert any(applied)  # edits did get through while the statuses moved
+    with pg_app.app_context():
+        assert ratings.recount() == []
+        pending = db.session.scalars(select(ReviewRevision.review_id).where(ReviewRevision.status == "pending")).all()
+        assert len(pending) == len(set(pending))  # at most one edit waits per review

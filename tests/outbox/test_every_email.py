@@ -68,10 +68,13 @@ def test_the_reply_notice_greets_the_customer_by_the_given_name(app, client, sho
     reply_through_the_admin(app, shop, review_id)
     run_worker(app)
 
-    [notice] = sent(smtp, lambda m: m["To"] == "c@example.com")
-    line = greeting_line(notice)
-    assert greeted in line and not_greeted not in line and "Trail" not in line, line
-    assert notice["Content-Language"] == customer["locale"]
+    # The confirmation of the review, then the reply notice: each greets the person.
+    mails = sent(smtp, lambda m: m["To"] == "c@example.com")
+    assert len(mails) == 2
+    for mail in mails:
+        line = greeting_line(mail)
+        assert greeted in line and not_greeted not in line and "Trail" not in line, line
+        assert mail["Content-Language"] == customer["locale"]
 
 
 def test_a_reviewer_without_a_customer_record_is_greeted_by_the_name_the_review_shows(app, client, shop, smtp):
@@ -79,15 +82,18 @@ def test_a_reviewer_without_a_customer_record_is_greeted_by_the_name_the_review_
     reply_through_the_admin(app, shop, review_id)
     run_worker(app)
 
-    [notice] = sent(smtp, lambda m: m["To"] == "lan@example.com")
-    line = greeting_line(notice)
-    assert "Lan" in line and "N." not in line, line
+    mails = sent(smtp, lambda m: m["To"] == "lan@example.com")  # the confirmation, the reply notice
+    assert len(mails) == 2
+    for mail in mails:
+        line = greeting_line(mail)
+        assert "Lan" in line and "N." not in line, line
 
 
 # --- every kind of e-mail: Content-Language and Reply-To -----------------------------------------
 
 def test_every_email_carries_its_language_and_the_shops_reply_to(app, client, shop, smtp):
-    """Review request, reminder, reply notice, referral reward and friend offer go to customers, in
+    """Review request, reminder, the review's confirmation, reply notice, referral reward and friend
+    offer go to customers, in
     their language, with the support address as Reply-To; the moderators' digest goes to the shop's
     own people in its default language, with no Reply-To to the shop's customer support."""
     set_settings(client, shop, review_request_delay_days=0, support_email=SUPPORT, default_locale="ka")
@@ -115,14 +121,16 @@ def test_every_email_carries_its_language_and_the_shops_reply_to(app, client, sh
     for message in messages:
         by_subject.setdefault(message["To"], []).append(message)
     ani_mail = by_subject["ani@example.com"]
-    assert len(ani_mail) == 4, [m["Subject"] for m in ani_mail]  # request, reminder, reply, reward
+    assert len(ani_mail) == 5, [m["Subject"] for m in ani_mail]  # request, reminder, confirmation, reply, reward
     assert [m for m in ani_mail if "REWARD-1" in m.get_body(("plain",)).get_content()]
     for message in ani_mail:
         assert (message["Content-Language"], message["Reply-To"]) == ("hy", SUPPORT), message["Subject"]
     [friend] = by_subject["friend@example.com"]
     assert (friend["Content-Language"], friend["Reply-To"]) == ("lo", SUPPORT)
-    digests = [m for to, sent_to in by_subject.items() if to not in ("ani@example.com", "friend@example.com")
-               for m in sent_to]
+    [confirmation] = by_subject["pending@example.com"]  # the pending review's "received"
+    assert (confirmation["Content-Language"], confirmation["Reply-To"]) == ("ka", SUPPORT)
+    digests = [m for to, sent_to in by_subject.items()
+               if to not in ("ani@example.com", "friend@example.com", "pending@example.com") for m in sent_to]
     assert digests
     for digest in digests:  # to the moderators (the one who replied)
         assert digest["Subject"] == i18n.translate("ka", "email.digest.subject", shop="Shop A", count=1)
@@ -143,6 +151,7 @@ def test_without_a_support_address_no_customer_email_has_a_reply_to(app, client,
     run_worker(app)
 
     messages = [parse(raw) for raw in smtp.messages]
-    assert len(messages) == 3, [(m["To"], m["Subject"]) for m in messages]  # request, reply notice, friend offer
+    # request, the review's confirmation, reply notice, friend offer
+    assert len(messages) == 4, [(m["To"], m["Subject"]) for m in messages]
     assert all(m["Reply-To"] is None for m in messages)
-    assert sorted(m["Content-Language"] for m in messages) == ["hy", "hy", "vi"]
+    assert sorted(m["Content-Language"] for m in messages) == ["hy", "hy", "hy", "vi"]

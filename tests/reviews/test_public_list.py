@@ -322,7 +322,7 @@ def test_a_review_shows_what_a_shopper_needs_and_nothing_else(client, shop):
 
     review = listing(client, shop)["reviews"][0]
 
-    assert set(review) == {"id", "rating", "title", "body", "author", "locale", "lang", "published_at", "source",
+    assert set(review) == {"id", "rating", "title", "body", "author", "locale", "lang", "published_at", "edited_at", "source",
                            "verified_buyer", "incentivized", "staff", "redacted", "labels", "helpful",
                            "photos", "reply"}
     assert (review["rating"], review["title"], review["body"]) == (4, "Light", "Good grip.")
