@@ -19,6 +19,7 @@ from . import (  # noqa: F401  (each module adds its routes to the blueprint)
     outbox,
     queue_pages,
     referrals,
+    revision_pages,
     settings_pages,
     sign_in,
 )

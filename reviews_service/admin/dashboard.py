@@ -8,7 +8,7 @@ from flask import render_template, request
 
 from .. import clock
 from ..feedback import edits as private_reply_edits
-from ..moderation import stats
+from ..moderation import revisions, stats
 from ..survey import service as survey
 from . import charts
 from .blueprint import bp
@@ -89,7 +89,10 @@ def dashboard(shop):
             desc=_("Reviews rejected in %(period)s, by the reason given.", period=period)),
     }
     # Reviews their authors edited after the shop's private reply, by the direction of the stars.
-    edited = private_reply_edits.counts(shop, since=datetime.combine(d.weeks[0], time.min, UTC))
+    since = datetime.combine(d.weeks[0], time.min, UTC)
+    edited = private_reply_edits.counts(shop, since=since)
+    # Every edit reviewers made to their own reviews (up, down, unchanged), and their withdrawals.
+    edits = {**revisions.directions(shop, since), "withdrawn": revisions.withdrawals(shop, since)}
     return render_template("admin/dashboard.html", d=d, c=c, figures=figures, weeks=weeks, periods=PERIODS,
                            period=period, gap_points=stats.GAP_POINTS, nps=nps_trend(shop),
-                           edited_after_reply=edited)
+                           edited_after_reply=edited, edits=edits)

@@ -22,7 +22,7 @@ STATUS_NAMES = {"pending": _l("pending"), "sending": _l("sending"), "sent": _l("
 TOPICS = {"review_request": _l("review request"), "reminder": _l("review reminder"),
           "reply": _l("reply to a review"), "digest": _l("moderators' digest"),
           "referral_friend_offer": _l("referral offer for a friend"), "referral_reward": _l("referral reward"),
-          "private_reply": _l("private reply")}
+          "private_reply": _l("private reply"), "review_received": _l("confirmation of a review")}
 
 
 def mask_email(address: str) -> str:

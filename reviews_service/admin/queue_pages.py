@@ -13,6 +13,7 @@ from flask_login import current_user
 from ..errors import DomainError, NotFound
 from ..moderation import queue as moderation
 from ..moderation import replies as reply_service
+from ..moderation import revisions
 from ..reviews import queries
 from . import review_cards
 from .blueprint import bp
@@ -100,7 +101,7 @@ def queue(shop):
     return render_template(
         "admin/queue.html", reviews=reviews, cards=review_cards.cards(reviews), filters=filters,
         statuses=STATUSES, tristate=TRISTATE, reasons=REASON_CHOICES, reject_labels=REJECT_LABELS,
-        counts=moderation.counts(shop), here=here, bulk=BulkForm(),
+        counts=moderation.counts(shop), edits_count=revisions.count_pending(shop), here=here, bulk=BulkForm(),
         next_url=_queue_url(shop, **filters.raw, cursor=next_cursor) if next_cursor else None,
         first_url=_queue_url(shop, **filters.raw) if request.args.get("cursor") else None,
         tab_url=lambda **raw: _queue_url(shop, **raw))

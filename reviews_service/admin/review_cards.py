@@ -4,6 +4,7 @@ of queries, whatever its length."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,6 +68,7 @@ ACTIONS = {
     "photo_removed": _l("Photo removed"), "reply": _l("Public reply"), "reply_deleted": _l("Reply deleted"),
     "reports_resolved": _l("Reports closed"), "imported": _l("Imported"),
     "private_reply": _l("Private reply"), "edited_after_private_reply": _l("Edited after a private reply"),
+    "edited": _l("Edited"), "edit_held": _l("Edit held for a moderator"), "edit_rejected": _l("Edit rejected"),
 }
 ACTORS = {"visitor": _l("The reviewer"), "policy": _l("Publishing policy"), "system": _l("System"),
           "api": _l("Server API"), "cli": _l("Command line"), "moderator": _l("A moderator"),
@@ -89,7 +91,24 @@ _REDACTION_NOTE = re.compile(r"^(title|body): (\d+) span\(s\), (\d+) -> (\d+) ch
 FIELDS = {"title": _l("title"), "body": _l("text")}
 
 
+def _edit_note(note: str) -> str | None:
+    """An edit's history (moderation.service.apply_revision): what changed, old → new."""
+    try:
+        change = json.loads(note)
+        stars, title, body = change["rating"], change["title"], change["body"]
+    except (ValueError, TypeError, KeyError):
+        return note
+    parts = [_("Stars: %(before)s → %(after)s", before=stars[0], after=stars[1])] if stars[0] != stars[1] else []
+    if title[0] != title[1]:
+        parts.append(_("Title: “%(before)s” → “%(after)s”", before=title[0], after=title[1]))
+    if body[0] != body[1]:
+        parts.append(_("Text: “%(before)s” → “%(after)s”", before=body[0], after=body[1]))
+    return "; ".join(parts) or _("Nothing changed.")
+
+
 def _note(action: str, note: str | None) -> str | None:
+    if action == "edited":
+        return _edit_note(note or "")
     reply = _REPLY_NOTE.match(note or "") if action == "reply" else None
     if reply:
         n = int(reply.group(2))

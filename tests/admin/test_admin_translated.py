@@ -22,7 +22,7 @@ from reviews_service.extensions import db
 from reviews_service.outbox.models import OutboxMessage
 from reviews_service.shops import service as shops
 from tests.factories import make_product, make_shop
-from tests.helpers import set_settings
+from tests.helpers import edit_token, set_settings
 
 from .conftest import admin_for, csrf_token, make_review
 from .test_dashboard_nps import answer_survey
@@ -140,6 +140,12 @@ def world(app):
     # The 2-star review's thread in the inbox, answered privately (a private reply in the outbox).
     owner.post(f"{owner.base}/reviews/{published}/private-reply", {"body": "Gratzo vel."})
     owner.post(f"{owner.base}/keys/rotate")
+    # The reviewers' edits: one changed in place before publication (its history tells old and new),
+    # one of the published (unverified) review that the policy holds for the queue's Edits tab.
+    for review_id, change in ((pending, {"rating": 3, "body": "Gratzo vel."}),
+                              (published, {"rating": 5, "body": "Xyvo qarn"})):
+        token = edit_token(app, api, shop, review_id)
+        assert api.put(f"{shop.public}/my-review", json={"token": token, **change}).status_code == 200
     with app.app_context():
         messages = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.shop_id == shop.id)).all()
         subjects = tuple(m.payload.get("subject") for m in messages if m.kind == "email")
@@ -149,7 +155,7 @@ def world(app):
 
 def _pages(owner, pending, published, email):
     base = owner.base
-    return [f"{base}/queue", f"{base}/queue?status=published", f"{base}/queue?status=rejected",
+    return [f"{base}/queue", f"{base}/queue/edits", f"{base}/queue?status=published", f"{base}/queue?status=rejected",
             f"{base}/queue?status=&reported=yes", f"{base}/reviews/{pending}", f"{base}/reviews/{published}",
             f"{base}/dashboard", f"{base}/dashboard?weeks=4", f"{base}/settings", f"{base}/keys",
             f"{base}/webhooks", f"{base}/referrals", f"{base}/outbox", f"{base}/outbox?status=pending",
