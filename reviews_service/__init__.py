@@ -80,6 +80,7 @@ def _connect_subscribers(app: Flask) -> None:
     from .collecting import subscribers as collecting
     from .connectors import subscribers as connectors
     from .feedback import subscribers as feedback
+    from .loyalty import subscribers as loyalty
     from .moderation import subscribers as moderation
     from .outbox import subscribers as outbox
     from .ratings import freshness
@@ -89,7 +90,7 @@ def _connect_subscribers(app: Flask) -> None:
     from .web import idempotency
 
     for room in (freshness, idempotency, outbox, reviews, moderation, collecting, referrals, survey, feedback,
-                 connectors):
+                 connectors, loyalty):
         room.connect()
 
 
@@ -97,6 +98,7 @@ def _register_jobs(app: Flask) -> None:
     """The worker's periodic jobs (and their pre-send checks), each registered by the room that owns
     it; the worker runs them in this order."""
     from .collecting import scheduling
+    from .loyalty import tasks as loyalty
     from .moderation import alerts, notices
     from .referrals import incentives, invitations, tasks
 
@@ -106,6 +108,7 @@ def _register_jobs(app: Flask) -> None:
     tasks.register(app)  # referrals whose hold passed, rewards that waited for codes
     incentives.register(app)  # review incentives that waited for an empty pool
     invitations.register(app)  # invitations to share a referral link, due after delivery
+    loyalty.register(app)  # held points released, unused points expired, birthdays, tiers of a rolling year
 
 
 def _derive_flask_config(app: Flask) -> None:
@@ -179,6 +182,7 @@ def _register_blueprints(app: Flask) -> None:
     from .extensions import api
     from .feedback import api as feedback_api
     from .feedback import threads_api as feedback_threads_api
+    from .loyalty import api as loyalty_api
     from .moderation import api as moderation_api
     from .outbox import api as outbox_api
     from .ratings.api import blp as ratings_blp
@@ -212,7 +216,7 @@ def _register_blueprints(app: Flask) -> None:
                 ratings_blp, badge_blp, seo_blp, feeds_blp, outbox_api.blp, referrals_api.server,
                 referrals_api.public, moderation_api.blp, connectors_api.blp,
                 survey_api.server, survey_api.public, feedback_api.server, feedback_api.public,
-                feedback_threads_api.blp):
+                feedback_threads_api.blp, loyalty_api.blp):
         api.register_blueprint(blp)
     api.spec.components.security_scheme("secretKey", {
         "type": "http", "scheme": "bearer",

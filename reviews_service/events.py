@@ -25,14 +25,22 @@ order_ingested = _signals.signal("order-ingested", doc="""\
 A new order was stored (`catalog.service.ingest_order`), inside the transaction that stores it; a
 repeated post of the same order sends nothing. Sender: the `Shop`; `order`: the `Order`, flushed,
 with its customer and items. Listeners: outbox (the `order.processed` webhook), referrals
-(the buyer's own code; the referral of an order that carries a code).""")
+(the buyer's own code; the referral of an order that carries a code), loyalty (the order's
+points, on hold).""")
 
 order_event_recorded = _signals.signal("order-event-recorded", doc="""\
 An order event was applied (`catalog.service.record_event`), inside its transaction; the same
 event again sends nothing. Sender: the `Shop`; `order`: the `Order`, its status already changed;
 `kind`: "fulfilled", "delivered", "refunded" or "cancelled"; `at`: when it happened (datetime).
 Listeners: collecting (schedules the review request, or cancels it on a refund or cancellation),
-referrals (a refund or cancellation during the hold rejects the order's referral).""")
+referrals (a refund or cancellation during the hold rejects the order's referral), loyalty (a
+refund or cancellation reverses the order's points).""")
+
+order_refund_recorded = _signals.signal("order-refund-recorded", doc="""\
+A refund with its amount was stored (`catalog.refunds.record_refund`: a connector's partial
+refund), inside its transaction, before a refund that covers the whole order also records the
+`refunded` event; the same refund again sends nothing. Sender: the `Shop`; `order`: the `Order`;
+`refund`: the `OrderRefund`. Listener: loyalty (reverses the order's points in proportion).""")
 
 order_view_requested = _signals.signal("order-view-requested", doc="""\
 An order's answer is being built (`catalog.service.order_view`: the server API, the
@@ -48,14 +56,16 @@ token vouched for the buyer, or None; `visitor`: the browser (`web.callers.Visit
 `referral_code`: the code the widget kept, or None; `private_message`: the reviewer's message only
 for the shop, or "". Listeners: referrals (the hand-over of that code attributes the order),
 moderation (a review of 1 or 2 stars alerts the shop; it never changes the status the review was
-given), feedback (stores the private message beside the review).""")
+given), feedback (stores the private message beside the review), loyalty (notes the points a
+review submitted under the programme earns).""")
 
 review_decided = _signals.signal("review-decided", doc="""\
 A pending review was published or rejected (`moderation.service.transition`: by a rule, the
 policy or a moderator), inside that transaction; sent at every such move, so a receiver that acts
 on the first decision only keeps its own record of it. Sender: the shop's id; `review`: the
-`Review`, its new status set; `reason`: the reject reason, or None. Listener: referrals (issues
-the review incentive once, unless the first decision rejects the review as spam or abuse).""")
+`Review`, its new status set; `reason`: the reject reason, or None. Listeners: referrals (issues
+the review incentive once, unless the first decision rejects the review as spam or abuse),
+loyalty (grants the review's points the same way).""")
 
 review_revised = _signals.signal("review-revised", doc="""\
 A reviewer edited their own review (`collecting`: the edit link from the confirmation e-mail or
@@ -65,6 +75,13 @@ version, unchanged while the revision waits); `revision`: the `ReviewRevision`; 
 `new_rating`: the stars before and after (the same when only the text changed). Listener:
 feedback (an edit after the shop's private reply is audited and counted by direction, so the
 compliance panel shows whether private conversations move ratings).""")
+
+# --- referrals (sent by referrals) ----------------------------------------------------------------
+
+referral_approved = _signals.signal("referral-approved", doc="""\
+A referral was approved and its referrer rewarded (`referrals.service`), inside that transaction;
+once per referral (its reward is unique). Sender: the shop's id; `referral`: the `Referral`.
+Listener: loyalty (the referrer's points for an approved referral).""")
 
 # --- customers (sent by catalog, the room that owns them) -----------------------------------------
 
@@ -85,7 +102,7 @@ the alert e-mails that listed them), collecting (review requests), referrals (th
 where friends' orders and reviews kept it, the browsers seen, the referrals' notes), survey and
 feedback (answers, messages, threads, private replies), connectors (deliveries waiting for an
 order that name them), outbox (stored messages naming them), web idempotency (stored answers
-naming them).""")
+naming them), loyalty (anonymises the member's ledger).""")
 
 customer_export_requested = _signals.signal("customer-export-requested", doc="""\
 A person's data is being exported (`catalog.privacy.export`). Sender: the `Shop`; `email`: the
@@ -93,7 +110,7 @@ normalised address; `customer_id`: the customer's id or None. Each receiver retu
 sections it adds to the export (a non-empty section means the shop holds something), or None.
 Listeners: reviews (`reviews`), referrals (`referral_code`, `referrals`, `referral_rewards`,
 `referral_invitations`, `review_incentives`), survey (`survey_answers`), feedback
-(`private_feedback`, `private_threads`, `private_replies`).""")
+(`private_feedback`, `private_threads`, `private_replies`), loyalty (`loyalty`: balance, birthday, ledger, redemptions).""")
 
 # --- shops (sent by shops) ------------------------------------------------------------------------
 

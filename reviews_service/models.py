@@ -3,6 +3,7 @@
 from .catalog.models import Customer, Order, OrderEvent, OrderItem, OrderRefund, Product  # noqa: F401
 from .connectors.models import Connection, Delivery  # noqa: F401
 from .feedback.models import EditAfterReply, PrivateFeedback, PrivateReply, Thread  # noqa: F401
+from .loyalty.models import Entry, Member, OrderPoints, Redemption, ReviewPoints  # noqa: F401
 from .moderation.models import AuditEvent, ProblemAlert  # noqa: F401
 from .outbox.models import OutboxMessage, WebhookEndpoint  # noqa: F401
 from .ratings.models import ProductRating, ShopRating  # noqa: F401

@@ -25,6 +25,10 @@ TAGS = [
     {"name": "Referrals",
      "description": "The referral program: a customer's code and link, visits through a link (public), "
                     "the referrals and the owner's decisions on flagged ones (secret key)."},
+    {"name": "Loyalty",
+     "description": "The loyalty programme: a customer's points (by the `customer_id` each order answers), "
+                    "tier and ledger, adjustments, rewards bought with points (a code from the reward's pool), "
+                    "the events the shop reports, and a one-hour customer token for the widget."},
     {"name": "Coupons",
      "description": "The pool of single-use codes that referral rewards and friend offers are drawn from."},
     {"name": "Webhooks",
@@ -60,6 +64,7 @@ _TAG_BY_BLUEPRINT = {
     "shop": "Shop", "widget_public": "Shop",
     "moderation": "Moderation",
     "connectors": "Connections",
+    "loyalty": "Loyalty",
 }
 
 # Error answers, each a component that operations refer to.
@@ -104,6 +109,10 @@ _EXTRA_ANSWERS = {
     "PUT /api/v1/public/{public_key}/my-review": (409,),
     "POST /api/v1/public/{public_key}/my-review/withdraw": (409,),
     "POST /api/v1/reviews/{review_id}/revision/decision": (409,),  # decided or replaced meanwhile
+    # Not enough points, a balance below zero, an empty pool, the programme off.
+    "POST /api/v1/loyalty/customers/{customer_id}/redemptions": (409,),
+    "POST /api/v1/loyalty/customers/{customer_id}/adjustments": (409,),  # below zero
+    "POST /api/v1/loyalty/customers/{customer_id}/events": (409,),  # the programme off
 }
 # Storefront reads answer 304 to a matching If-None-Match.
 _CACHED_PREFIXES = ("/api/v1/public/{public_key}/products/{product_id}/rating",
@@ -143,6 +152,11 @@ EXAMPLES = {
     "POST /api/v1/reviews/{review_id}/reply": {"body": {"body": "Thank you, Ana! Enjoy the trails."}},
     "PUT /api/v1/connections/{platform}": {"body": {"domain": "hillwalk.myshopify.com",
                                                      "secret": "shpss_5f0c3a9e1b7d4c2a8e6f"}},
+    "POST /api/v1/loyalty/customers/lookup": {"body": {"email": "ana@example.com"}},
+    "POST /api/v1/loyalty/customers/{customer_id}/redemptions": {"body": {"reward": "five-off"}},
+    "POST /api/v1/loyalty/customers/{customer_id}/adjustments": {"body": {
+        "points": 200, "reason": "Parcel arrived late: apology from support"}},
+    "POST /api/v1/loyalty/customers/{customer_id}/events": {"body": {"type": "birthday", "month": 3, "day": 14}},
 }
 
 

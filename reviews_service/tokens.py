@@ -18,6 +18,7 @@ from . import clock
 WIDGET_TOKEN = "widget-token"
 REVIEW_REQUEST_TOKEN = "review-request"
 UNSUBSCRIBE_TOKEN = "unsubscribe"
+LOYALTY_CUSTOMER_TOKEN = "loyalty-customer"  # one customer's points: view and redeem (an hour)
 REVIEW_EDIT_TOKEN = "review-edit"  # a reviewer's own review: edit or withdraw it
 
 _ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789"

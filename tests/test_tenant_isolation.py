@@ -87,6 +87,27 @@ def _survey(client, shop) -> None:
     assert answer.status_code == 200, answer.get_data(as_text=True)
 
 
+def _loyalty(client, shop, label: str, rewards: list[str]) -> None:
+    """The loyalty programme on, points spendable at once; a reward per id, one code each."""
+    answer = client.patch("/api/v1/shop", headers=shop.headers, json={"settings": {"loyalty": {
+        "enabled": True, "hold_days": 0, "for_review": 5, "for_account_created": 3,
+        "rewards": [{"id": r, "points": 10, "kind": "free_shipping"} for r in rewards]}}})
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    for reward in rewards:
+        client.post(f"/api/v1/loyalty/rewards/{reward}/coupons", json={"codes": [f"{label}-{reward}-1"]},
+                    headers=shop.headers)
+
+
+def _customers(client, shop, label: str) -> dict[str, str]:
+    """The service's customer ids of the shared order's buyer ("cust-a") and, in B, of the order
+    only B has ("cust-b-only")."""
+    ids = {f"cust-{label}": client.get(f"/api/v1/orders/{_p(SHARED_ORDER)}", headers=shop.headers)
+           .get_json()["customer_id"]}
+    if label == "b":
+        ids["cust-b-only"] = client.get(f"/api/v1/orders/{B_ORDER}", headers=shop.headers).get_json()["customer_id"]
+    return {key: str(value) for key, value in ids.items()}
+
+
 def _build_world(app) -> World:
     client = app.test_client()
     a = make_shop(app, "Shop A", origins=["https://shop-a.example"])
@@ -94,6 +115,8 @@ def _build_world(app) -> World:
     for shop in (a, b):  # the referral program on: each buyer gets a code
         client.patch("/api/v1/shop", headers=shop.headers, json={"settings": {"referrals": {
             "enabled": True, "friend_offer": {"shared_code": "FRIEND10"}}}})
+    _loyalty(client, a, "A", ["five-off"])
+    _loyalty(client, b, "B", ["five-off", "b-only"])
     ids = {"hook-a": _webhook(client, a, A_HOOK), "hook-b": _webhook(client, b, B_HOOK)}
     ids["a"] = _populate(client, a, "A", product=SHARED_PRODUCT, order=SHARED_ORDER, email=SHARED_EMAIL)
     ids["b"] = _populate(client, b, "B", product=SHARED_PRODUCT, order=SHARED_ORDER, email=SHARED_EMAIL)
@@ -111,6 +134,7 @@ def _build_world(app) -> World:
         answer = client.post(f"/api/v1/reviews/{review}/reply", json={"body": "Thank you"}, headers=shop.headers)
         assert answer.status_code == 200, answer.get_data(as_text=True)
     ids.update(_private_threads(client, a, "a") | _private_threads(client, b, "b"))
+    ids.update(_customers(client, a, "a") | _customers(client, b, "b"))
     return World(a, b, ids)
 
 
@@ -413,6 +437,56 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case("B's code is added to A", "POST", "/api/v1/coupons",
              {"kind": "referrer_reward", "codes": ["B-COUPON"]}, status=201, shows=lambda r, w: r.json["added"] == 1),
     ],
+    ("POST", "/api/v1/loyalty/customers/lookup"): [
+        Case("shared e-mail", "POST", "/api/v1/loyalty/customers/lookup", {"email": SHARED_EMAIL},
+             shows=lambda r, w: str(r.json["customer_id"]) == w.ids["cust-a"] and r.json["spendable"] > 0),
+        Case("e-mail only in B", "POST", "/api/v1/loyalty/customers/lookup", {"email": B_EMAIL}, status=404),
+    ],
+    ("GET", "/api/v1/loyalty/customers/<customer_id>"): [
+        Case("own customer", "GET", "/api/v1/loyalty/customers/{cust-a}",
+             shows=lambda r, w: str(r.json["customer_id"]) == w.ids["cust-a"]),
+        Case("B's customer of the shared e-mail, only in B", "GET", "/api/v1/loyalty/customers/{cust-b}",
+             status=404),
+        Case("customer only in B", "GET", "/api/v1/loyalty/customers/{cust-b-only}", status=404),
+    ],
+    ("GET", "/api/v1/loyalty/customers/<customer_id>/ledger"): [
+        Case("own customer", "GET", "/api/v1/loyalty/customers/{cust-a}/ledger",
+             shows=lambda r, w: [e["reference"] for e in r.json["entries"]][-1] == SHARED_ORDER),
+        Case("customer only in B", "GET", "/api/v1/loyalty/customers/{cust-b-only}/ledger", status=404),
+    ],
+    ("POST", "/api/v1/loyalty/customers/<customer_id>/adjustments"): [
+        Case("own customer", "POST", "/api/v1/loyalty/customers/{cust-a}/adjustments",
+             {"points": 7, "reason": "goodwill"}, status=201, shows=lambda r, w: r.json["points"] == 7),
+        Case("customer only in B", "POST", "/api/v1/loyalty/customers/{cust-b}/adjustments",
+             {"points": 7, "reason": "goodwill"}, status=404),
+    ],
+    ("POST", "/api/v1/loyalty/customers/<customer_id>/redemptions"): [
+        Case("own customer, own pool", "POST", "/api/v1/loyalty/customers/{cust-a}/redemptions",
+             {"reward": "five-off"}, status=201, shows=lambda r, w: r.json["code"] == "A-five-off-1"),
+        Case("customer only in B", "POST", "/api/v1/loyalty/customers/{cust-b}/redemptions",
+             {"reward": "five-off"}, status=404),
+    ],
+    ("POST", "/api/v1/loyalty/customers/<customer_id>/events"): [
+        Case("own customer", "POST", "/api/v1/loyalty/customers/{cust-a}/events", {"type": "account_created"},
+             shows=lambda r, w: r.json["granted"] == 3),
+        Case("customer only in B", "POST", "/api/v1/loyalty/customers/{cust-b-only}/events",
+             {"type": "account_created"}, status=404),
+    ],
+    ("POST", "/api/v1/loyalty/customer-tokens"): [
+        Case("own customer", "POST", "/api/v1/loyalty/customer-tokens", {"customer_id": "{cust-a}"}, status=201,
+             shows=lambda r, w: str(r.json["customer_id"]) == w.ids["cust-a"]),
+        Case("customer only in B", "POST", "/api/v1/loyalty/customer-tokens", {"customer_id": "{cust-b}"},
+             status=404),
+    ],
+    ("GET", "/api/v1/loyalty/rewards"): [
+        Case("own rewards", "GET", "/api/v1/loyalty/rewards",
+             shows=lambda r, w: [(x["id"], x["available"]) for x in r.json["rewards"]] == [("five-off", 1)]),
+    ],
+    ("POST", "/api/v1/loyalty/rewards/<reward_id>/coupons"): [
+        Case("own reward", "POST", "/api/v1/loyalty/rewards/five-off/coupons", {"codes": ["B-five-off-1"]},
+             status=201, shows=lambda r, w: (r.json["added"], r.json["available"]) == (1, 2)),
+        Case("reward only in B", "POST", "/api/v1/loyalty/rewards/b-only/coupons", {"codes": ["X-1"]}, status=404),
+    ],
 }
 
 CASES = [case for cases in MATRIX.values() for case in cases]
@@ -424,7 +498,20 @@ TAKES_NO_ID = {("GET", "/api/v1/shop"), ("PATCH", "/api/v1/shop"), ("GET", "/api
                ("POST", "/api/v1/coupons"), ("GET", "/api/v1/moderation/queue"),
                ("GET", "/api/v1/survey/summary"), ("GET", "/api/v1/feedback"),
                ("GET", "/api/v1/moderation/revisions"), ("GET", "/api/v1/inbox"),
-               ("GET", "/api/v1/feedback/export")}
+               ("GET", "/api/v1/feedback/export"), ("GET", "/api/v1/loyalty/rewards"),
+               ("POST", "/api/v1/loyalty/customers/lookup"), ("POST", "/api/v1/loyalty/customer-tokens")}
+
+
+def _filled(body: dict | None, ids: dict[str, str]) -> dict | None:
+    """The body with "{name}" values replaced by the world's ids (a number where the id is one)."""
+    if body is None:
+        return None
+    def fill(value):
+        if isinstance(value, str) and value.startswith("{") and value.endswith("}") and value[1:-1] in ids:
+            found = ids[value[1:-1]]
+            return int(found) if found.isdigit() else found
+        return value
+    return {key: fill(value) for key, value in body.items()}
 
 
 def server_routes(app) -> set[tuple[str, str]]:
@@ -454,7 +541,8 @@ def test_shop_a_key_sees_and_changes_only_shop_a(world_app, case):
     path = case.path.format(**world.ids) if "{" in case.path else case.path
     b_before = rows_of_shop(app, world.b.id)
 
-    response = app.test_client().open(path, method=case.method, json=case.body, headers=world.a.headers)
+    response = app.test_client().open(path, method=case.method, json=_filled(case.body, world.ids),
+                                      headers=world.a.headers)
 
     if case.status == 404:
         assert_problem(response, 404)

@@ -219,7 +219,8 @@ def _group(key: str) -> tuple[str, str]:
 
 def _walk(schema: Schema, prefix: tuple[str, ...] = ()):
     for key, field in schema.fields.items():
-        if field.dump_only:
+        # A setting with a page of its own (the loyalty programme's) is not repeated here.
+        if field.dump_only or field.metadata.get("own_page"):
             continue
         path = (*prefix, key)
         if isinstance(field, fields.Nested) and not field.many:

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from .. import events
 from ..errors import Invalid
 from ..extensions import db
 from ..models_base import insert_ignore, utcnow
@@ -50,6 +51,7 @@ def record_refund(shop: Shop, order_external_id: str, refund_id: str, amount: De
             refunded_quantity=OrderItem.refunded_quantity + int(line["quantity"])))
     db.session.flush()
     db.session.expire(order)
+    events.order_refund_recorded.send(shop, order=order, refund=db.session.get(OrderRefund, stored.id))
     if order.status not in TERMINAL and _covers_all(order):
         return record_event(shop, order_external_id, "refunded", at, note=f"refund {refund_id}")
     db.session.commit()

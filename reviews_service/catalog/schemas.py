@@ -178,6 +178,8 @@ class ReviewRequestOut(StrictSchema):
 class OrderOut(StrictSchema):
     id = fields.String()
     status = fields.String(metadata={"description": "placed, fulfilled, delivered, refunded or cancelled"})
+    customer_id = fields.Integer(metadata={"description": "The service's id of the customer: how the loyalty "
+                                           "API (/api/v1/loyalty/customers/<customer_id>) names them."})
     customer = fields.Nested(CustomerOut)
     items = fields.List(fields.Nested(ItemOut))
     placed_at = fields.AwareDateTime()

@@ -124,6 +124,17 @@ def find_customer(shop: Shop, email: str) -> Customer | None:
                                                     Customer.email == normalize_email(email)))
 
 
+def get_customer(shop: Shop, customer_id: int | str) -> Customer:
+    """A customer of this shop by the service's own id (the order's `customer_id`); NotFound for
+    another shop's, an unknown or a malformed id."""
+    number = int(customer_id) if str(customer_id).isascii() and str(customer_id).isdigit() else 0
+    customer = db.session.scalar(select(Customer).where(Customer.shop_id == shop.id, Customer.id == number)) \
+        if 0 < number < 2**31 else None
+    if customer is None:
+        raise NotFound(f"No customer {customer_id!r} in this shop.")
+    return customer
+
+
 # --- orders --------------------------------------------------------------------------------------
 
 def ingest_order(shop: Shop, data: dict[str, Any]) -> tuple[Order, bool]:
@@ -228,7 +239,7 @@ def widget_token(order: Order) -> str:
 def order_view(order: Order) -> dict[str, Any]:
     """The order as the server API answers it."""
     view = {
-        "id": order.external_id, "status": order.status,
+        "id": order.external_id, "status": order.status, "customer_id": order.customer_id,
         "customer": {"email": order.customer.email, "name": order.customer.name,
                      "given_name": order.customer.given_name, "family_name": order.customer.family_name,
                      "locale": order.customer.locale,

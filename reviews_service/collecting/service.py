@@ -74,8 +74,10 @@ def submit_review(shop: Shop, product_external_id: str, data: dict[str, Any], vi
         locale=data.get("locale") or (grant.order.customer.locale if grant else settings["default_locale"]),
         status="pending", source=source or (grant.source if grant else "widget"),
         verified_buyer=grant is not None, staff=_staff(email, settings),
-        # The offer in force now, whatever the stars: the review is labelled by it for good.
-        incentive=(offer := incentives.offer_for(settings, bool(photos))), incentivized=offer is not None,
+        # The offer in force now, whatever the stars: the review is labelled by it for good (a
+        # reward, or loyalty points for writing it).
+        incentive=incentives.offer_for(settings, bool(photos)),
+        incentivized=incentives.labelled(settings, bool(photos)),
         visitor_hash=visitor.visitor_hash, ip_hash=visitor.ip_hash, visitor_id_hash=visitor.visitor_id_hash,
         referral_code=data.get("referral_code"), photo_count=len(photos),
     )

@@ -34,7 +34,8 @@ EVENTS = ("review.created", "review.published", "review.rejected", "review.low_r
           "review.updated", "review.withdrawn",
           "order.processed",
           "referral.created", "referral.approved", "referral.rejected", "referral.reward_earned",
-          "referral.flagged", "feedback.received")
+          "referral.flagged", "feedback.received",
+          "loyalty.points_earned", "loyalty.tier_changed", "loyalty.reward_redeemed")
 TIMEOUT = 10.0
 
 

@@ -13,7 +13,7 @@ from ..extensions import db
 from ..models_base import utcnow
 from ..shops.models import Shop
 from ..shops.service import settings_of
-from .models import COUPON_KINDS, Coupon
+from .models import COUPON_KINDS, ROOM_POOLS, Coupon
 
 LOW_POOL = 10  # fewer unclaimed codes than this, in a pool the program draws from: a warning
 MAX_LOAD = 10000
@@ -23,8 +23,9 @@ _BATCH = 500
 def load(shop: Shop, kind: str, codes: list[str]) -> dict[str, Any]:
     """Add codes to a pool; a code the shop loaded before (into either pool) is skipped.
 
-    Answers how many were received, added and skipped, and what the pool now holds."""
-    if kind not in COUPON_KINDS:
+    Answers how many were received, added and skipped, and what the pool now holds. `kind` is one
+    of COUPON_KINDS, or a pool a room above names (ROOM_POOLS: `loyalty:<reward id>`)."""
+    if kind not in COUPON_KINDS and not (kind.startswith(ROOM_POOLS) and len(kind) <= 48):
         raise Invalid(f"The kind must be one of {', '.join(COUPON_KINDS)}.", field="kind")
     if len(codes) > MAX_LOAD:
         raise Invalid(f"At most {MAX_LOAD} codes at once.", field="codes")

@@ -27,6 +27,8 @@ from ..models_base import UTCDateTime, one_of, utcnow
 
 STATUSES = ("pending", "approved", "rejected", "flagged")
 COUPON_KINDS = ("referrer_reward", "friend_offer", "review_incentive")
+# Pools a room above keeps in the same table, one per thing it gives: `loyalty:<reward id>`.
+ROOM_POOLS = ("loyalty:",)
 REWARD_SOURCES = ("pool", "webhook")
 SOURCES = ("order", "handover")
 
@@ -164,7 +166,7 @@ class Coupon(db.Model):
     __tablename__ = "coupons"
     __table_args__ = (
         UniqueConstraint("shop_id", "code"),
-        CheckConstraint(one_of("kind", COUPON_KINDS), name="kind"),
+        CheckConstraint(f"{one_of('kind', COUPON_KINDS)} OR substr(kind, 1, 8) = 'loyalty:'", name="kind"),
         Index("ix_coupons_pool", "shop_id", "kind", "claimed_at", "id"),
         Index("ix_coupons_claimed_by", "shop_id", "claimed_by"),
         Index("ix_coupons_claimed_ip", "shop_id", "kind", "claimed_ip_hash", "claimed_at"),
@@ -172,9 +174,10 @@ class Coupon(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(48))
     code: Mapped[str] = mapped_column(String(64))
-    # "referral:<id>" for a referrer's reward, "visitor:<hash>" for a friend's offer.
+    # "referral:<id>" for a referrer's reward, "visitor:<hash>" for a friend's offer,
+    # "loyalty:<redemption id>" for a loyalty reward.
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The network (IP hash) a friend's code went to: the pool hands out a few per network a day.

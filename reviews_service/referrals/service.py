@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from .. import cursors
+from .. import cursors, events
 from ..catalog.models import Customer, Order
 from ..collecting import requests as review_requests
 from ..errors import Conflict, Forbidden, NotFound
@@ -281,6 +281,7 @@ def _approve(shop: Shop, referral: Referral, *, allowed: tuple[str, ...], actor:
     db.session.refresh(referral)
     notify.event(referral, "referral.approved")
     notify.reward_earned(shop, referral, reward)
+    events.referral_approved.send(shop.id, referral=referral)
     db.session.commit()
     return "approved"
 

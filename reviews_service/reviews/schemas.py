@@ -214,6 +214,12 @@ class EraseOut(StrictSchema):
     private_feedback = fields.Integer(metadata={"description": "Messages only for the shop deleted."})
     private_threads = fields.Integer(metadata={"description": "Private conversations (inbox threads) deleted."})
     private_replies = fields.Integer(metadata={"description": "The shop's private replies to them deleted."})
+    loyalty_ledger_anonymised = fields.Integer(metadata={
+        "description": "1 when they were a loyalty member: the ledger stays for the accounts, without their "
+                       "birthday or the words of the shop's adjustments."})
+    loyalty_points_forfeited = fields.Integer(metadata={
+        "description": "Loyalty points (spendable and held) they still had, taken by a last ledger entry."})
+    loyalty_reasons_blanked = fields.Integer(metadata={"description": "Adjustment reasons blanked in their ledger."})
 
 
 class ExportedCustomer(StrictSchema):
@@ -253,3 +259,6 @@ class CustomerExportOut(StrictSchema):
         "description": "Their private conversations with the shop (the inbox's `ThreadOut`, with its messages)."})
     private_replies = fields.List(fields.Dict(), metadata={
         "description": "The shop's private replies to them: id, thread_id, body, email, sent_at."})
+    loyalty = fields.Dict(allow_none=True, metadata={
+        "description": "Their loyalty membership: spendable and held points, tier, flagged, birthday (month "
+                       "and day), member_since, every ledger entry and their redemptions with codes."})

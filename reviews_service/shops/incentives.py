@@ -13,7 +13,7 @@ from marshmallow import fields, pre_load, validate
 
 from .. import i18n
 from ..schemas import StrictBoolean, StrictSchema
-from . import offers
+from . import loyalty, offers
 from .texts import OfferFields
 
 OFFER_DEFAULTS: dict[str, Any] = {"offered": False, "description": "", "kind": "percent",
@@ -42,17 +42,25 @@ def offer_for(settings: dict[str, Any], has_photo: bool) -> str | None:
     return None
 
 
+def labelled(settings: dict[str, Any], has_photo: bool) -> bool:
+    """Whether a review submitted now is an incentivised review: it earns a reward (offer_for)
+    or loyalty points (shops/loyalty.py). Never decided by its rating."""
+    return offer_for(settings, has_photo) is not None or loyalty.review_points(settings, has_photo) > 0
+
+
 def disclosures(settings: dict[str, Any], lang: str | None) -> list[str]:
     """What the shop offers for a review, said openly before it is written (the request e-mail,
-    the form), in the reader's language; [] when it offers nothing."""
+    the form), in the reader's language; [] when it offers nothing. Loyalty points for a review
+    are an offer like a reward, said the same way."""
     incentives = settings["incentives"]
-    if not incentives["enabled"]:
-        return []
     lang = i18n.negotiate(lang, settings["default_locale"])
-    # A reward for a review is worded like the referrer's ("€5 off your next order").
-    return [i18n.translate(lang, f"incentive.{key}", offer=offers.text(
-                incentives[key], "referrer_reward", lang, settings["default_locale"]))
-            for key in ("for_review", "for_photo") if incentives[key]["offered"]]
+    lines = []
+    if incentives["enabled"]:
+        # A reward for a review is worded like the referrer's ("€5 off your next order").
+        lines = [i18n.translate(lang, f"incentive.{key}", offer=offers.text(
+                     incentives[key], "referrer_reward", lang, settings["default_locale"]))
+                 for key in ("for_review", "for_photo") if incentives[key]["offered"]]
+    return lines + loyalty.disclosures(settings, lang)
 
 
 def offer_settings(settings: dict[str, Any], offer: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from marshmallow import ValidationError, fields, pre_load, validate, validates_s
 
 from .. import i18n
 from ..schemas import StrictBoolean, StrictInteger, StrictSchema
-from . import incentives
+from . import incentives, loyalty
 from .texts import AmountString, OfferFields, ShopText
 
 DEFAULTS: dict[str, Any] = {
@@ -92,6 +92,9 @@ DEFAULTS: dict[str, Any] = {
     # Review incentives (shops/incentives.py): a reward for a review or one with a photo, issued
     # at its first moderation decision whatever its stars. A PATCH replaces the object whole.
     "incentives": incentives.DEFAULTS,
+    # The loyalty programme (shops/loyalty.py, the loyalty room): points, tiers and rewards. A
+    # PATCH replaces the object whole; keys left out take their defaults.
+    "loyalty": loyalty.DEFAULTS,
 }
 
 RULE_ACTIONS = ("publish", "hold", "reject")
@@ -305,6 +308,8 @@ class SettingsSchema(StrictSchema):
     rule_burst_minutes = StrictInteger(validate=validate.Range(1, 7 * 24 * 60))
     referrals = fields.Nested(ReferralSettings)
     incentives = fields.Nested(incentives.IncentiveSettings)
+    # Edited on the loyalty programme's own admin page, not in the generated settings form.
+    loyalty = fields.Nested(loyalty.LoyaltySettings, metadata={"own_page": True})
 
     @validates_schema
     def _policy_url(self, data, **_):

@@ -17,7 +17,7 @@ from ..errors import Forbidden
 # `all` is every scope, today's and tomorrow's: the keys made before scopes existed have it.
 SCOPES = ("orders", "moderation", "privacy", "all")
 DESCRIPTIONS = {
-    "orders": "products, orders and their events, reviews for sync, referrals and coupons",
+    "orders": "products, orders and their events, reviews for sync, referrals, coupons and the loyalty programme",
     "moderation": "the moderation queue, decisions, public replies, review history; never an e-mail address",
     "privacy": "a reviewer's data exported or erased",
     "all": "everything, the shop's settings and webhooks included",

@@ -87,7 +87,7 @@ def _story(app, client, shop, receiver) -> dict:  # noqa: F811
             "topics": topics, "codes": codes,
         }
     for answer in (friend, fulfilled, refunded):
-        for key in ("widget_token", "created_at", "fulfilled_at", "refunded_at", "referral_code"):
+        for key in ("widget_token", "created_at", "fulfilled_at", "refunded_at", "referral_code", "customer_id"):
             answer.pop(key)
         if answer["review_request"]:
             answer["review_request"].pop("url")
