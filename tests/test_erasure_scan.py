@@ -2,18 +2,20 @@
 
 One person is given everything the shop can hold about someone, through the public surface: orders
 (one through a friend's referral code, the e-mails asking for reviews and inviting to share), a
-referral code that brought a friend and earned a reward, reviews (one with a photo, one anonymous
-with the address in capitals), votes and reports on them, the shop's public reply, a review
-incentive, private feedback and the shop's private reply, a survey answer with a comment, alerts to
-the shop's members, webhooks about all of it, the backend's stored idempotent answers, and a
-platform's delivery waiting for an order. After the erasure every column of every table of the live
-database (reflected, so a table added later is scanned without editing this test) is searched for
-the address in any case and for the person's names, on SQLite and on PostgreSQL.
+referral code that brought a friend and earned a reward, reviews (one with a photo, then edited by
+them with the edit held for a moderator; one anonymous, with the address in capitals), votes and
+reports on them, the shop's public reply, a review incentive, private feedback and the shop's
+private reply, a survey answer with a comment, alerts to the shop's members, webhooks about all of
+it, the backend's stored idempotent answers, and a platform's delivery waiting for an order. After
+the erasure every column of every table of the live database (reflected, so a table added later is
+scanned without editing this test) is searched for the address in any case and for the person's
+names, on SQLite and on PostgreSQL.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from dataclasses import dataclass
 from datetime import timedelta
@@ -29,7 +31,7 @@ from tests.admin.conftest import admin_for, csrf_token
 from tests.connectors.conftest import connect, fixture, shopify
 from tests.factories import make_shop, order_payload
 from tests.helpers import set_settings, upload
-from tests.outbox.conftest import add_endpoint
+from tests.outbox.conftest import add_endpoint, outbox
 
 EMAIL = "Zebulon.Quixote@Scan-Test.example"
 GIVEN, FAMILY = "Zebulon", "Quixote"
@@ -48,7 +50,7 @@ INCENTIVES = {"enabled": True, "source": "pool",
 # Tables where the world below must put the person, so that a scan finding nothing means something.
 EXPECTED_BEFORE = {"customers", "reviews", "replies", "private_feedback", "survey_answers", "referral_codes",
                    "outbox", "idempotency_keys", "problem_alerts", "connector_deliveries", "feedback_threads",
-                   "private_replies"}
+                   "private_replies", "review_revisions"}
 
 
 @pytest.fixture
@@ -134,7 +136,20 @@ def _reviews(app, client, shop, order: dict) -> list[str]:
         client.post(f"{shop.public}/reviews/{first}/votes", json={"value": "up"}, environ_base=other)
         client.post(f"{shop.public}/reviews/{first}/reports", json={"reason": "other", "note": GIVEN},
                     environ_base=other)
+    _edit(client, app, "Boots")
     return [first, second]
+
+
+def _edit(client, app, product: str) -> None:
+    """The reviewer edits their review from the confirmation e-mail's link; the edit carries a link,
+    so a rule holds it as a pending revision beside the published version."""
+    [text] = [m.payload["text"] for m in outbox(app, topic="review_received")
+              if product in m.payload["subject"]]
+    link = re.search(r"/review/edit/[^\s\"'<>]+", text).group(0)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get(link).get_data(as_text=True)).group(1)
+    saved = client.post(link, data={"csrf_token": csrf, "rating": "4", "title": f"{GIVEN} again",
+                                    "body": f"Better now, see https://zq.example/{FAMILY}. {GIVEN} {FAMILY}"})
+    assert saved.status_code == 303, saved.get_data(as_text=True)
 
 
 def build(app) -> World:
