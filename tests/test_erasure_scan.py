@@ -4,12 +4,12 @@ One person is given everything the shop can hold about someone, through the publ
 (one through a friend's referral code, the e-mails asking for reviews and inviting to share), a
 referral code that brought a friend and earned a reward, reviews (one with a photo, then edited by
 them with the edit held for a moderator; one anonymous, with the address in capitals), votes and
-reports on them, the shop's public reply, a review incentive, private feedback and the shop's
-private reply, a survey answer with a comment, alerts to the shop's members, webhooks about all of
-it, the backend's stored idempotent answers, and a platform's delivery waiting for an order. After
-the erasure every column of every table of the live database (reflected, so a table added later is
-scanned without editing this test) is searched for the address in any case and for the person's
-names, on SQLite and on PostgreSQL.
+reports on them, the shop's public reply, a review incentive, loyalty points, private feedback and
+the shop's private reply, a survey answer with a comment, alerts to the shop's members, webhooks
+about all of it, the backend's stored idempotent answers, and a platform's delivery waiting for an
+order. After the erasure every column of every table of the live database (reflected, so a table
+added later is scanned without editing this test) is searched for the address in any case and for
+the person's names, on SQLite and on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -105,7 +105,8 @@ def _run_jobs(app) -> None:
 def _shop_with_everything_on(app, client):
     shop = make_shop(app, "Scan Shop", origins=[ORIGIN])
     set_settings(client, shop, referrals=PROGRAM, incentives=INCENTIVES, survey_enabled=True,
-                 review_request_delay_days=0, support_email="help@scan-shop.example")
+                 review_request_delay_days=0, support_email="help@scan-shop.example",
+                 loyalty={"enabled": True, "for_review": 50, "for_referral": 100})
     add_endpoint(client, shop, "https://hooks.scan-shop.example/reviews", ["*"])
     for kind, codes in (("referrer_reward", ["RR-1", "RR-2"]), ("review_incentive", ["RV-1", "RV-2"])):
         _post(client, "/api/v1/coupons", {"kind": kind, "codes": codes}, shop)
@@ -284,6 +285,7 @@ def test_the_export_holds_everything_the_shop_holds_about_them(app):
         f"Could you call me back? {GIVEN}", f"Late parcel. {GIVEN}"]
     assert [(a["score"], a["comment"]) for a in data["survey_answers"]] == [(3, f"Ask for {GIVEN} {FAMILY}")]
     assert [r["body"] for r in data["private_replies"]] == [f"Dear {GIVEN}, we are sorry."]
+    assert data["loyalty"]["ledger"]  # points for their orders, reviews and the friend they brought
     text = answer.get_data(as_text=True)
     for other in ("carl@scan-test.example", "Carl Referrer", "bea@scan-test.example", "Bea Friend", "dan@"):
         assert other not in text
