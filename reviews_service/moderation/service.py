@@ -67,10 +67,11 @@ def transition(review: Review, to_status: str, *, actor: str, reason: str | None
     if to_status == "published" and review.published_at is None:
         values["published_at"] = now
     # Compare-and-swap: if another transaction changed the status first, this one matches no row
-    # and stops, instead of counting the same review twice.
+    # and stops, instead of counting the same review twice. The stars too: the aggregates move by
+    # the stars read here, which the reviewer's edit (apply_revision) may have changed meanwhile.
     swapped = db.session.execute(
-        update(Review).where(Review.id == review.id, Review.status == from_status).values(**values)
-        .execution_options(synchronize_session=False)
+        update(Review).where(Review.id == review.id, Review.status == from_status, Review.rating == review.rating)
+        .values(**values).execution_options(synchronize_session=False)
     ).rowcount
     if swapped != 1:
         raise Conflict("The review was changed by someone else at the same time; reload it.")
