@@ -23,8 +23,7 @@ REASONS = ("reject_reason IS NULL OR reject_reason IN ('abuse', 'spam', 'persona
 
 
 def upgrade():
-    with op.batch_alter_table('reviews', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('edited_at', UTCDateTime(timezone=True), nullable=True))
+    op.add_column('reviews', sa.Column('edited_at', UTCDateTime(timezone=True), nullable=True))
     op.create_table(
         'review_revisions',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -65,5 +64,6 @@ def downgrade():
         batch_op.drop_index('ix_review_revisions_shop_status_created')
         batch_op.drop_index('ix_review_revisions_review')
     op.drop_table('review_revisions')
-    with op.batch_alter_table('reviews', schema=None) as batch_op:
-        batch_op.drop_column('edited_at')
+    # Not a batch operation: on SQLite that copies the table, and the copy would lose the indexes on
+    # expressions (ix_reviews_public_lowest, ix_reviews_public_photos), which it cannot reflect.
+    op.execute("ALTER TABLE reviews DROP COLUMN edited_at")
