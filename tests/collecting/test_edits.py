@@ -88,6 +88,18 @@ def test_an_edit_from_5_to_2_stars_is_applied_and_the_aggregate_changes_once(app
     assert shown["edited_at"] is not None and "edited" in shown["labels"]
 
 
+@pytest.mark.parametrize(("lang", "label"), [("en", "Edited"), ("hy", "Խմբագրված"), ("vi", "Đã sửa")])
+def test_the_fragment_labels_an_edited_review(client, shop, mine, lang, label):
+    _review_id, token = mine
+    fragment = f"{shop.public}/products/sku-1/reviews.html?lang={lang}"
+    assert "rv-label-edited" not in client.get(fragment).get_data(as_text=True)
+
+    edit(client, shop, token, rating=4, body="Still good.")
+
+    html = client.get(fragment).get_data(as_text=True)
+    assert f'<li class="rv-label rv-label-edited">{label}</li>' in html and "Still good." in html
+
+
 def test_the_audit_log_keeps_the_old_and_the_new_version(app, client, shop, mine):
     review_id, token = mine
 
