@@ -113,6 +113,8 @@ _EXTRA_ANSWERS = {
     "POST /api/v1/loyalty/customers/{customer_id}/redemptions": (409,),
     "POST /api/v1/loyalty/customers/{customer_id}/adjustments": (409,),  # below zero
     "POST /api/v1/loyalty/customers/{customer_id}/events": (409,),  # the programme off
+    "POST /api/v1/loyalty/customers/lookup": (404,),  # no customer with this address
+    "POST /api/v1/loyalty/customer-tokens": (404,),  # no such customer in this shop
 }
 # Storefront reads answer 304 to a matching If-None-Match.
 _CACHED_PREFIXES = ("/api/v1/public/{public_key}/products/{product_id}/rating",

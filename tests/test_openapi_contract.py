@@ -92,10 +92,28 @@ def _populate(app, client, shop: ShopKeys) -> dict:
     referral = _ok(client.get("/api/v1/referrals", headers=shop.headers))["referrals"][0]
     endpoint = _ok(client.post("/api/v1/webhooks", json={"url": "https://hooks.example.com/reviews",
                                                          "events": ["*"]}, headers=shop.headers), 201)
+    customer_id = _loyalty(client, shop)
     return {"path": {"public_key": shop.public_key, "product_id": "sku-1", "order_id": "ORDER-1",
                      "review_id": review["id"], "token": token, "referral_id": referral["id"],
-                     "endpoint_id": endpoint["id"], "platform": "shopify"},
+                     "endpoint_id": endpoint["id"], "platform": "shopify", "customer_id": customer_id,
+                     "reward_id": "five-off"},
             "query": {"token": token}}
+
+
+def _loyalty(client, shop: ShopKeys) -> int:
+    """The loyalty programme on, with a reward and codes in its pool, and a customer with points to
+    spend (ana@example.com, of ORDER-1); answers their customer id."""
+    _ok(client.patch("/api/v1/shop", json={"settings": {"loyalty": {
+        "enabled": True, "hold_days": 0, "rewards": [
+            {"id": "five-off", "points": 100, "kind": "amount", "value": "5", "currency": "EUR"},
+            {"id": "shipping", "points": 50, "kind": "free_shipping", "source": "webhook"}]}}},
+                     headers=shop.headers))
+    _ok(client.post("/api/v1/loyalty/rewards/five-off/coupons", json={"codes": [f"FIVE-{n}" for n in range(50)]},
+                    headers=shop.headers), 201)
+    customer_id = _ok(client.get("/api/v1/orders/ORDER-1", headers=shop.headers))["customer_id"]
+    _ok(client.post(f"/api/v1/loyalty/customers/{customer_id}/adjustments",
+                    json={"points": 100000, "reason": "For the contract test"}, headers=shop.headers), 201)
+    return customer_id
 
 
 @pytest.fixture(scope="session")
@@ -165,8 +183,8 @@ def test_every_operation_answers_as_documented(method, path, app, shop, world):
 
 # --- grouped by task, with an example request per task -------------------------------------------
 
-TASKS = ["Products and orders", "Reviews", "Ratings", "Referrals", "Coupons", "Webhooks", "Shop", "Privacy",
-         "Moderation", "Connections"]
+TASKS = ["Products and orders", "Reviews", "Ratings", "Referrals", "Loyalty", "Coupons", "Webhooks", "Shop",
+         "Privacy", "Moderation", "Connections"]
 
 
 def _operations_of(spec: dict):

@@ -26,19 +26,19 @@ def redeem(shop: Shop, person: Customer, reward_id: str) -> Redemption:
     if member.spendable < 0:
         db.session.rollback()
         raise Conflict(f"This member's balance is below zero ({member.spendable}) after a refund took back "
-                       "points already spent; nothing can be redeemed until it is positive again.",
+                       "points already spent; no reward can be redeemed until it is positive again.",
                        field="reward")
     if member.spendable < item["points"]:
         db.session.rollback()
-        raise Conflict(f"Not enough points: {member.spendable} spendable, and {reward_id!r} costs "
-                       f"{item['points']}.", field="reward")
+        raise Conflict(f"Not enough points for this reward: {member.spendable} spendable, and {reward_id!r} "
+                       f"costs {item['points']}.", field="reward")
     public_id = "rdm_" + secrets.token_urlsafe(12)
     coupon = None
     if item["source"] == "pool":
         coupon = coupons.claim(shop.id, service.pool_of(reward_id), f"loyalty:{public_id}")
         if coupon is None:
             db.session.rollback()
-            raise Conflict(f"No codes are left in the pool of {reward_id!r}; load some with "
+            raise Conflict(f"No codes are left in the pool of reward {reward_id!r}; load some with "
                            f"POST /api/v1/loyalty/rewards/{reward_id}/coupons.", field="reward")
     try:
         ledger.record(member, kind="redeem", source="redemption", dedupe=f"redeem:{public_id}",
@@ -46,7 +46,7 @@ def redeem(shop: Shop, person: Customer, reward_id: str) -> Redemption:
                       actor="api", activity=True)
     except ledger.Overdrawn:  # not after the lock; the UPDATE's own guard, kept as the last word
         db.session.rollback()
-        raise Conflict("Not enough points.", field="reward") from None
+        raise Conflict("Not enough points for this reward.", field="reward") from None
     redemption = Redemption(public_id=public_id, shop_id=shop.id, member_id=member.id, reward=reward_id,
                             points=item["points"], source=item["source"],
                             coupon_id=coupon.id if coupon else None, code=coupon.code if coupon else None,

@@ -60,11 +60,18 @@ class Decimal4(fields.Decimal):
     def __init__(self, low: str, high: str, **kwargs):
         super().__init__(places=4, as_string=True, allow_nan=False,
                          validate=validate.Range(Decimal(low), Decimal(high)), **kwargs)
+        # How the OpenAPI document shows it (apispec would write the bounds as strings).
+        self.metadata = {"type": ["string", "number"], "minimum": float(low), "maximum": float(high),
+                         "pattern": r"^[0-9]+(\.[0-9]{1,4})?$", "examples": [low], **self.metadata}
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool):
             raise self.make_error("invalid")
         return super()._deserialize(value, attr, data, **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        # As stored ("1.25"), not padded to four places ("1.2500").
+        return None if value is None else format(Decimal(str(value)).normalize(), "f")
 
     def deserialize(self, *args, **kwargs):
         value = super().deserialize(*args, **kwargs)
