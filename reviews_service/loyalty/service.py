@@ -74,7 +74,9 @@ def standing(shop: Shop, person: Customer, lang: str | None = None) -> dict[str,
         "pending": member.pending if member else 0, "flagged": bool(member and member.flagged_at),
         "point_value": plan["point_value"], "currency": plan["currency"],
         "spendable_value": str((Decimal(plan["point_value"]) * max(spendable, 0)).quantize(Decimal("0.01"))),
-        "tier": tiers.view(tiers.find(plan["tiers"], member.tier if member else None), lang, default_lang),
+        # Not a member yet: the tier a first point would start from (one from 0, if the shop has it).
+        "tier": tiers.view(tiers.find(plan["tiers"], member.tier) if member else tiers.tier_for(plan["tiers"], value),
+                           lang, default_lang),
         "progress": tiers.progress(plan, member.tier if member else None, value, lang, default_lang),
         "expiring": expiry.expiring(plan, member), "birthday": birthday,
     }

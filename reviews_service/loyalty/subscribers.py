@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from .. import events
-from . import earning, privacy
+from . import earning, privacy, tasks
 
 
 def connect() -> None:
@@ -21,6 +21,7 @@ def connect() -> None:
     events.referral_approved.connect(_on_referral_approved)
     events.customer_erased.connect(_erase)
     events.customer_export_requested.connect(_export)
+    events.shop_settings_changed.connect(_settings_changed)
 
 
 def _on_order_ingested(shop, *, order, **_: Any) -> None:
@@ -48,6 +49,11 @@ def _on_review_decided(shop_id, *, review, reason: str | None, **_: Any) -> None
 
 def _on_referral_approved(shop_id, *, referral, **_: Any) -> None:
     earning.on_referral_approved(shop_id, referral)
+
+
+def _settings_changed(shop, *, changed: frozenset[str], **_: Any) -> None:
+    if "loyalty" in changed:
+        tasks.recheck_tiers(shop)  # new tiers or thresholds: the worker works every member's out again
 
 
 def _erase(shop, *, customer_id: int | None, **_: Any) -> dict[str, int]:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Flask
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from ..extensions import db
 from ..models_base import utcnow
@@ -81,12 +81,12 @@ def _birthdays(shop: Shop, program: dict, limit: int) -> int:
 
 
 def _tiers(shop_id: int, program: dict, limit: int) -> int:
-    """Members whose tier was last worked out a day ago or more: the rolling year may have moved."""
-    if not program["tiers"]:
-        return 0
+    """Members whose tier was last worked out a day ago or more (the rolling year may have moved
+    them down), and every member after the shop changed its programme (`recheck_tiers`)."""
     stale = list(db.session.scalars(select(Member.id).where(
-        Member.shop_id == shop_id, Member.tier.is_not(None),
-        or_(Member.tier_checked_at.is_(None), Member.tier_checked_at < utcnow() - TIER_RECHECK))
+        Member.shop_id == shop_id, Member.erased_at.is_(None),
+        or_(Member.tier_checked_at.is_(None),
+            Member.tier.is_not(None) & (Member.tier_checked_at < utcnow() - TIER_RECHECK)))
         .order_by(Member.id).limit(limit)))
     moved = 0
     for member_id in stale:
@@ -94,6 +94,14 @@ def _tiers(shop_id: int, program: dict, limit: int) -> int:
         moved += ledger.refresh_tier(member, program) is not None
         db.session.commit()
     return moved
+
+
+def recheck_tiers(shop: Shop) -> None:
+    """Have the worker work out every member's tier again (the shop changed its tiers). Commits:
+    the settings' change is committed before it is announced."""
+    db.session.execute(update(Member).where(Member.shop_id == shop.id).values(tier_checked_at=None)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
 
 
 def register(app: Flask) -> None:

@@ -213,3 +213,12 @@ def test_points_about_to_expire_are_shown_as_expiring_soon(client, runner, shop)
     travel(25)
     worker(runner)
     assert standing(client, shop, customer)["spendable"] == 0
+
+
+def test_new_tiers_reach_every_member_at_the_workers_next_round(client, runner, shop):
+    set_program(client, shop, hold_days=0)
+    customer = order(client, shop, "120.00")["customer_id"]
+    assert standing(client, shop, customer)["tier"]["id"] == "bronze"
+    set_program(client, shop, hold_days=0, tiers=[{"id": "friend", "name": "Friend", "threshold": 100}])
+    worker(runner)
+    assert standing(client, shop, customer)["tier"]["id"] == "friend"
