@@ -183,6 +183,7 @@ def _register_blueprints(app: Flask) -> None:
     from .feedback import api as feedback_api
     from .feedback import threads_api as feedback_threads_api
     from .loyalty import api as loyalty_api
+    from .loyalty import public_api as loyalty_public_api
     from .moderation import api as moderation_api
     from .outbox import api as outbox_api
     from .ratings.api import blp as ratings_blp
@@ -216,7 +217,7 @@ def _register_blueprints(app: Flask) -> None:
                 ratings_blp, badge_blp, seo_blp, feeds_blp, outbox_api.blp, referrals_api.server,
                 referrals_api.public, moderation_api.blp, connectors_api.blp,
                 survey_api.server, survey_api.public, feedback_api.server, feedback_api.public,
-                feedback_threads_api.blp, loyalty_api.blp):
+                feedback_threads_api.blp, loyalty_api.blp, loyalty_public_api.public):
         api.register_blueprint(blp)
     api.spec.components.security_scheme("secretKey", {
         "type": "http", "scheme": "bearer",

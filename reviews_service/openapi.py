@@ -64,7 +64,7 @@ _TAG_BY_BLUEPRINT = {
     "shop": "Shop", "widget_public": "Shop",
     "moderation": "Moderation",
     "connectors": "Connections",
-    "loyalty": "Loyalty",
+    "loyalty": "Loyalty", "loyalty_public": "Loyalty",
 }
 
 # Error answers, each a component that operations refer to.
@@ -115,6 +115,10 @@ _EXTRA_ANSWERS = {
     "POST /api/v1/loyalty/customers/{customer_id}/events": (409,),  # the programme off
     "POST /api/v1/loyalty/customers/lookup": (404,),  # no customer with this address
     "POST /api/v1/loyalty/customer-tokens": (404,),  # no such customer in this shop
+    # The shopper's panel: a token of another purpose or shop; then as a redemption above.
+    "GET /api/v1/public/{public_key}/loyalty/me": (403,),
+    "POST /api/v1/public/{public_key}/loyalty/account": (403,),
+    "POST /api/v1/public/{public_key}/loyalty/redemptions": (403, 404, 409),
 }
 # Storefront reads answer 304 to a matching If-None-Match.
 _CACHED_PREFIXES = ("/api/v1/public/{public_key}/products/{product_id}/rating",

@@ -566,3 +566,25 @@ def test_a_reviewers_edit_link_works_in_its_own_shop_only(world_app):
         assert_problem(answer, 403, field="token", shopper=True)
     assert client.get(f"/review/edit/{token}").status_code == 200  # its own shop's page still opens
     assert rows_of_shop(app, world.b.id) == b_before
+
+
+def test_b_customers_loyalty_tokens_show_and_spend_nothing_in_shop_a(world_app):
+    """The loyalty panel's public routes: B's widget token and B's customer token, sent with A's
+    public key, show no points and redeem nothing (A's pool holds a reward of the same id)."""
+    app, world = world_app
+    client = app.test_client()
+    widget_token = client.get(f"/api/v1/orders/{_p(SHARED_ORDER)}", headers=world.b.headers).get_json()["widget_token"]
+    customer_token = client.post("/api/v1/loyalty/customer-tokens", json={"customer_id": int(world.ids["cust-b"])},
+                                 headers=world.b.headers).get_json()["token"]
+    a_before, b_before = rows_of_shop(app, world.a.id), rows_of_shop(app, world.b.id)
+    origin = {"Origin": "https://shop-a.example"}
+
+    for answer in (client.get(f"{world.a.public}/loyalty/me", query_string={"token": widget_token}),
+                   client.post(f"{world.a.public}/loyalty/account", json={"token": customer_token}, headers=origin),
+                   client.post(f"{world.a.public}/loyalty/redemptions", headers=origin,
+                               json={"token": customer_token, "reward": "five-off"})):
+        assert_problem(answer, 403, field="token", shopper=True)
+    assert rows_of_shop(app, world.a.id) == a_before and rows_of_shop(app, world.b.id) == b_before
+    own = client.post(f"{world.b.public}/loyalty/account", json={"token": customer_token},
+                      headers={"Origin": "https://shop-b.example"})
+    assert own.status_code == 200 and own.get_json()["can_redeem"]  # in its own shop it works
