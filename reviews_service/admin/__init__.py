@@ -16,6 +16,7 @@ from . import (  # noqa: F401  (each module adds its routes to the blueprint)
     inbox,
     keys,
     layout,
+    loyalty,
     outbox,
     queue_pages,
     referrals,

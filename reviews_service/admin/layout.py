@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..errors import DomainError
 from ..extensions import db
+from ..loyalty import numbers as loyalty_numbers
 from ..shops import service as shop_service
 from . import inbox, language, review_cards
 from .blueprint import asset_url, bp
@@ -29,6 +30,7 @@ NAV = [
     ("admin.webhooks", _l("Webhooks"), True),
     ("admin.connections", _l("Connections"), False),
     ("admin.referrals", _l("Referrals"), True),
+    ("admin.loyalty", _l("Loyalty"), True),
     ("admin.outbox", _l("Outbox"), True),
     ("admin.transfer", _l("Import & export"), True),
 ]
@@ -56,6 +58,9 @@ def _layout():
     shops = memberships() if current_user.is_authenticated else []
     nav = [(endpoint, label) for endpoint, label, owners in NAV
            if access is not None and (access.is_owner or not owners)]
+    # The loyalty tab is shown while the programme is on, or has members from when it was.
+    if any(endpoint == "admin.loyalty" for endpoint, _label in nav) and not loyalty_numbers.shown(access.shop):
+        nav = [(endpoint, label) for endpoint, label in nav if endpoint != "admin.loyalty"]
     # The inbox's tab shows how many threads wait for an answer.
     nav_counts = {"admin.inbox": inbox.open_count(access.shop)} if access is not None else {}
     return {"access": access, "shop": access.shop if access else None, "my_shops": shops,

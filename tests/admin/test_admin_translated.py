@@ -22,7 +22,7 @@ from reviews_service.extensions import db
 from reviews_service.outbox.models import OutboxMessage
 from reviews_service.shops import service as shops
 from tests.factories import make_product, make_shop
-from tests.helpers import edit_token, set_settings
+from tests.helpers import edit_token, post_order, set_settings
 
 from .conftest import admin_for, csrf_token, make_review
 from .test_dashboard_nps import answer_survey
@@ -146,6 +146,13 @@ def world(app):
                               (published, {"rating": 5, "body": "Xyvo qarn"})):
         token = edit_token(app, api, shop, review_id)
         assert api.put(f"{shop.public}/my-review", json={"token": token, **change}).status_code == 200
+    # The loyalty programme: a member with an order's points (a tier named by the shop) and points
+    # added by hand, so that its numbers, its members and that member's ledger are walked.
+    set_settings(api, shop, loyalty={"enabled": True, "point_value": "0.05", "tiers": [
+        {"id": "first", "name": "Vexto", "threshold": 0}]})
+    post_order(api, shop, customer={"email": "ani@example.com", "name": "Ani Hakobyan", "locale": "en"},
+               total="40.00")
+    owner.post(f"{_member_page(owner)}/adjustments", {"points": "25", "reason": "Gratzo vel."})
     with app.app_context():
         messages = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.shop_id == shop.id)).all()
         subjects = tuple(m.payload.get("subject") for m in messages if m.kind == "email")
@@ -161,7 +168,13 @@ def _pages(owner, pending, published, email):
             f"{base}/webhooks", f"{base}/referrals", f"{base}/outbox", f"{base}/outbox?status=pending",
             f"{base}/outbox/{email}", f"{base}/transfer", f"{base}/connections", "/admin/account", "/admin/shops",
             f"{base}/reviews/no-such-review", f"{base}/inbox", f"{base}/inbox?status=answered",
-            f"{base}/inbox?status=closed", _thread_page(owner)]
+            f"{base}/inbox?status=closed", _thread_page(owner), f"{base}/loyalty", _member_page(owner)]
+
+
+def _member_page(owner) -> str:
+    """The loyalty member's page (their ledger and the adjustment form), found on the members' list."""
+    html = owner.get(f"{owner.base}/loyalty").get_data(as_text=True)
+    return re.search(r'href="(/admin/shops/[^"]+/loyalty/customers/\d+)"', html).group(1)
 
 
 def _thread_page(owner) -> str:

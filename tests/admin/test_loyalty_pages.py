@@ -1,0 +1,164 @@
+"""The loyalty programme in the admin: its members, one customer's ledger, points adjusted by hand
+with a reason, and the programme's numbers, all read through the pages as an owner reads them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.loyalty.conftest import PROGRAM, ledger, load_codes, order, redeem, set_program
+
+from .conftest import admin_for
+
+
+def _customer_of(client, shop, email: str, total: str) -> int:
+    return order(client, shop, total, email=email)["customer_id"]
+
+
+@pytest.fixture
+def members(app, client, shop):
+    """Before the programme: carl orders twice, dave and erin once (customers who are not members).
+    Then, with it on (a point is worth 0.05 EUR): ana orders 120 and 80, bob 300 (silver)."""
+    for email, total in (("carl@example.com", "10.00"), ("carl@example.com", "12.00"),
+                         ("dave@example.com", "10.00"), ("erin@example.com", "10.00")):
+        order(client, shop, total, email=email)
+    set_program(client, shop)
+    ana = _customer_of(client, shop, "ana@example.com", "120.00")
+    _customer_of(client, shop, "ana@example.com", "80.00")
+    bob = _customer_of(client, shop, "bob@example.com", "300.00")
+    return {"ana": ana, "bob": bob}
+
+
+@pytest.fixture
+def owner(app, shop):
+    return admin_for(app, shop, "owner")
+
+
+def _row(html: str, row_id: str) -> str:
+    match = re.search(rf'<tr id="{row_id}">(.*?)</tr>', html, re.S)
+    assert match, f"no row {row_id}"
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", match.group(1))).strip()
+
+
+def _tile(html: str, tile_id: str) -> str:
+    return re.search(rf'<li id="{tile_id}"><span class="tile-value">([^<]*)</span>', html).group(1)
+
+
+def test_members_are_listed_with_balance_held_points_and_tier(owner, members):
+    html = owner.get(f"{owner.base}/loyalty").get_data(as_text=True)
+    assert _row(html, f"member-{members['ana']}") == "Ana Buyer ana@example.com 0 200 Bronze"
+    assert _row(html, f"member-{members['bob']}") == "Ana Buyer bob@example.com 0 300 Silver"
+    assert "carl@example.com" not in html  # a customer, not a member
+
+
+def test_members_are_found_by_a_part_of_their_email(owner, members):
+    html = owner.get(f"{owner.base}/loyalty", query_string={"email": "BOB@"}).get_data(as_text=True)
+    assert f"member-{members['bob']}" in html and f"member-{members['ana']}" not in html
+    html = owner.get(f"{owner.base}/loyalty", query_string={"email": "%"}).get_data(as_text=True)
+    assert "No member’s e-mail address contains this." in html
+
+
+def test_a_tampered_cursor_is_a_422_page_not_a_500(owner, members):
+    assert owner.get(f"{owner.base}/loyalty", query_string={"cursor": "nonsense"}).status_code == 422
+
+
+def test_a_customers_ledger_shows_every_entry_with_reason_source_and_date(owner, members):
+    html = owner.get(f"{owner.base}/loyalty/customers/{members['ana']}").get_data(as_text=True)
+    rows = re.findall(r'<tr id="entry-\d+">(.*?)</tr>', html, re.S)
+    assert len(rows) == 2
+    newest = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", rows[0]))
+    assert "earned" in newest and "+80" in newest and "order" in newest and "2026" in newest
+    assert _tile(html, "standing-pending") == "200" and _tile(html, "standing-tier") == "Bronze"
+
+
+def test_an_adjustment_with_a_reason_lands_in_the_ledger_with_who_made_it(client, shop, owner, members):
+    answer = owner.post(f"{owner.base}/loyalty/customers/{members['ana']}/adjustments",
+                        {"points": "150", "reason": "Parcel arrived late"}, follow_redirects=True)
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "150 points added." in html
+    assert "Parcel arrived late" in html and _tile(html, "standing-spendable") == "150"
+    entry = ledger(client, shop, members["ana"])[-1]
+    assert (entry["kind"], entry["points"], entry["source"], entry["reason"], entry["actor"]) == (
+        "adjust", 150, "admin", "Parcel arrived late", owner.actor)
+
+
+@pytest.mark.parametrize(("data", "field", "message"), [
+    ({"points": "150", "reason": "  "}, "reason", "Say why the points change."),
+    ({"points": "150"}, "reason", "Say why the points change."),
+    ({"points": "0", "reason": "x"}, "points", "Enter a number of points other than 0."),
+    ({"points": "lots", "reason": "x"}, "points", "Not a valid integer value."),
+    ({"points": "-5", "reason": "x"}, "points", "may not take them below zero"),
+])
+def test_an_adjustment_that_cannot_be_made_says_why_next_to_the_field(client, shop, owner, members, data, field,
+                                                                       message):
+    answer = owner.post(f"{owner.base}/loyalty/customers/{members['ana']}/adjustments", data)
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    block = re.search(rf'<div class="field\s+has-error">\s*<label for="{field}".*?</div>', html, re.S)
+    assert block and message in block.group(0), html
+    assert len(ledger(client, shop, members["ana"])) == 2
+
+
+def test_an_adjustment_without_the_forms_token_is_refused(client, shop, owner, members):
+    answer = owner.post(f"{owner.base}/loyalty/customers/{members['ana']}/adjustments",
+                        {"points": "5", "reason": "x"}, csrf=False)
+    assert answer.status_code == 400 and len(ledger(client, shop, members["ana"])) == 2
+
+
+def test_the_numbers_add_up_the_ledger_and_show_the_liability_in_the_shops_currency(client, shop, owner, members):
+    owner.post(f"{owner.base}/loyalty/customers/{members['ana']}/adjustments", {"points": "150", "reason": "Late"})
+    load_codes(client, shop)
+    assert redeem(client, shop, members["ana"]).status_code == 201
+    html = owner.get(f"{owner.base}/loyalty").get_data(as_text=True)
+    # Issued 120 + 80 + 300 earned and 150 by hand; 100 redeemed; 550 outstanding (50 spendable, 500 held).
+    assert [_tile(html, f"loyalty-{name}") for name in ("members", "issued", "redeemed", "expired", "outstanding")] \
+        == ["2", "650", "100", "0", "550"]
+    assert _tile(html, "loyalty-liability") == "€27.50"  # 550 × 0.05 EUR
+    assert "One point is worth €0.05." in html
+    assert html.count('<svg class="chart"') == 3
+    # Members per tier (a chart and its table), and repeat purchases: members 1 of 2, others 1 of 3.
+    assert '<th scope="row">Bronze</th><td>1</td>' in html and '<th scope="row">Silver</th><td>1</td>' in html
+    assert '<th scope="row">Gold</th><td>0</td>' in html
+    assert '<th scope="row">Members</th><td>50%</td>' in html
+    assert '<th scope="row">Other customers</th><td>33%</td>' in html
+
+
+def test_the_liability_follows_the_admins_language(app, client, shop, members):
+    armenian = admin_for(app, shop, "owner")
+    armenian.post("/admin/account/language", {"language": "hy"})
+    html = armenian.get(f"{armenian.base}/loyalty").get_data(as_text=True)
+    assert _tile(html, "loyalty-liability") == "25,00\xa0€"  # 500 held × 0.05 EUR, CLDR's Armenian pattern
+
+
+def test_the_tab_shows_while_the_programme_is_on_or_has_members(app, client, shop, owner):
+    tab = f'href="{owner.base}/loyalty"'
+    assert tab not in owner.get(f"{owner.base}/queue").get_data(as_text=True)
+    set_program(client, shop)
+    assert tab in owner.get(f"{owner.base}/queue").get_data(as_text=True)
+    order(client, shop, "10.00", email="fay@example.com")
+    set_program(client, shop, enabled=False)
+    html = owner.get(f"{owner.base}/queue").get_data(as_text=True)
+    assert tab in html
+    assert "The programme is off" in owner.get(f"{owner.base}/loyalty").get_data(as_text=True)
+
+
+def test_moderators_cannot_open_the_programme(app, shop, members):
+    moderator = admin_for(app, shop, "moderator")
+    assert moderator.get(f"{moderator.base}/loyalty").status_code == 403
+    assert moderator.get(f"{moderator.base}/loyalty/customers/{members['ana']}").status_code == 403
+    assert moderator.post(f"{moderator.base}/loyalty/customers/{members['ana']}/adjustments",
+                          {"points": "5", "reason": "x"}).status_code == 403
+    assert f'href="{moderator.base}/loyalty"' not in moderator.get(f"{moderator.base}/queue").get_data(as_text=True)
+
+
+def test_another_shops_customer_is_404_and_untouched(app, client, shop, other_shop, owner, members):
+    set_program(client, other_shop, **PROGRAM)
+    theirs = _customer_of(client, other_shop, "zed@example.com", "50.00")
+    assert owner.get(f"{owner.base}/loyalty/customers/{theirs}").status_code == 404
+    assert owner.post(f"{owner.base}/loyalty/customers/{theirs}/adjustments",
+                      {"points": "5", "reason": "x"}).status_code == 404
+    assert owner.get(f"/admin/shops/{other_shop.slug}/loyalty").status_code == 404
+    assert owner.get(f"{owner.base}/loyalty/customers/no-such-id").status_code == 404
+    assert len(ledger(client, other_shop, theirs)) == 1
+    assert "zed@example.com" not in owner.get(f"{owner.base}/loyalty").get_data(as_text=True)
