@@ -98,6 +98,7 @@ def _register_jobs(app: Flask) -> None:
     """The worker's periodic jobs (and their pre-send checks), each registered by the room that owns
     it; the worker runs them in this order."""
     from .collecting import scheduling
+    from .loyalty import email_jobs as loyalty_emails
     from .loyalty import tasks as loyalty
     from .moderation import alerts, notices
     from .referrals import incentives, invitations, tasks
@@ -109,6 +110,7 @@ def _register_jobs(app: Flask) -> None:
     incentives.register(app)  # review incentives that waited for an empty pool
     invitations.register(app)  # invitations to share a referral link, due after delivery
     loyalty.register(app)  # held points released, unused points expired, birthdays, tiers of a rolling year
+    loyalty_emails.register(app)  # the members' points earned (daily) and expiry reminders
 
 
 def _derive_flask_config(app: Flask) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy import case, func, select, update
 from ..extensions import db
 from ..models_base import insert_ignore, utcnow
 from ..outbox import service as outbox
+from . import emails
 from .models import Entry, Member
 from .tiers import tier_for
 
@@ -116,4 +117,5 @@ def refresh_tier(member: Member, program: dict[str, Any]) -> tuple[str | None, s
         return None
     outbox.emit_event(member.shop_id, "loyalty.tier_changed", {
         "customer_id": member.customer_id, "from": old, "to": new_id, "at": now})
+    emails.tier_reached(member.shop_id, member, program, old, new_id, now)  # when it went up
     return old, new_id

@@ -13,7 +13,7 @@ from ..errors import Conflict
 from ..extensions import db
 from ..referrals import coupons
 from ..shops.models import Shop
-from . import ledger, notify, service
+from . import emails, ledger, notify, service
 from .models import Redemption
 
 
@@ -54,6 +54,7 @@ def redeem(shop: Shop, person: Customer, reward_id: str) -> Redemption:
     db.session.add(redemption)
     db.session.flush()
     notify.reward_redeemed(member, redemption)
+    emails.reward_ready(shop, member, redemption)
     db.session.commit()
     return redemption
 

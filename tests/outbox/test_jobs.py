@@ -64,7 +64,7 @@ def test_the_rooms_register_their_jobs_in_the_app_factory(app):
         names = [name for name, _job in jobs.jobs()]
 
     assert names == ["review requests", "moderators' digest", "alerts about unhappy customers", "referrals",
-                     "review incentives", "referral invitations", "loyalty"]
+                     "review incentives", "referral invitations", "loyalty", "loyalty e-mails"]
 
 
 def test_a_check_registered_for_a_topic_drops_a_queued_email_it_no_longer_wants(app, runner, shop, smtp):
