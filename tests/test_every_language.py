@@ -3,7 +3,8 @@ request and the reminder e-mails, the hosted review page with its error summary 
 (for reviews, and for private feedback sent alone),
 the review's confirmation e-mail and the reviewer's own page (edit, errors, saved, withdrawn),
 the error pages, the unsubscribe page, the shop's reply notice and its private reply, the referral e-mails: the friend's
-offer, the reward, the invitation to share; the review incentive's thank-you; and the policy page),
+offer, the reward, the invitation to share; the review incentive's thank-you; the loyalty programme's
+points earned, tier reached, reward ready and points expiring soon; and the policy page),
 walked through HTTP and a real SMTP server once in English and once in each language. A piece of
 text that reads the same as in English (other than the shop's and the customer's own words and a
 short list of loanwords) is a string left untranslated; so is a catalog entry that is missing,
@@ -36,7 +37,8 @@ LANGUAGES = ["ar", "de", "en", "es", "fr", "hy", "it", "ja", "ka", "lo", "nl", "
 # what may read alike in any language.
 DATA = {"Shop A", "Trail shoes", "Ani Hakobyan", "Ani", "Bo Lind", "Bo", "Cy Park", "Cy", "Carl Friend", "Fits well.",
         "Thank you, Ani!", "FRIEND10", "REWARD-1", "shop-a.example", "10% off your first order",
-        "10 EUR off your next order", "THANKS-1", "Dee Quinn", "Dee"}
+        "10 EUR off your next order", "THANKS-1", "Dee Quinn", "Dee", "Fay Moss", "Fay", "Silver", "Free returns",
+        "LOYAL-1"}
 # Loanwords, and the language switcher's names, each in its own language.
 LOANWORDS = {"OK", "E-mail", "Email"} | {i18n.native_name(code) for code in i18n.SUPPORTED}
 NUMBERISH = re.compile(r"[\d\s.,:;%()★☆✓·|/#+\-–—\u066b\u066c\u200f\u061c\u00a0]*")
@@ -247,6 +249,46 @@ def walk(app, client, shop, smtp, lang: str) -> dict[str, set[str]]:
     withdrawn = client.post(withdraw_link, data={"csrf_token": edit_csrf, "confirm": "yes"})
     assert withdrawn.status_code == 303
     seen["edit_page.withdrawn"] = page(client.get(withdrawn.headers["Location"]), lang)
+
+    # A sixth customer collects points: the day's points earned, the tier the order reached, the
+    # reward's code, and the reminder before the points expire.
+    loyalty = {"enabled": True, "currency": "EUR", "point_value": "0.05", "points_per_unit": "1", "hold_days": 14,
+               "expiry_months": 12, "tiers": [{"id": "bronze", "name": "Bronze", "threshold": 0},
+                                              {"id": "silver", "name": "Silver", "threshold": 100, "multiplier": "1.5",
+                                               "perks": "Free returns"}],
+               "rewards": [{"id": "five-off", "points": 50, "kind": "amount", "value": "5.00", "currency": "EUR"}]}
+    answer = client.patch("/api/v1/shop", headers=shop.headers, json={"settings": {"loyalty": loyalty}})
+    assert answer.status_code == 200, answer.json
+    body = order_payload("fay-1", email="fay@example.com", total="120.00",
+                         customer={**customer, "email": "fay@example.com", "name": "Fay Moss"})
+    body["items"][0]["price"] = "120.00"
+    sixth = client.post("/api/v1/orders", headers=shop.headers, json=body)
+    assert sixth.status_code == 201, sixth.json
+    before = len(smtp.messages)
+    run_worker(app)
+    fay = [raw for raw in smtp.messages[before:] if parse(raw)["To"] == "fay@example.com"]
+    [earned] = [raw for raw in fay if "fay-1" in parse(raw).get_body(("plain",)).get_content()]
+    seen["email.loyalty_points_earned"], _ = mail(earned, lang)
+    [tier] = [raw for raw in fay if "Free returns" in parse(raw).get_body(("plain",)).get_content()]
+    seen["email.loyalty_tier_reached"], _ = mail(tier, lang)
+    assert client.post("/api/v1/loyalty/rewards/five-off/coupons", headers=shop.headers,
+                       json={"codes": ["LOYAL-1"]}).status_code == 201
+    clock.travel(timedelta(days=15))
+    run_worker(app)  # the order's points released from their hold
+    redeemed = client.post(f"/api/v1/loyalty/customers/{sixth.json['customer_id']}/redemptions",
+                           headers=shop.headers, json={"reward": "five-off"})
+    assert redeemed.status_code == 201, redeemed.json
+    before = len(smtp.messages)
+    run_worker(app)
+    [reward] = [raw for raw in smtp.messages[before:] if parse(raw)["To"] == "fay@example.com"]
+    seen["email.loyalty_reward_ready"], _ = mail(reward, lang)
+    clock.travel(timedelta(days=340))
+    before = len(smtp.messages)
+    run_worker(app)
+    [expiring] = [raw for raw in smtp.messages[before:] if parse(raw)["To"] == "fay@example.com"]
+    seen["email.loyalty_points_expiring"], _ = mail(expiring, lang)
+    answer = client.patch("/api/v1/shop", headers=shop.headers, json={"settings": {"loyalty": {"enabled": False}}})
+    assert answer.status_code == 200, answer.json
 
     # Pages for a link that is no link, and for one that has expired.
     seen["error.not_found"] = page(client.get("/review/not-a-token", headers={"Accept-Language": lang}), lang)

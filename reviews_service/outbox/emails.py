@@ -26,7 +26,9 @@ UNSUBSCRIBE_LIFETIME = timedelta(days=5 * 365)
 # are about, so they go only to a customer whose latest order accepted marketing (README,
 # "Marketing consent"). Review requests and reminders follow up a purchase, the reward e-mail
 # delivers what the referrer earned, reply notices and digests answer the reader's own doing:
-# none of those is marketing. A new marketing e-mail adds its topic here.
+# none of those is marketing; nor are the loyalty e-mails (points earned, tier reached, reward
+# ready, points expiring soon: each reports on the member's own points, what they earned, bought
+# or are about to lose). A new marketing e-mail adds its topic here.
 MARKETING_TOPICS = frozenset({"referral_friend_offer", "referral_invitation"})
 # Control characters and the Unicode line and paragraph separators: a header is one line, and
 # the email package refuses every character that str.splitlines() breaks on.
