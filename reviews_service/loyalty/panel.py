@@ -53,7 +53,8 @@ def redeem_with_customer_token(shop: Shop, token: str, reward_id: str, lang: str
     and a code from the reward's pool); answers the redemption and the panel as it is now."""
     person = service.customer_for_token(shop, token)
     redemption = redeeming.redeem(shop, person, reward_id)
-    return {"redemption": _redeemed(redemption), "panel": panel(shop, person, lang, can_redeem=True)}
+    shown = panel(shop, person, lang, can_redeem=True)
+    return {"redemption": _redeemed(shop, redemption, shown["lang"]), "panel": shown}
 
 
 def panel(shop: Shop, person: Customer, lang: str | None, *, can_redeem: bool) -> dict[str, Any]:
@@ -72,11 +73,14 @@ def panel(shop: Shop, person: Customer, lang: str | None, *, can_redeem: bool) -
         "enabled": True, "can_redeem": can_redeem, "lang": lang,
         **{key: standing[key] for key in ("spendable", "pending", "flagged", "tier", "progress", "expiring")},
         "spendable_value": offers.amount(Decimal(standing["spendable_value"]), plan["currency"], lang),
+        # Tiers by spend: what is missing, worded as money in the reader's language.
+        "missing_amount": offers.amount(Decimal(standing["progress"]["missing"]), plan["currency"], lang)
+        if plan["tier_basis"] == "spend" and standing["progress"]["missing"] is not None else None,
         "ways_to_earn": ways_to_earn(plan, lang),
         "rewards": [{key: item[key] for key in ("id", "points", "description", "available", "affordable")}
                     for item in rewards],
         "history": history(member),
-        "redeemed": redeemed(member) if can_redeem else [],
+        "redeemed": redeemed(shop, member, lang) if can_redeem else [],
     }
 
 
@@ -111,15 +115,24 @@ def _label(e: Entry) -> str:
     return e.kind
 
 
-def redeemed(member) -> list[dict[str, Any]]:
+def redeemed(shop: Shop, member, lang: str) -> list[dict[str, Any]]:
     if member is None:
         return []
     rows = db.session.scalars(select(Redemption).where(Redemption.member_id == member.id)
                               .order_by(Redemption.id.desc()).limit(REDEEMED))
-    return [_redeemed(r) for r in rows]
+    return [_redeemed(shop, r, lang) for r in rows]
 
 
-def _redeemed(r: Redemption) -> dict[str, Any]:
-    return {"id": r.public_id, "reward": r.reward, "points": r.points,
-            "description": (r.offer or {}).get("description") or r.reward, "code": r.code,
-            "created_at": r.created_at}
+def _redeemed(shop: Shop, r: Redemption, lang: str) -> dict[str, Any]:
+    return {"id": r.public_id, "reward": r.reward, "points": r.points, "description": _described(shop, r, lang),
+            "code": r.code, "created_at": r.created_at}
+
+
+def _described(shop: Shop, r: Redemption, lang: str) -> str:
+    """The reward bought, in the panel's language while the shop still offers the same one; else
+    as it was worded when it was bought (in the customer's language)."""
+    offer = r.offer or {}
+    now = next((item for item in service.program(shop)["rewards"] if item["id"] == r.reward), None)
+    if now is not None and all(now[key] == offer.get(key) for key in ("kind", "value", "currency", "product_id")):
+        return service.describe_reward(shop, now, lang)
+    return offer.get("description") or r.reward

@@ -69,6 +69,8 @@ class LoyaltyPanelOut(StrictSchema):
     lang = fields.String()
     spendable = fields.Integer()
     spendable_value = fields.String(metadata={"description": "What they are worth, worded"})
+    missing_amount = fields.String(allow_none=True, metadata={
+        "description": "Tiers by spend: what is still missing for the next tier, worded (else null)"})
     pending = fields.Integer()
     flagged = fields.Boolean()
     tier = fields.Nested(LoyaltyTierOut, allow_none=True)

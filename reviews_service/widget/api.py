@@ -20,7 +20,7 @@ from ..collecting.service import MAX_PHOTOS
 from ..errors import NotFound
 from ..packaged import widget_files
 from ..schemas import StrictSchema
-from ..shops import incentives
+from ..shops import incentives, loyalty
 from ..shops.service import settings_of
 from ..web.blueprints import public_blueprint
 from ..web.callers import current_shop, resolve_public_key
@@ -48,6 +48,11 @@ class WidgetConfigOut(StrictSchema):
     max_photos = fields.Integer()
     referrals_enabled = fields.Boolean(metadata={"description": "Whether the shop's referral program is "
                                                  "on: the thank-you panel then shows the customer's link"})
+    loyalty_enabled = fields.Boolean(metadata={"description": "Whether the shop's loyalty programme is on: "
+                                               "the thank-you page then shows the customer's points"})
+    loyalty_review_points = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "Points a review earns (`review`), and one with photos (`photos`), whatever its stars; "
+                       "0 each while the programme is off"})
     incentives = fields.List(fields.String(), metadata={
         "description": "What the shop offers for a review, in the asked language, as the hosted review "
                        "page says it: the form shows these lines before the review is sent ([] for none)"})
@@ -77,6 +82,9 @@ class WidgetConfig(MethodView):
                 "policy_url": policy_url(shop), "allow_rating_only": settings["allow_rating_only"],
                 "auto_publish_verified": settings["auto_publish_verified"], "max_photos": MAX_PHOTOS,
                 "referrals_enabled": settings["referrals"]["enabled"],
+                "loyalty_enabled": settings["loyalty"]["enabled"],
+                "loyalty_review_points": {"review": loyalty.review_points(settings, False),
+                                          "photos": loyalty.review_points(settings, True)},
                 # The very lines of the hosted review page, said before the review is sent.
                 "incentives": incentives.disclosures(settings, args["lang"])}
         return body, 200, {"Cache-Control": f"public, max-age={CONFIG_MAX_AGE}"}

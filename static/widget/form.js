@@ -146,8 +146,8 @@ export function reviewForm(ctx, productId, options, kit) {
     else data.email = email.value.trim();
     try {
       const review = await kit.write(`${ctx.api}products/${encodeURIComponent(productId)}/reviews`, data);
-      const done = h("div", { class: "done", role: "status", tabindex: "-1" },
-        h("strong", {}, t("thanks")), h("p", {}, t(review.status === "published" ? "published" : "pending")));
+      const done = h("div", { class: "done", role: "status", tabindex: "-1" }, h("strong", {}, t("thanks")),
+        h("p", {}, t(review.status === "published" ? "published" : "pending")), kit.earned(ctx, review, data));
       form.replaceWith(done);
       done.focus();
       kit.emit(ctx, "submit", { product: productId, status: review.status, review });

@@ -537,13 +537,19 @@
       import(new URL("referral.js", BASE)).then((module) => module.panel(ctx, section,
         { h, button, heading, json, write, referral }), () => {});
     }
+    if (ctx.shop.loyalty_enabled) loyalty(ctx, section).catch(() => {});
   }
+
+  /** The loyalty panel (loyalty.js): after a thank-you page's section, or an account page's own. */
+  const loyalty = (ctx, section) => import(new URL("loyalty.js", BASE))
+    .then((module) => module.panel(ctx, section, { h, button, heading, json, show, problemText }));
 
   async function start(el) {
     let ctx;
     try {
       ctx = await context(el);
-      await (el.dataset.reviewsToken ? showThanks(ctx) : showProduct(ctx));
+      const data = el.dataset;
+      await (data.reviewsLoyalty ? loyalty(ctx) : data.reviewsToken ? showThanks(ctx) : showProduct(ctx));
     } catch (error) {
       emit(ctx || { el }, "error", { status: error && error.status });
       // A server-rendered form or fragment stays as it is.
@@ -568,11 +574,18 @@
   }
 
   function scan(root = document) {
-    root.querySelectorAll("[data-reviews-product],[data-reviews-token]").forEach(mount);
+    root.querySelectorAll("[data-reviews-product],[data-reviews-token],[data-reviews-loyalty]").forEach(mount);
   }
 
+  /** "You earned N points" under a review's thanks, where true: the programme's points for a review (the
+   * same whatever its stars; with photos, theirs), for a buyer known by the order's token. */
+  const earned = (ctx, review, sent) => {
+    const n = (ctx.shop.loyalty_review_points || {})[sent.photo_ids.length ? "photos" : "review"];
+    return ctx.token && review.incentivized && n > 0 && h("p", { class: "earned" }, ctx.t("loy_earned", { n }));
+  };
+
   // What form.js renders with, so that it renders as the rest of the widget does.
-  const kit = { h, button, svg, id, heading, safeUrl, write, emit, referral, problemText, STAR };
+  const kit = { h, button, svg, id, heading, safeUrl, write, emit, referral, problemText, earned, STAR };
 
   window.ReviewsWidget = { version: VERSION, scan, mount, referral };
   scan();

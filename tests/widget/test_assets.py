@@ -25,7 +25,7 @@ LANGUAGES = ["en", "es", "de", "fr", "pt", "it", "nl", "pl", "ru", "uk", "tr", "
 # Words that really are the same as in English.
 SAME_AS_ENGLISH = {("de", "note"), ("de", "optional"), ("es", "no"), ("fr", "photos"), ("it", "label_staff"),
                    ("it", "no")}
-BUDGETS = {"reviews.js": 10 * 1024, "stars.js": 1500}  # gzipped bytes
+BUDGETS = {"reviews.js": 10 * 1024, "stars.js": 1500, "loyalty.js": 3200}  # gzipped bytes
 
 
 # --- size budgets ---------------------------------------------------------------------------------
@@ -171,9 +171,16 @@ def test_widget_config(app, client):
     assert r.get_json() == {"name": "Acme Outdoor", "default_locale": "en",
                             "policy_url": f"http://reviews.test/policy/{shop.public_key}",
                             "allow_rating_only": False, "auto_publish_verified": True, "max_photos": 5,
-                            "referrals_enabled": False, "incentives": []}
+                            "referrals_enabled": False, "loyalty_enabled": False,
+                            "loyalty_review_points": {"review": 0, "photos": 0}, "incentives": []}
     assert r.headers["Access-Control-Allow-Origin"] == "*"
     assert r.headers["Cache-Control"] == "public, max-age=300"
+
+
+def test_widget_config_says_the_points_a_review_earns_whatever_its_stars(app, client):
+    shop = make_shop(app, "Acme", loyalty={"enabled": True, "for_review": 50, "for_review_with_photos": 80})
+    body = client.get(f"/api/v1/public/{shop.public_key}/widget-config").get_json()
+    assert body["loyalty_enabled"] and body["loyalty_review_points"] == {"review": 50, "photos": 80}
 
 
 def test_widget_config_links_the_shops_own_policy(app, client):
