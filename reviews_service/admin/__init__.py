@@ -17,6 +17,7 @@ from . import (  # noqa: F401  (each module adds its routes to the blueprint)
     keys,
     layout,
     loyalty,
+    loyalty_settings,
     outbox,
     queue_pages,
     referrals,

@@ -11,6 +11,7 @@ from flask import flash, redirect, render_template, request, url_for
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, StopValidation
 
+from ..errors import Conflict
 from ..loyalty import numbers
 from ..loyalty import service as programme
 from ..shops.service import settings_of
@@ -116,8 +117,18 @@ def loyalty_customer(shop, customer_id: str):
 def loyalty_adjust(shop, customer_id: str):
     person = programme.customer(shop, customer_id)  # another shop's customer: 404 before anything else
     form = AdjustForm()
-    done, entry = attempt(form, lambda: programme.adjust(shop, person, form.points.data, form.reason.data or "",
-                                                       actor=actor()), field="points")
+
+    def adjust():
+        try:
+            return programme.adjust(shop, person, form.points.data, form.reason.data or "", actor=actor())
+        except Conflict:  # the programme explains in English; the page says it in the admin's language
+            spendable = programme.standing(shop, person)["spendable"]
+            raise Conflict(ngettext("The member has %(num)d spendable point; an adjustment may not take the "
+                                    "balance below zero.", "The member has %(num)d spendable points; an "
+                                    "adjustment may not take the balance below zero.", spendable),
+                           field="points") from None
+
+    done, entry = attempt(form, adjust, field="points")
     if not done:
         return _customer_page(shop, customer_id, form, 422)
     flash(ngettext("%(num)d point added.", "%(num)d points added.", entry.spendable_change)

@@ -168,7 +168,8 @@ def _pages(owner, pending, published, email):
             f"{base}/webhooks", f"{base}/referrals", f"{base}/outbox", f"{base}/outbox?status=pending",
             f"{base}/outbox/{email}", f"{base}/transfer", f"{base}/connections", "/admin/account", "/admin/shops",
             f"{base}/reviews/no-such-review", f"{base}/inbox", f"{base}/inbox?status=answered",
-            f"{base}/inbox?status=closed", _thread_page(owner), f"{base}/loyalty", _member_page(owner)]
+            f"{base}/inbox?status=closed", _thread_page(owner), f"{base}/loyalty", _member_page(owner),
+            f"{base}/loyalty/settings"]
 
 
 def _member_page(owner) -> str:

@@ -88,7 +88,8 @@ def test_an_adjustment_with_a_reason_lands_in_the_ledger_with_who_made_it(client
     ({"points": "150"}, "reason", "Say why the points change."),
     ({"points": "0", "reason": "x"}, "points", "Enter a number of points other than 0."),
     ({"points": "lots", "reason": "x"}, "points", "Not a valid integer value."),
-    ({"points": "-5", "reason": "x"}, "points", "may not take them below zero"),
+    ({"points": "-5", "reason": "x"}, "points", "The member has 0 spendable points; an adjustment may not take "
+                                                "the balance below zero."),
 ])
 def test_an_adjustment_that_cannot_be_made_says_why_next_to_the_field(client, shop, owner, members, data, field,
                                                                        message):
@@ -162,3 +163,50 @@ def test_another_shops_customer_is_404_and_untouched(app, client, shop, other_sh
     assert owner.get(f"{owner.base}/loyalty/customers/no-such-id").status_code == 404
     assert len(ledger(client, other_shop, theirs)) == 1
     assert "zed@example.com" not in owner.get(f"{owner.base}/loyalty").get_data(as_text=True)
+
+
+# --- the programme's main switches ---------------------------------------------------------------
+
+def _switches(**changes) -> dict:
+    return {"enabled": "y", "points_per_unit": "2", "for_review": "40", "for_review_with_photos": "70",
+            "for_referral": "300", "hold_days": "", "expiry_months": "18", **changes}
+
+
+def test_the_settings_page_leads_to_the_programmes_own_settings(owner):
+    html = owner.get(f"{owner.base}/settings").get_data(as_text=True)
+    assert f'href="{owner.base}/loyalty/settings"' in html
+
+
+def test_the_main_switches_are_saved_and_the_tiers_and_rewards_kept(client, shop, owner):
+    set_program(client, shop, enabled=False)
+    answer = owner.post(f"{owner.base}/loyalty/settings", _switches(), follow_redirects=True)
+    assert answer.status_code == 200 and "Settings saved." in answer.get_data(as_text=True)
+    saved = client.get("/api/v1/shop", headers=shop.headers).json["settings"]["loyalty"]
+    assert (saved["enabled"], saved["points_per_unit"], saved["for_review"], saved["for_review_with_photos"],
+            saved["for_referral"], saved["hold_days"], saved["expiry_months"]) == (True, "2.00", 40, 70, 300, None, 18)
+    assert [(t["id"], t["threshold"]) for t in saved["tiers"]] == [("bronze", 0), ("silver", 250), ("gold", 1000)]
+    assert [r["id"] for r in saved["rewards"]] == ["five-off", "shipping"] and saved["point_value"] == "0.05"
+    # The form shows what is stored; unticking the switch turns the programme off.
+    html = owner.get(f"{owner.base}/loyalty/settings").get_data(as_text=True)
+    assert re.search(r'<input[^>]* checked [^>]*id="enabled"', html) and 'value="2.00"' in html
+    owner.post(f"{owner.base}/loyalty/settings", _switches(enabled=""))
+    assert client.get("/api/v1/shop", headers=shop.headers).json["settings"]["loyalty"]["enabled"] is False
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"for_review": "-1"}, "for_review"), ({"points_per_unit": "much"}, "points_per_unit"),
+    ({"hold_days": "400"}, "hold_days"), ({"expiry_months": "0"}, "expiry_months"), ({"for_referral": ""}, "for_referral"),
+])
+def test_a_switch_that_makes_no_sense_is_refused_next_to_it(client, shop, owner, changes, field):
+    set_program(client, shop)
+    answer = owner.post(f"{owner.base}/loyalty/settings", _switches(**changes))
+    assert answer.status_code == 422
+    html = answer.get_data(as_text=True)
+    assert re.search(rf'<div class="field\s+has-error">\s*<label for="{field}"', html), html
+    assert client.get("/api/v1/shop", headers=shop.headers).json["settings"]["loyalty"]["for_review"] == 50
+
+
+def test_moderators_cannot_change_the_programme(app, shop):
+    moderator = admin_for(app, shop, "moderator")
+    assert moderator.get(f"{moderator.base}/loyalty/settings").status_code == 403
+    assert moderator.post(f"{moderator.base}/loyalty/settings", _switches()).status_code == 403
