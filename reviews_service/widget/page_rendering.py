@@ -10,6 +10,8 @@ from flask_wtf.csrf import generate_csrf
 
 from .. import i18n
 from ..collecting import edits, service
+from ..collecting import requests as review_requests
+from ..loyalty import earned
 from ..shops import incentives
 from ..shops.service import settings_of
 from .review_form import STARS, max_length
@@ -95,6 +97,11 @@ def render_thanks(page: Page):
             continue
         if p["id"] in links:  # the reviewer may change their mind: edit or withdraw, from here too
             items.append(("edit", (links[p["id"]], page.t("thanks.edit", product=p["name"]))))
+    # The loyalty points these reviews were offered, where that is true (never by their stars).
+    points = earned.points_for_order_reviews(page.shop, review_requests.grant_for_token(page.shop, page.token).order,
+                                             published | pending)
+    if points:
+        items.append(("points", page.t("thanks.points", count=points)))
     if any(not p["reviewed"] for p in page.info["products"]):
         body, link = None, (url_for(".review", token=page.token, lang=page.chosen_lang),
                             page.t("thanks.more"))
