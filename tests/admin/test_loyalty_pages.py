@@ -52,6 +52,18 @@ def test_members_are_listed_with_balance_held_points_and_tier(owner, members):
     assert "carl@example.com" not in html  # a customer, not a member
 
 
+def test_the_members_come_a_page_at_a_time_newest_first(client, shop, owner):
+    set_program(client, shop)
+    ids = [_customer_of(client, shop, f"m{n}@example.com", "10.00") for n in range(27)]
+    first = owner.get(f"{owner.base}/loyalty").get_data(as_text=True)
+    shown = [int(i) for i in re.findall(r'<tr id="member-(\d+)">', first)]
+    assert shown == ids[::-1][:25]
+    older = re.search(r'href="([^"]+cursor=[^"]+)">Older members<', first).group(1).replace("&amp;", "&")
+    second = owner.get(older).get_data(as_text=True)
+    assert [int(i) for i in re.findall(r'<tr id="member-(\d+)">', second)] == ids[1::-1]
+    assert "Older members" not in second
+
+
 def test_members_are_found_by_a_part_of_their_email(owner, members):
     html = owner.get(f"{owner.base}/loyalty", query_string={"email": "BOB@"}).get_data(as_text=True)
     assert f"member-{members['bob']}" in html and f"member-{members['ana']}" not in html
