@@ -65,13 +65,31 @@ def _points_earned(shop: Shop, limit: int) -> int:
         .order_by(Member.id).limit(limit)))
     queued = 0
     for member in members:
-        earned = [entry for entry in db.session.scalars(select(Entry).where(
-            Entry.member_id == member.id, Entry.kind == "earn", Entry.id > _mailed_through(member),
-            Entry.created_at > now - EARNED_LOOKBACK).order_by(Entry.id)) if entry.points > 0]
+        entries = list(db.session.scalars(select(Entry).where(
+            Entry.member_id == member.id, Entry.kind.in_(("earn", "reverse")), Entry.id > _mailed_through(member),
+            Entry.created_at > now - EARNED_LOOKBACK).order_by(Entry.id)))
+        earned = _kept(entries)
         if earned:
-            queued += emails.points_earned(shop, member, earned)
+            queued += emails.points_earned(shop, member, earned, last=entries[-1].id)
             db.session.commit()
     return queued
+
+
+def _kept(entries: list[Entry]) -> list[tuple[Entry, int]]:
+    """The earnings with what is left of each: an order refunded before the e-mail is not news,
+    and one refunded in part shows the points it keeps."""
+    taken: dict[str, int] = {}
+    for entry in entries:
+        if entry.kind == "reverse" and entry.source == "order":
+            taken[entry.reference] = taken.get(entry.reference, 0) - entry.points
+    kept = []
+    for entry in entries:
+        if entry.kind != "earn":
+            continue
+        points = entry.points - (taken.pop(entry.reference, 0) if entry.source == "order" else 0)
+        if points > 0:
+            kept.append((entry, points))
+    return kept
 
 
 def _mailed_through(member: Member) -> int:

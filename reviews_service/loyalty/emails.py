@@ -90,30 +90,30 @@ def balance(member: Member, program: dict[str, Any], lang: str) -> dict[str, Any
             "worth": money(worth, program["currency"], lang) if spendable else None}
 
 
-def _line(entry: Entry, lang: str) -> dict[str, Any]:
+def _line(entry: Entry, points: int, lang: str) -> dict[str, Any]:
     """One earning as the member reads it: what it was for, and the points."""
     key = {"order": "email.loyalty.for_order", "review": "email.loyalty.for_review",
            "referral": "email.loyalty.for_referral"}.get(entry.source)
     if entry.source == "event" and entry.reference in ("account_created", "birthday"):
         key = f"email.loyalty.for_{entry.reference}"
     what = i18n.translate(lang, key or "email.loyalty.for_other", order=entry.reference)
-    return {"what": what, "points": f"+{format_decimal(entry.points, locale=lang)}"}
+    return {"what": what, "points": f"+{format_decimal(points, locale=lang)}"}
 
 
 # --- the four e-mails ------------------------------------------------------------------------------
 
-def points_earned(shop: Shop, member: Member, earned: list[Entry]) -> bool:
-    """One e-mail listing `earned` (the member's earnings since their last such e-mail); its key
-    is the last of them, so two workers composing the same batch queue it once."""
+def points_earned(shop: Shop, member: Member, earned: list[tuple[Entry, int]], last: int) -> bool:
+    """One e-mail listing `earned` (the member's earnings since their last such e-mail, each with
+    the points it kept), through ledger entry `last`; that is its key, so two workers composing
+    the same batch queue it once."""
     program = settings_of(shop)["loyalty"]
-    total = sum(entry.points for entry in earned)
+    total = sum(points for _, points in earned)
 
     def context(lang: str, _: dict[str, Any]) -> dict[str, Any]:
-        return {"lines": [_line(entry, lang) for entry in earned], "total": total,
+        return {"lines": [_line(entry, points, lang) for entry, points in earned], "total": total,
                 **balance(member, program, lang), "subject_params": {"count": total}}
     # `through_entry`: where the next batch starts (read back from the latest of these e-mails).
-    return _queue(shop, member, POINTS_EARNED, f"{POINTS_EARNED}:{member.id}:{earned[-1].id}", context,
-                  through_entry=earned[-1].id)
+    return _queue(shop, member, POINTS_EARNED, f"{POINTS_EARNED}:{member.id}:{last}", context, through_entry=last)
 
 
 def tier_reached(shop_id: int, member: Member, program: dict[str, Any], old: str | None, new: str | None,

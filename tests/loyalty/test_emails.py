@@ -75,6 +75,19 @@ def test_points_earned_come_once_a_day_one_email_listing_every_earning(client, r
     assert "- Order L-101: +30" in later and "- Order L-102: +10" in later and "L-100" not in later
 
 
+def test_an_order_refunded_before_the_days_email_is_not_in_it(client, runner, program, smtp):  # noqa: F811
+    shop = program
+    order(client, shop, "50.00", order_id="L-300")
+    refunded = order(client, shop, "70.00", order_id="L-301")
+    assert client.post(f"/api/v1/orders/{refunded['id']}/events", json={"type": "refunded"},
+                       headers=shop.headers).status_code == 200
+    worker(runner)
+
+    [mail] = loyalty_mail(smtp)
+    assert mail["Subject"] == "You earned 50 points at Shop A"
+    assert "- Order L-300: +50" in text(mail) and "L-301" not in text(mail)
+
+
 def test_a_tier_reached_is_announced_once_and_a_tier_from_zero_is_not(client, runner, program, smtp):  # noqa: F811
     shop = program
     first = order(client, shop, "100.00")  # Bronze (from 0 points): where everyone starts
