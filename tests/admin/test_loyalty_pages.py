@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from tests.factories import make_shop
 from tests.loyalty.conftest import PROGRAM, ledger, load_codes, order, redeem, set_program
 
 from .conftest import admin_for
@@ -222,3 +223,24 @@ def test_moderators_cannot_change_the_programme(app, shop):
     moderator = admin_for(app, shop, "moderator")
     assert moderator.get(f"{moderator.base}/loyalty/settings").status_code == 403
     assert moderator.post(f"{moderator.base}/loyalty/settings", _switches()).status_code == 403
+
+
+def test_the_numbers_and_the_search_on_each_database(each_db_app):
+    """The aggregate queries (and the search's LIKE with its escape) on SQLite and PostgreSQL alike."""
+    api = each_db_app.test_client()
+    shop = make_shop(each_db_app, "Shop N")
+    order(api, shop, "10.00", email="carl@example.com")
+    set_program(api, shop)
+    ana = _customer_of(api, shop, "ana_1@example.com", "120.00")
+    _customer_of(api, shop, "ana_1@example.com", "80.00")
+    _customer_of(api, shop, "anax1@example.com", "300.00")
+    me = admin_for(each_db_app, shop, "owner")
+    me.post(f"{me.base}/loyalty/customers/{ana}/adjustments", {"points": "150", "reason": "Late"})
+    load_codes(api, shop)
+    assert redeem(api, shop, ana).status_code == 201
+    html = me.get(f"{me.base}/loyalty").get_data(as_text=True)
+    assert [_tile(html, f"loyalty-{name}") for name in ("members", "issued", "redeemed", "outstanding", "liability")] \
+        == ["2", "650", "100", "550", "€27.50"]
+    assert '<th scope="row">Members</th><td>50%</td>' in html and '<th scope="row">Other customers</th><td>0%</td>' in html
+    found = me.get(f"{me.base}/loyalty", query_string={"email": "ana_"}).get_data(as_text=True)
+    assert re.findall(r'<tr id="member-(\d+)">', found) == [str(ana)]  # "_" is a letter here, not a wildcard
