@@ -12,7 +12,7 @@ import pytest
 from tests.helpers import submit
 from tests.outbox.conftest import outbox, parse, smtp  # noqa: F401
 
-from .conftest import ledger, load_codes, order, redeem, travel, worker
+from .conftest import ledger, load_codes, order, redeem, set_program, travel, worker
 
 UNSUBSCRIBE = re.compile(r"https?://\S+(/unsubscribe/[^\s\"'<>]+)")
 
@@ -86,6 +86,18 @@ def test_an_order_refunded_before_the_days_email_is_not_in_it(client, runner, pr
     [mail] = loyalty_mail(smtp)
     assert mail["Subject"] == "You earned 50 points at Shop A"
     assert "- Order L-300: +50" in text(mail) and "L-301" not in text(mail)
+
+
+def test_points_for_an_event_the_shop_reported_are_listed_by_what_earned_them(client, runner, shop, smtp):  # noqa: F811
+    set_program(client, shop, for_account_created=25)
+    customer = order(client, shop, "10.00", order_id="L-400")["customer_id"]
+    reported = client.post(f"/api/v1/loyalty/customers/{customer}/events", json={"type": "account_created"},
+                           headers=shop.headers)
+    assert reported.status_code in (200, 201), reported.json
+    worker(runner)
+
+    [mail] = loyalty_mail(smtp)
+    assert "- Order L-400: +10" in text(mail) and "- Creating your account: +25" in text(mail)
 
 
 def test_a_tier_reached_is_announced_once_and_a_tier_from_zero_is_not(client, runner, program, smtp):  # noqa: F811
