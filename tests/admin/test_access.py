@@ -8,9 +8,11 @@ from tests.factories import make_review
 
 from .conftest import admin_for, review_row, sign_in
 
-OWNER_PAGES = ["settings", "keys", "webhooks", "outbox", "transfer", "export.csv", "export.json"]
+OWNER_PAGES = ["settings", "keys", "webhooks", "outbox", "transfer", "export.csv", "export.json", "loyalty",
+               "loyalty/settings"]
 OWNER_ACTIONS = ["settings", "settings/rerun-rules", "keys/create", "keys/rotate", "keys/1/revoke", "webhooks",
-                 "webhooks/we_x/delete", "outbox/1/retry", "transfer"]
+                 "webhooks/we_x/delete", "outbox/1/retry", "transfer", "loyalty/settings",
+                 "loyalty/customers/1/adjustments"]
 SHARED_PAGES = ["queue", "dashboard"]
 
 
