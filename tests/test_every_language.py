@@ -4,7 +4,8 @@ request and the reminder e-mails, the hosted review page with its error summary 
 the review's confirmation e-mail and the reviewer's own page (edit, errors, saved, withdrawn),
 the error pages, the unsubscribe page, the shop's reply notice and its private reply, the referral e-mails: the friend's
 offer, the reward, the invitation to share; the review incentive's thank-you; the loyalty programme's
-points earned, tier reached, reward ready and points expiring soon; and the policy page),
+points earned, tier reached, reward ready and points expiring soon, and the points a review earned on
+the hosted page's thanks; and the policy page),
 walked through HTTP and a real SMTP server once in English and once in each language. A piece of
 text that reads the same as in English (other than the shop's and the customer's own words and a
 short list of loanwords) is a string left untranslated; so is a catalog entry that is missing,
@@ -287,6 +288,20 @@ def walk(app, client, shop, smtp, lang: str) -> dict[str, set[str]]:
     run_worker(app)
     [expiring] = [raw for raw in smtp.messages[before:] if parse(raw)["To"] == "fay@example.com"]
     seen["email.loyalty_points_expiring"], _ = mail(expiring, lang)
+    # Points offered for a review: Fay reviews a later order on the hosted page, whose thanks say them.
+    answer = client.patch("/api/v1/shop", headers=shop.headers,
+                          json={"settings": {"loyalty": {**loyalty, "for_review": 20}}})
+    assert answer.status_code == 200, answer.json
+    later = client.post("/api/v1/orders", headers=shop.headers, json=order_payload(
+        "fay-2", email="fay@example.com", customer={**customer, "email": "fay@example.com", "name": "Fay Moss"}))
+    assert later.status_code == 201, later.json
+    review_link = f"/review/{later.json['widget_token']}"
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get(review_link).get_data(as_text=True)).group(1)
+    sent = client.post(review_link, data={"csrf_token": csrf, "rating-0": "4", "body-0": "Fits well.",
+                                          "display_name": "Fay"}, content_type="multipart/form-data")
+    assert sent.status_code == 303, sent.get_data(as_text=True)
+    seen["thanks.points"] = page(client.get(sent.headers["Location"]), lang)
+    assert any("20" in piece for piece in seen["thanks.points"]), seen["thanks.points"]
     answer = client.patch("/api/v1/shop", headers=shop.headers, json={"settings": {"loyalty": {"enabled": False}}})
     assert answer.status_code == 200, answer.json
 

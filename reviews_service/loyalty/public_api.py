@@ -12,7 +12,13 @@ from ..web.blueprints import public_blueprint
 from ..web.callers import current_shop
 from ..web.limits import limiter
 from . import panel
-from .panel_schemas import LoyaltyAccountIn, LoyaltyPanelOut, LoyaltyPanelQuery, LoyaltyPanelRedemptionIn, LoyaltyPanelRedemptionOut
+from .panel_schemas import (
+    LoyaltyAccountIn,
+    LoyaltyPanelOut,
+    LoyaltyPanelQuery,
+    LoyaltyPanelRedemptionIn,
+    LoyaltyPanelRedemptionOut,
+)
 
 public = public_blueprint("loyalty_public", "The loyalty programme for shoppers: their points, tier, the "
                           "ways to earn, the rewards and their history; redeeming with a customer token.")

@@ -7,7 +7,7 @@ import pytest
 
 from tests.helpers import assert_problem
 
-from .conftest import load_codes, order, set_program
+from .conftest import load_codes, order
 
 ORIGIN = {"Origin": "https://shop-a.example"}
 
