@@ -37,3 +37,15 @@ def test_demo_referral_link_lands_a_friend_who_can_vote_and_upload_a_photo(live,
         form.locator("input[type=file]").set_input_files(str(photo))
     assert upload.value.status == 201
     form.locator(".upload img").wait_for()
+
+
+def test_demo_thank_you_page_shows_the_loyalty_panel(live, page, axe):
+    with live.ctx():
+        demo_seed.ensure_demo_shop()
+    page.goto(f"{live.host_origin}/demo/thank-you")
+    ready(page)
+    panel = page.locator(".loyalty")
+    panel.wait_for()
+    assert panel.get_by_role("heading", name="Your points").is_visible()
+    assert "Ways to earn points" in panel.inner_text() and panel.get_by_role("button").count() == 0
+    assert axe() == []

@@ -25,6 +25,7 @@ from ...referrals import codes, coupons
 from ...reviews import media
 from ...reviews.models import Reply
 from ...shops import service as shops
+from ...shops.loyalty import LoyaltySettings
 from ...shops.models import User
 from ...web.callers import Visitor
 
@@ -136,16 +137,32 @@ def _make_owner(shop, password: str) -> None:
 def point_at(shop, public_url: str, origins: list[str]) -> None:
     """The shop's allowed origins, product links and referral share links for this address."""
     shops.update_shop(shop, {"allowed_origins": origins,
-                             "settings": {"referrals": referral_program(public_url)}}, rerun=False)
+                             "settings": {"referrals": referral_program(public_url),
+                                          "loyalty": LoyaltySettings().load(LOYALTY)}}, rerun=False)
     for external_id, name, sku, gtin in PRODUCTS:
         catalog.upsert_product(shop, external_id, {
             "name": name, "sku": sku, "gtin": gtin, "brand": "Demo Outdoor",
             "url": f"{public_url}/demo/products/{external_id}",
             "image_url": f"{public_url}/demo/img/{external_id}.svg",
         })
+    if not coupons.available(shop.id, "loyalty:five-off"):  # the loyalty reward's own pool
+        coupons.load(shop, "loyalty:five-off", [f"LOYAL-{secrets.token_hex(4).upper()}" for _ in range(20)])
     if not coupons.available(shop.id, "referrer_reward"):
         coupons.load(shop, "referrer_reward", [f"THANKS-{secrets.token_hex(4).upper()}" for _ in range(20)])
     db.session.commit()
+
+
+# The loyalty programme, so that the thank-you page shows its panel: points for money spent and for
+# an approved referral, two tiers, one reward. No points for a review: the demo's reviews stay
+# without the incentive label.
+LOYALTY = {
+    "enabled": True, "currency": "EUR", "point_value": "0.01", "points_per_unit": "1", "for_referral": 100,
+    "tiers": [{"id": "bronze", "name": {"en": "Bronze", "hy": "Բրոնզ", "ka": "ბრინჯაო", "lo": "ທອງແດງ", "vi": "Đồng"},
+               "threshold": 0},
+              {"id": "silver", "name": {"en": "Silver", "hy": "Արծաթ", "ka": "ვერცხლი", "lo": "ເງິນ", "vi": "Bạc"},
+               "threshold": 500, "multiplier": "1.5"}],
+    "rewards": [{"id": "five-off", "points": 500, "kind": "amount", "value": "5.00", "currency": "EUR"}],
+}
 
 
 def referral_program(public_url: str) -> dict:
