@@ -9,29 +9,23 @@ confirmation step: the first button shows what will happen, the second does it.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any
 
 from babel.dates import format_date
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from flask_wtf.csrf import generate_csrf, validate_csrf
-from sqlalchemy.exc import InterfaceError, OperationalError
-from werkzeug.exceptions import HTTPException
 from wtforms import ValidationError
 
 from .. import i18n
 from ..collecting import edits
 from ..collecting.requests import TokenRefused
 from ..errors import Conflict, Invalid, NotFound
-from ..extensions import db
 from ..shops.service import get_shop, settings_of
 from ..web.limits import limiter
 from . import page_rendering
-from .pages import CSP, PageRefused
+from .pages import PageRefused, guard
 from .review_form import STARS, max_length
-
-log = logging.getLogger(__name__)
 
 bp = Blueprint("review_edit", __name__)
 
@@ -193,37 +187,6 @@ def _message(page: EditPage, kind: str, *, body: str):
                                          title=page.t(f"edit_page.{kind}_title"), body=body)
 
 
-# --- errors, and the headers of every answer -----------------------------------------------------
+# --- errors, and the headers of every answer: the hosted page's ----------------------------------
 
-@bp.errorhandler(PageRefused)
-def _refused(exc: PageRefused):
-    return page_rendering.error_page(exc.status, exc.key, customer_locale=exc.locale)
-
-
-@bp.errorhandler(429)
-def _rate_limited(_exc):
-    return page_rendering.error_page(429, "rate_limited")
-
-
-@bp.errorhandler(Exception)
-def _unexpected(exc: Exception):
-    """Never the API's problem+json here, and never a bare 500: a page the reviewer can read."""
-    if isinstance(exc, HTTPException):
-        return page_rendering.error_page(exc.code or 500, "not_found" if exc.code == 404 else "unexpected")
-    db.session.rollback()
-    if isinstance(exc, (OperationalError, InterfaceError)):
-        log.warning("database unavailable: %s", exc)
-        return page_rendering.error_page(503, "unavailable", headers={"Retry-After": "5"})
-    log.exception("unhandled error on %s %s", request.method, request.path)
-    return page_rendering.error_page(500, "unexpected")
-
-
-@bp.after_request
-def _headers(response):
-    response.headers["Content-Security-Policy"] = CSP
-    # The token is in the URL: no other site may learn it from a Referer header.
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    return response
+guard(bp)

@@ -179,42 +179,46 @@ def answer_survey(token: str):
 
 # --- errors, and the headers of every answer -----------------------------------------------------
 
-@bp.errorhandler(PageRefused)
-def _refused(exc: PageRefused):
-    return page_rendering.error_page(exc.status, exc.key, customer_locale=exc.locale)
+def guard(blueprint: Blueprint, *, static_endpoint: str | None = None) -> None:
+    """The handlers every page with a token in its URL shares (this one and the reviewer's own
+    page): refusals and failures as readable pages in the reader's language, never the API's
+    problem+json nor a bare 500; and the headers that keep the token and the page private."""
+
+    @blueprint.errorhandler(PageRefused)
+    def _refused(exc: PageRefused):
+        return page_rendering.error_page(exc.status, exc.key, customer_locale=exc.locale)
+
+    @blueprint.errorhandler(429)
+    def _rate_limited(_exc):
+        # Flask-Limiter adds Retry-After and the RateLimit-* headers to this answer itself.
+        return page_rendering.error_page(429, "rate_limited")
+
+    @blueprint.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return page_rendering.error_page(exc.code or 500, "not_found" if exc.code == 404 else "unexpected")
+        db.session.rollback()
+        if isinstance(exc, (OperationalError, InterfaceError)):
+            log.warning("database unavailable: %s", exc)
+            return page_rendering.error_page(503, "unavailable", headers={"Retry-After": "5"})
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return page_rendering.error_page(500, "unexpected")
+
+    @blueprint.after_request
+    def _headers(response):
+        response.headers["Content-Security-Policy"] = CSP
+        # The token is in the URL: no other site may learn it from a Referer header.
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        if request.endpoint != static_endpoint:
+            response.headers["Cache-Control"] = "no-store"
+            response.headers["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+
+guard(bp, static_endpoint="pages.static")
 
 
 @bp.errorhandler(413)
 def _too_large(_exc):
     return page_rendering.error_page(413, "too_large")
-
-
-@bp.errorhandler(429)
-def _rate_limited(_exc):
-    # Flask-Limiter adds Retry-After and the RateLimit-* headers to this answer itself.
-    return page_rendering.error_page(429, "rate_limited")
-
-
-@bp.errorhandler(Exception)
-def _unexpected(exc: Exception):
-    """Never the API's problem+json here, and never a bare 500: a page the customer can read."""
-    if isinstance(exc, HTTPException):
-        return page_rendering.error_page(exc.code or 500, "not_found" if exc.code == 404 else "unexpected")
-    db.session.rollback()
-    if isinstance(exc, (OperationalError, InterfaceError)):
-        log.warning("database unavailable: %s", exc)
-        return page_rendering.error_page(503, "unavailable", headers={"Retry-After": "5"})
-    log.exception("unhandled error on %s %s", request.method, request.path)
-    return page_rendering.error_page(500, "unexpected")
-
-
-@bp.after_request
-def _headers(response):
-    response.headers["Content-Security-Policy"] = CSP
-    # The token is in the URL: no other site may learn it from a Referer header.
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    if request.endpoint != "pages.static":
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    return response
