@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import and_, select
+from sqlalchemy import select
 
 from ..extensions import db
 from ..models_base import utcnow
@@ -101,22 +101,25 @@ def _mailed_through(member: Member) -> int:
 
 
 def _expiry_reminders(shop: Shop, program: dict[str, Any], limit: int) -> int:
-    """Members whose points expire within REMIND_BEFORE and not yet: the reminder, once per
-    quiet spell. (It comes before the expiry because the loyalty round expires nothing before
-    `expiry_months` have passed, and this job runs every round in between.)"""
+    """Members whose points expire within REMIND_BEFORE: the reminder, once per quiet spell. That
+    includes members already past the months (the worker was stopped, or the shop shortened the
+    months): their points wait SOON after this reminder (expiry.py says why)."""
     months = program["expiry_months"]
     if not months:
         return 0
     now = utcnow()
     due = list(db.session.scalars(select(Member).where(
         Member.shop_id == shop.id, Member.erased_at.is_(None), Member.spendable > 0,
-        and_(Member.last_activity_at >= expiry.subtract_months(now, months),
-             Member.last_activity_at < expiry.subtract_months(now + REMIND_BEFORE, months) + timedelta(days=1)))
-        .order_by(Member.last_activity_at).limit(limit)))
+        Member.last_activity_at < expiry.subtract_months(now + REMIND_BEFORE, months) + timedelta(days=1))
+        .order_by(Member.last_activity_at.desc())))
     queued = 0
     for member in due:
-        at = expiry.add_months(member.last_activity_at, months)
-        if now < at <= now + REMIND_BEFORE:
+        if queued >= limit:
+            break
+        if expiry.reminded_at(member) is not None:
+            continue
+        at = expiry.expires_at(program, member, now)
+        if at is not None and now < at <= now + REMIND_BEFORE:
             queued += emails.points_expiring(shop, member, at)
             db.session.commit()
     return queued

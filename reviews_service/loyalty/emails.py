@@ -149,9 +149,19 @@ def reward_ready(shop: Shop, member: Member, redemption: Redemption) -> bool:
     return _queue(shop, member, REWARD_READY, f"{REWARD_READY}:{redemption.id}", context)
 
 
+def expiring_key(member: Member) -> str:
+    """The reminder's dedupe key: once per quiet spell (the last activity the expiry counts from,
+    as the expiry's own key does)."""
+    return f"{POINTS_EXPIRING}:{member.id}:{member.last_activity_at.isoformat()}"
+
+
+def can_be_told(member: Member) -> bool:
+    """Whether an e-mail can warn the member before their points expire."""
+    return member.erased_at is None and reachable(db.session.get(Customer, member.customer_id))
+
+
 def points_expiring(shop: Shop, member: Member, at: datetime) -> bool:
-    """The reminder before the member's spendable points expire at `at`; once per quiet spell
-    (the key is the last activity the expiry counts from, as the expiry's own key is)."""
+    """The reminder before the member's spendable points expire at `at`; once per quiet spell."""
     program = settings_of(shop)["loyalty"]
     activity = member.last_activity_at.isoformat()
 
@@ -160,5 +170,5 @@ def points_expiring(shop: Shop, member: Member, at: datetime) -> bool:
         return {"count": member.spendable, "date": day, **balance(member, program, lang),
                 "subject_params": {"count": member.spendable, "date": day}}
     # `activity`: the check drops the reminder when the member was active again before it went out.
-    return _queue(shop, member, POINTS_EXPIRING, f"{POINTS_EXPIRING}:{member.id}:{activity}", context,
+    return _queue(shop, member, POINTS_EXPIRING, expiring_key(member), context,
                   activity=activity)

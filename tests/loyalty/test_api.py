@@ -210,7 +210,13 @@ def test_points_about_to_expire_are_shown_as_expiring_soon(client, runner, shop)
     travel(40)
     now = standing(client, shop, customer)["expiring"]
     assert (now["points"], now["soon"]) == (30, True)
-    travel(25)
+    worker(runner)  # the reminder: from now on the member has 30 days' notice
+    at = standing(client, shop, customer)["expiring"]["at"]
+    travel(29)
+    worker(runner)
+    assert standing(client, shop, customer)["spendable"] == 30
+    assert standing(client, shop, customer)["expiring"]["at"] == at
+    travel(2)
     worker(runner)
     assert standing(client, shop, customer)["spendable"] == 0
 

@@ -200,6 +200,41 @@ def test_an_unsubscribed_customer_gets_none_of_them(client, runner, program, smt
     assert len(loyalty_mail(smtp)) == 1
 
 
+
+def test_points_never_expire_unannounced_when_the_worker_missed_the_reminders_window(client, runner, program, smtp):  # noqa: F811
+    shop = program
+    customer = order(client, shop, "10.00")["customer_id"]
+    travel(15)
+    worker(runner)
+    adjust(client, shop, customer, 190)
+    travel(400)  # the worker stopped through the whole window: the months ran out a month ago
+    worker(runner)
+    [reminder] = [m for m in loyalty_mail(smtp) if "expire" in m["Subject"]]
+    assert [e["kind"] for e in ledger(client, shop, customer)][-1] == "adjust"
+    travel(29)
+    worker(runner)
+    assert [e["kind"] for e in ledger(client, shop, customer)][-1] == "adjust"  # 30 days' notice
+    travel(2)
+    worker(runner)
+    assert [e["kind"] for e in ledger(client, shop, customer)][-1] == "expire"
+
+
+def test_a_member_no_email_can_reach_loses_the_points_when_the_months_run_out(client, runner, program, smtp):  # noqa: F811
+    shop = program
+    customer = order(client, shop, "120.00", order_id="L-300")["customer_id"]
+    worker(runner)
+    [mail] = loyalty_mail(smtp)
+    link = UNSUBSCRIBE.search(text(mail)).group(1)
+    page = client.get(link).get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert client.post(link, data={"csrf_token": csrf.group(1)} if csrf else {}).status_code == 200
+    travel(15)
+    worker(runner)  # the hold passes: the last activity
+    travel(366)
+    worker(runner)
+    assert [e["kind"] for e in ledger(client, shop, customer)][-1] == "expire"
+    assert not [m for m in loyalty_mail(smtp) if "expire" in m["Subject"]]
+
 def test_an_erased_customer_gets_none_of_them_even_those_already_queued(client, runner, program, smtp):  # noqa: F811
     shop = program
     order(client, shop, "300.00", email="bo@example.com")  # points earned and a tier, queued

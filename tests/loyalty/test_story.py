@@ -61,7 +61,17 @@ def test_the_programme_from_first_order_to_expiry(app, client, runner, program):
     now = standing(client, shop, customer)
     assert (now["spendable"], now["pending"], now["tier"]["id"]) == (70, 0, "bronze")
 
+    # A year passes with the worker stopped: the points are not taken before a reminder has
+    # given the member 30 days' notice.
     travel(365)
+    worker(runner)
+    now = standing(client, shop, customer)
+    assert (now["spendable"], now["expiring"]["points"], now["expiring"]["soon"]) == (70, 70, True)
+    assert len(outbox(app, kind="email", topic="loyalty_points_expiring")) == 1
+    travel(29)
+    worker(runner)
+    assert standing(client, shop, customer)["spendable"] == 70
+    travel(2)
     worker(runner)
     now = standing(client, shop, customer)
     assert (now["spendable"], now["pending"], now["expiring"]) == (0, 0, None)
