@@ -1,11 +1,14 @@
-"""The programme end to end through HTTP, with the movable clock and the worker: an order earns
-points on hold, the hold passes, a review earns its points, a tier is reached, a redemption
-issues a code from the pool, a refund of a later order reverses its points, and points unused
-for the period expire."""
+"""The programme end to end through HTTP, with the movable clock, the worker and a real SMTP
+server: an order earns points on hold, the hold passes, a review earns its points, a tier is
+reached, a redemption issues a code from the pool, a refund of a later order reverses its points,
+and points unused for the period expire, with a reminder e-mail first."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.helpers import submit
+from tests.outbox.conftest import parse, smtp  # noqa: F401
 
 from .conftest import add_endpoint, ledger, load_codes, order, outbox, redeem, standing, travel, worker
 
@@ -14,7 +17,16 @@ def webhooks(app, topic: str) -> list[dict]:
     return [row.payload["data"] for row in outbox(app, kind="webhook", topic=topic)]
 
 
-def test_the_programme_from_first_order_to_expiry(app, client, runner, program):
+@pytest.fixture
+def app_config(smtp):  # noqa: F811
+    return {"PUBLIC_WRITE_LIMIT": "10000 per minute", "SMTP_URL": smtp.url}
+
+
+def subjects(smtp) -> list[str]:  # noqa: F811
+    return [parse(raw)["Subject"] for raw in smtp.messages if parse(raw)["To"] == "ana@example.com"]
+
+
+def test_the_programme_from_first_order_to_expiry(app, client, runner, program, smtp):  # noqa: F811
     shop = program
     add_endpoint(client, shop, "https://shop-a.example/hooks", ["loyalty.points_earned", "loyalty.tier_changed",
                                                                  "loyalty.reward_redeemed"])
@@ -68,6 +80,7 @@ def test_the_programme_from_first_order_to_expiry(app, client, runner, program):
     now = standing(client, shop, customer)
     assert (now["spendable"], now["expiring"]["points"], now["expiring"]["soon"]) == (70, 70, True)
     assert len(outbox(app, kind="email", topic="loyalty_points_expiring")) == 1
+    assert subjects(smtp)[-1].startswith("Your 70 points at Shop A expire on ")
     travel(29)
     worker(runner)
     assert standing(client, shop, customer)["spendable"] == 70
@@ -81,6 +94,9 @@ def test_the_programme_from_first_order_to_expiry(app, client, runner, program):
         ("earn", "order", 120, 0, 120), ("hold_release", "order", 120, 120, 0), ("earn", "review", 50, 170, 0),
         ("earn", "order", 100, 170, 100), ("redeem", "redemption", -100, 70, 100),
         ("reverse", "order", -100, 70, 0), ("expire", "programme", -70, 0, 0)]
+    mailed = subjects(smtp)
+    assert "Your reward from Shop A is ready" in mailed and any("Silver" in m for m in mailed)
+    assert [m for m in mailed if "expire" in m] == [mailed[-1]]  # one reminder, before the expiry
     earned = webhooks(app, "loyalty.points_earned")
     assert [(e["entry"]["source"], e["entry"]["points"]) for e in earned] == \
         [("order", 120), ("review", 50), ("order", 100)]
