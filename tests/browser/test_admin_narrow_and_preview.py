@@ -57,7 +57,7 @@ def test_the_email_preview_shows_the_html_and_runs_no_script(live, page):
     with live.ctx():
         replies.set_reply(shops.get_shop(shop.id), rid, "Glad you like them!", user_id=None)
         message = db.session.scalars(select(OutboxMessage).where(OutboxMessage.shop_id == shop.id,
-                                                                 OutboxMessage.kind == "email")).first()
+                                                                 OutboxMessage.topic == "reply")).one()
         hostile = ('<p id="shown">An e-mail</p><script>parent.document.title = "pwned"; window.ran = 1;</script>'
                    '<img src="x" onerror="parent.document.title = \'pwned\'">')
         db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id)
