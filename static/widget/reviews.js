@@ -167,6 +167,7 @@
     };
     return {
       el, key, api, lang, t, sheet, shop, number, kept, token: el.dataset.reviewsToken,
+      published: el.dataset.reviewsStatic || SCRIPT.dataset.reviewsStatic,
       language: (tag) => { try { return names.of(tag); } catch { return tag; } },
       policy: safeUrl(shop.policy_url) || `${origin}/policy/${encodeURIComponent(key)}?lang=${lang}`,
       dir: RTL.includes(lang) ? "rtl" : "ltr",
@@ -232,10 +233,20 @@
     try { return state && JSON.parse(state.textContent); } catch { return null; }
   }
 
+  /** The rating from the published files (README.md: data-reviews-static), else from the API. */
+  async function ratingOf(ctx) {
+    const id = ctx.el.dataset.reviewsProduct;
+    const name = /^[\w-][\w.-]{0,127}$/.test(id) && !id.includes("..") ? id : `~${btoa(String.fromCharCode(
+      ...new TextEncoder().encode(id))).split("=")[0].replace(/[+/]/g, (c) => c < "/" ? "-" : "_")}`;
+    const file = ctx.published && name.length <= 200 && await json(
+      `${ctx.published.replace(/\/?$/, "/")}${ctx.key}/products/${name}/rating.json`).catch(() => 0);
+    return file?.histogram ? file : json(productUrl(ctx, "rating"));
+  }
+
   async function showProduct(ctx) {
     const first = takeover(ctx.el);
     const [rating, page] = first ? [first.rating, first] : await Promise.all([
-      json(productUrl(ctx, "rating")), json(productUrl(ctx, "reviews", { limit: PAGE, lang_first: ctx.lang })),
+      ratingOf(ctx), json(productUrl(ctx, "reviews", { limit: PAGE, lang_first: ctx.lang })),
     ]);
     show(ctx, productView(ctx, rating, page));
     emit(ctx, "ready", { product: ctx.el.dataset.reviewsProduct, rating });
