@@ -67,12 +67,21 @@ class ProductRating(MethodView):
     def get(self, public_key, product_id):
         """The rating of one product"""
         sid = resolve_public_key_id(public_key)
+        return caching.respond(caching.cached_entry(
+            ("product", sid, product_id), lambda: product_rating_entry(sid, product_id), by_url=True))
 
-        def compute():
-            rating = reads.product_rating(sid, product_id)
-            return caching.json_entry(rating.view(product_id=product_id), sid, product_id, rating.version)
 
-        return caching.respond(caching.cached_entry(("product", sid, product_id), compute, by_url=True))
+def product_rating_entry(sid: int, product_id: str) -> caching.Cached:
+    """The body and ETag of a product's rating answer, uncached: the route caches it, and the
+    published file (publishing/) is these same bytes."""
+    rating = reads.product_rating(sid, product_id)
+    return caching.json_entry(rating.view(product_id=product_id), sid, product_id, rating.version)
+
+
+def shop_rating_entry(sid: int) -> caching.Cached:
+    """The body and ETag of the whole shop's rating answer, uncached (as `product_rating_entry`)."""
+    rating = reads.shop_rating(sid)
+    return caching.json_entry(rating.view(), sid, "shop", rating.version)
 
 
 def parse_ids(raw: str) -> list[str]:
@@ -110,9 +119,4 @@ class WholeShopRating(MethodView):
     def get(self, public_key):
         """The rating of the whole shop, over all its products"""
         sid = resolve_public_key_id(public_key)
-
-        def compute():
-            rating = reads.shop_rating(sid)
-            return caching.json_entry(rating.view(), sid, "shop", rating.version)
-
-        return caching.respond(caching.cached_entry(("shop", sid), compute, by_url=True))
+        return caching.respond(caching.cached_entry(("shop", sid), lambda: shop_rating_entry(sid), by_url=True))

@@ -159,6 +159,19 @@ def _default_lang(sid: int) -> str | None:
     return shops.settings_of(shops.get_shop(sid)).get("default_locale")
 
 
+def badge_entry(sid: int, product_id: str, key: tuple[str, str, str, str | None]) -> caching.Cached:
+    """The badge's SVG and ETag for `key` (star, empty, text colours; a widget language or None
+    for the shop's default), uncached: the route caches it, the published badge is these bytes."""
+    # The shop's default language is read only when the answer is computed, not per request.
+    lang = key[3] or words.resolve(None, _default_lang(sid))
+    rating = reads.product_rating(sid, product_id)
+    # The exact mean, so that the text rounds once (4.249 -> 4.2, not 4.25 -> 4.3).
+    mean = rating.total / rating.count if rating.count else 0.0
+    svg = render_badge(mean, rating.count, star=key[0], empty=key[1], text=key[2], lang=lang)
+    return caching.Cached(svg.encode(), caching.etag_for("badge", FORMAT, sid, product_id,
+                                                       rating.version, key), "image/svg+xml")
+
+
 @blp.route("/products/<path:product_id>/badge.svg")
 @blp.doc(parameters=_PARAMETERS, responses={"200": {"description": "The badge",
                                                    "content": {"image/svg+xml": {}}}})
@@ -167,19 +180,8 @@ def badge(public_key, product_id):
     sid = resolve_public_key_id(public_key)
     options = parse_options(request.args)
     key = (options["star"], options["empty"], options["text"], options["lang"])
-
-    def compute():
-        # The shop's default language is read only when the answer is computed, not per request.
-        lang = key[3] or words.resolve(None, _default_lang(sid))
-        rating = reads.product_rating(sid, product_id)
-        # The exact mean, so that the text rounds once (4.249 -> 4.2, not 4.25 -> 4.3).
-        mean = rating.total / rating.count if rating.count else 0.0
-        svg = render_badge(mean, rating.count, star=key[0], empty=key[1], text=key[2], lang=lang)
-        return caching.Cached(svg.encode(), caching.etag_for("badge", FORMAT, sid, product_id,
-                                                           rating.version, key), "image/svg+xml")
-
-    response = caching.respond(caching.cached_entry(("badge", sid, product_id, key), compute,
-                                                     by_url=True))
+    response = caching.respond(caching.cached_entry(("badge", sid, product_id, key),
+                                                     lambda: badge_entry(sid, product_id, key), by_url=True))
     response.headers["X-Content-Type-Options"] = "nosniff"
     # Opened on its own, the SVG may load nothing and run nothing.
     response.headers["Content-Security-Policy"] = "default-src 'none'"

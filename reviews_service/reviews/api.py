@@ -39,17 +39,20 @@ def _page(shop_id: int, args, *, product_id: str | None = None):
     (never older than RATING_MAX_AGE); an unknown product is a 404, never cached."""
     key = ("list", shop_id, product_id, args["sort"], args["rating"], args["with_photos"],
            args["cursor"], args["limit"], args["lang"], args["lang_first"])
+    return caching.respond(caching.cached_entry(key, lambda: page_entry(shop_id, args, product_id=product_id),
+                                                by_url=True))
 
-    def compute():
-        query = queries.published_query(shop_id, product_external_id=product_id, rating=args["rating"],
-                                        with_photos=args["with_photos"], lang=args["lang"])
-        shown, next_cursor = queries.page(query, sort=args["sort"], limit=args["limit"],
-                                          cursor=args["cursor"], lang_first=args["lang_first"])
-        if not shown and product_id is not None:
-            catalog.get_product(shop_id, product_id)  # an empty page, or no such product (404)?
-        return caching.json_entry({"reviews": shown, "next_cursor": next_cursor})
 
-    return caching.respond(caching.cached_entry(key, compute, by_url=True))
+def page_entry(shop_id: int, args, *, product_id: str | None = None) -> caching.Cached:
+    """A page of the public list (`args`: a loaded `ReviewListQuery`) as body and ETag, uncached:
+    the route caches it, and the published reviews.json (publishing/) is these same bytes."""
+    query = queries.published_query(shop_id, product_external_id=product_id, rating=args["rating"],
+                                    with_photos=args["with_photos"], lang=args["lang"])
+    shown, next_cursor = queries.page(query, sort=args["sort"], limit=args["limit"],
+                                      cursor=args["cursor"], lang_first=args["lang_first"])
+    if not shown and product_id is not None:
+        catalog.get_product(shop_id, product_id)  # an empty page, or no such product (404)?
+    return caching.json_entry({"reviews": shown, "next_cursor": next_cursor})
 
 
 @public.route("/products/<path:product_id>/reviews")
