@@ -89,3 +89,69 @@ def compare(name: str, baseline_url: str, target_url: str, rounds: int = 2, seco
     ratio = max(target) / max(base)
     print(f"{name}: {max(target):.0f} req/s vs bare Flask {max(base):.0f} req/s -> ratio {ratio:.2f}")
     return ratio
+
+
+# --- nginx on the published files -----------------------------------------------------------------
+
+NGINX = "/usr/sbin/nginx"
+NGINX_SITE = ROOT / "deploy" / "nginx" / "reviews-published.conf"
+NGINX_BROTLI = ROOT / "deploy" / "nginx" / "reviews-published-brotli.conf"
+BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so")
+
+
+def nginx_config(folder: Path, published: Path, port: int, workers: int = 1, brotli: bool = True) -> Path:
+    """A main nginx.conf in `folder` around the shipped server block, its root and port set.
+
+    Only the shipped file's `listen` and `root` lines change, so what runs is what the README gives;
+    its brotli snippet is included when this nginx has the module to load (and `brotli` is not off,
+    to run nginx as it is without the module)."""
+    conf = folder / "conf"
+    conf.mkdir(parents=True, exist_ok=True)
+    site = NGINX_SITE.read_text()
+    for old, new in (("listen 80;", f"listen 127.0.0.1:{port};"),
+                     ("root /srv/reviews-service/published;", f"root {published};")):
+        if old not in site:
+            raise RuntimeError(f"{NGINX_SITE} no longer has `{old}`: update nginx_config()")
+        site = site.replace(old, new)
+    (conf / NGINX_SITE.name).write_text(site)
+    brotli = brotli and BROTLI_MODULE.exists()
+    if brotli:
+        shutil.copy(NGINX_BROTLI, conf / NGINX_BROTLI.name)
+    temp = " ".join(f"{kind}_temp_path {folder}/{kind};" for kind in ("client_body", "proxy", "fastcgi",
+                                                                     "uwsgi", "scgi"))
+    (conf / "nginx.conf").write_text("\n".join([
+        f"load_module {BROTLI_MODULE};" if brotli else "",
+        # As root, the workers would otherwise become `nobody`, who may not read a private temp folder.
+        "user root;" if os.geteuid() == 0 else "",
+        f"worker_processes {workers};",
+        f"pid {folder}/nginx.pid;",
+        f"error_log {folder}/error.log warn;",
+        "events { worker_connections 1024; }",
+        "http {",
+        f"  access_log off; sendfile on; tcp_nopush on; keepalive_requests 1000000; {temp}",
+        f"  include {NGINX_SITE.name};",
+        "}", ""]))
+    return conf / "nginx.conf"
+
+
+@contextlib.contextmanager
+def nginx(published: Path, folder: Path, workers: int = 1, brotli: bool = True):
+    """Run nginx in the foreground on `published` with the shipped config; yields the base URL."""
+    port = free_port()
+    config = nginx_config(Path(folder), Path(published), port, workers, brotli)
+    proc = subprocess.Popen([NGINX, "-p", str(folder), "-c", str(config), "-g", "daemon off;"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"nginx did not start: {proc.stderr.read().decode()}")
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+                break
+            time.sleep(0.05)
+        else:
+            raise RuntimeError("nginx did not start listening")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(10)

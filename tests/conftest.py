@@ -1,7 +1,7 @@
 """Fixtures: an app on a migrated SQLite file per test, or on the real PostgreSQL server.
 
-PostgreSQL, Redis and browser tests skip when their server is missing, unless
-REVIEWS_TEST_REQUIRE (e.g. "postgres,redis,browser", set by .ci/run) says they must run:
+PostgreSQL, Redis, browser and nginx tests skip when their server is missing, unless
+REVIEWS_TEST_REQUIRE (e.g. "postgres,redis,browser,nginx", set by .ci/run) says they must run:
 then a missing server fails them instead.
 """
 
@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from bench._harness import BROTLI_MODULE, NGINX
 from reviews_service import clock, create_app
 from reviews_service.extensions import db
 
@@ -181,6 +182,16 @@ def shop(app) -> ShopKeys:
 @pytest.fixture
 def other_shop(app) -> ShopKeys:
     return make_shop(app, "Shop B", origins=["https://shop-b.example"])
+
+
+@pytest.fixture(scope="session")
+def nginx_binary() -> str:
+    """The real nginx that serves the published files (deploy/nginx/), with its brotli module."""
+    if not os.access(NGINX, os.X_OK):
+        unavailable("nginx", f"{NGINX} is not installed (apt-get install nginx)")
+    if not BROTLI_MODULE.exists():
+        unavailable("nginx", f"{BROTLI_MODULE} is missing (apt-get install libnginx-mod-http-brotli-static)")
+    return NGINX
 
 
 @pytest.fixture
