@@ -85,12 +85,13 @@ def _connect_subscribers(app: Flask) -> None:
     from .outbox import subscribers as outbox
     from .ratings import freshness
     from .referrals import subscribers as referrals
+    from .publishing import subscribers as publishing
     from .reviews import subscribers as reviews
     from .survey import subscribers as survey
     from .web import idempotency
 
     for room in (freshness, idempotency, outbox, reviews, moderation, collecting, referrals, survey, feedback,
-                 connectors, loyalty):
+                 connectors, loyalty, publishing):
         room.connect()
 
 
@@ -103,6 +104,7 @@ def _register_jobs(app: Flask) -> None:
     from .moderation import alerts, notices
     from .referrals import incentives, invitations, tasks
 
+    from .publishing import jobs as publishing
     scheduling.register(app)  # review requests and reminders
     notices.register(app)  # the moderators' digest
     alerts.register(app)  # alerts about low ratings, batched, to the members who opted in
@@ -113,6 +115,7 @@ def _register_jobs(app: Flask) -> None:
     loyalty_emails.register(app)  # the members' points earned (daily) and expiry reminders
 
 
+    publishing.register(app)  # tasks: the published files of a product, a shop's rating, a whole shop
 def _derive_flask_config(app: Flask) -> None:
     cfg = app.config
     url = cfg["DATABASE_URL"]

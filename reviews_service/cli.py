@@ -19,6 +19,7 @@ from flask.cli import with_appcontext
 from . import create_app
 from .cli_connect import register as register_connect
 from .cli_keys import register as register_keys
+from .cli_publish import register as register_publish
 from .config import ConfigError
 from .errors import DomainError
 from .files import atomic_write
@@ -354,3 +355,4 @@ def export_command(shop_ref, fmt, output):
 
 register_keys(main, friendly)
 register_connect(main, friendly)
+register_publish(main, friendly)

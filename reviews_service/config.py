@@ -56,6 +56,12 @@ class Defaults:
     MAIL_FROM = "reviews@localhost"
     MAIL_REPLY_TO = ""
     ADMIN_LOGIN_ACCOUNT_LIMIT = "5 per 15 minutes"  # failed sign-ins per account
+    # Publish on write (publishing/): each product's rating JSON, badges and first page of reviews,
+    # and each shop's rating, as static files rewritten by the worker whenever they change.
+    PUBLISH_STORAGE = ""  # empty: off (nothing queued); "local" (PUBLISH_ROOT) or "s3" (the S3_* bucket)
+    PUBLISH_ROOT = ""  # empty: instance/published
+    PUBLISH_URL = ""  # the public base URL the folder or bucket prefix is served at (for the widget)
+    PUBLISH_S3_PREFIX = "published/"  # the published files' folder in the S3_BUCKET
     ADMIN_LOGIN_IP_LIMIT = "20 per 15 minutes"  # failed sign-ins per address
     WORKER_POLL_SECONDS = 5
     DIGEST_HOUR = 8  # UTC hour after which the daily digest goes out
@@ -117,6 +123,11 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
     cfg["PUBLIC_URL"] = str(cfg["PUBLIC_URL"]).rstrip("/")
     for flag in ("WEBHOOK_ALLOW_HTTP", "WEBHOOK_ALLOW_PRIVATE"):
         value = cfg[flag]
+    if not cfg["PUBLISH_ROOT"]:
+        cfg["PUBLISH_ROOT"] = str(instance / "published")
+    cfg["PUBLISH_STORAGE"] = str(cfg["PUBLISH_STORAGE"] or "").strip().lower()
+    if cfg["PUBLISH_STORAGE"] not in ("", "local", "s3"):
+        raise ConfigError(f"REVIEWS_PUBLISH_STORAGE must be empty (off), local or s3, got {cfg['PUBLISH_STORAGE']!r}")
         if isinstance(value, str):
             cfg[flag] = cfg["ENV"] != "production" if value == "" else value.lower() in ("1", "true", "yes")
     if not cfg["MEDIA_URL"]:

@@ -13,7 +13,8 @@ from ..extensions import db
 from ..models_base import UTCDateTime, one_of, utcnow
 
 STATUSES = ("pending", "sending", "sent", "failed", "dead")
-KINDS = ("email", "webhook")
+# A task is work a room registered with the worker (`jobs.register_task`), named by its topic.
+KINDS = ("email", "webhook", "task")
 
 
 class OutboxMessage(db.Model):
@@ -29,7 +30,8 @@ class OutboxMessage(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     shop_id: Mapped[int | None] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))
-    # What the message is: "review_request", "reminder", "reply", "digest", or a webhook event type.
+    # What the message is: "review_request", "reminder", "reply", "digest", a webhook event type,
+    # or the registered handler of a task ("publish.product").
     topic: Mapped[str] = mapped_column(String(64))
     # Makes scheduling idempotent: the same reason to send never queues a second message.
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)

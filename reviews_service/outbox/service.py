@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import case, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import mentions
 from ..errors import NotFound
@@ -44,6 +45,31 @@ def enqueue(*, kind: str, topic: str, payload: dict[str, Any], shop_id: int | No
     inserted = db.session.execute(insert_ignore(OutboxMessage, values, ["dedupe_key"])
                                   .returning(OutboxMessage.id)).first()
     return inserted is not None
+
+
+def enqueue_task(topic: str, payload: dict[str, Any], *, shop_id: int | None, coalesce: str) -> None:
+    """Queue the task `topic` (a handler registered with `jobs.register_task`) in the current
+    transaction, coalesced: while a row with the key `coalesce` waits, no second one is added.
+    The worker clears the key as it starts the row (`start_task`), so a change after that queues
+    a new row. A conflict takes the waiting row's lock (`DO UPDATE`, not `DO NOTHING`) and keeps
+    it until this transaction ends, so that `start_task` waits for it to commit: the task then
+    reads the change it was queued for, never a state from before it."""
+    now = utcnow()
+    dialect = db.session.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(OutboxMessage).values(
+        kind="task", topic=topic, payload=payload, shop_id=shop_id, recipient="", dedupe_key=coalesce,
+        status="pending", attempts=0, max_attempts=8, due_at=now, next_attempt_at=now, created_at=now)
+    db.session.execute(insert.on_conflict_do_update(index_elements=["dedupe_key"],
+                                                    set_={"dedupe_key": insert.excluded.dedupe_key}))
+
+
+def start_task(message: OutboxMessage) -> None:
+    """Free a claimed task's coalescing key and commit, before its handler reads anything: what
+    changes from now on queues a task of its own."""
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id,
+                                                   OutboxMessage.locked_by == message.locked_by)
+                       .values(dedupe_key=None).execution_options(synchronize_session=False))
+    db.session.commit()
 
 
 def jsonable(value: Any) -> Any:

@@ -1,5 +1,5 @@
 """`reviews-service worker`: run the jobs the rooms registered (queue what fell due), then deliver
-the outbox, until SIGTERM.
+the outbox (e-mails, webhooks, and the tasks the rooms registered), until SIGTERM.
 
 Run as many copies as you like: every step claims its rows so that no two workers send the same one.
 The worker imports no room above the outbox: what falls due, and whether a queued e-mail is still
@@ -57,7 +57,8 @@ class Worker:
         stats = Stats()
         for _name, job in jobs.jobs():
             stats.queued += job()
-        kinds = ("email", "webhook") if (self.smtp or self.printer) else ("webhook",)
+        # Without SMTP the e-mails wait; webhooks and the rooms' tasks need no mail server.
+        kinds = ("email", "webhook", "task") if (self.smtp or self.printer) else ("webhook", "task")
         while not self.stopping.is_set():
             batch = service.claim(self.id, limit=self.batch, kinds=kinds)
             if not batch:
@@ -82,8 +83,16 @@ class Worker:
                 service.drop(message, reason)
                 stats.dropped += 1
                 return
+        handler = jobs.task(message.topic) if message.kind == "task" else None
+        if message.kind == "task" and handler is None:
+            service.drop(message, f"no handler is registered for the task {message.topic!r}")
+            stats.dropped += 1
+            return
         try:
-            if message.kind == "email":
+            if handler is not None:
+                service.start_task(message)
+                handler(message)
+            elif message.kind == "email":
                 self._send_email(message)
             else:
                 endpoint = db.session.get(WebhookEndpoint, message.endpoint_id)

@@ -201,15 +201,21 @@ def storage_from_config(config: Mapping) -> Storage:
             raise ValueError("MEDIA_ROOT must name the folder for local media storage")
         return LocalStorage(config["MEDIA_ROOT"], config.get("MEDIA_URL") or "/media")
     if kind == "s3":
-        if not config.get("S3_BUCKET"):
-            raise ValueError("S3_BUCKET is required when MEDIA_STORAGE is s3")
-        return S3Storage(
-            config["S3_BUCKET"],
-            endpoint_url=config.get("S3_ENDPOINT_URL") or None,
-            region=config.get("S3_REGION") or None,
-            access_key=config.get("S3_ACCESS_KEY") or None,
-            secret_key=config.get("S3_SECRET_KEY") or None,
-            public_base_url=config.get("S3_PUBLIC_URL") or None,
-            prefix=config.get("S3_PREFIX") or "",
-        )
+        return s3_storage_from_config(config, prefix=config.get("S3_PREFIX") or "")
     raise ValueError(f"MEDIA_STORAGE must be 'local' or 's3', not {kind!r}")
+
+
+def s3_storage_from_config(config: Mapping, *, prefix: str) -> S3Storage:
+    """The bucket of the `S3_*` settings under `prefix`: the photos' (`S3_PREFIX`), or another
+    room's objects beside them (the published files, `PUBLISH_S3_PREFIX`)."""
+    if not config.get("S3_BUCKET"):
+        raise ValueError("S3_BUCKET is required for S3 storage")
+    return S3Storage(
+        config["S3_BUCKET"],
+        endpoint_url=config.get("S3_ENDPOINT_URL") or None,
+        region=config.get("S3_REGION") or None,
+        access_key=config.get("S3_ACCESS_KEY") or None,
+        secret_key=config.get("S3_SECRET_KEY") or None,
+        public_base_url=config.get("S3_PUBLIC_URL") or None,
+        prefix=prefix,
+    )

@@ -1,0 +1,31 @@
+"""The publishing room's receivers: what a storefront sees of a product changed (a review
+published, rejected, removed or erased, an edit applied, a redaction, a photo or a public reply)
+queues the product's files; a new default language of the shop (its badges' words) queues all of
+them. Each returns at once while publishing is off."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import events
+from ..extensions import db
+from . import service
+
+# The settings a published file shows: the badge without `lang` speaks the shop's default language.
+SHOWN_SETTINGS = frozenset({"default_locale"})
+
+
+def connect() -> None:
+    events.published_reviews_changed.connect(_product_changed)
+    events.shop_settings_changed.connect(_settings_changed)
+
+
+def _product_changed(shop_id: int, *, product_id: int, **_: Any) -> None:
+    service.queue_product(shop_id, product_id)
+
+
+def _settings_changed(shop, *, changed: frozenset[str], **_: Any) -> None:
+    # Sent after the settings' commit: the task is queued in a transaction of its own.
+    if changed & SHOWN_SETTINGS and service.enabled():
+        service.queue_shop(shop.id)
+        db.session.commit()
