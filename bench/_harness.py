@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,6 +77,13 @@ def wrk(url: str, seconds: int = 8, connections: int = 16, threads: int = 2) -> 
     if "Non-2xx" in out:
         sys.exit(f"{url} answered errors under load:\n{out}")
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+def same_bytes(file_url: str, api_url: str) -> None:
+    """Stop unless a published file is the API's answer byte for byte (what it stands in for)."""
+    published, answered = (urllib.request.urlopen(url).read() for url in (file_url, api_url))
+    if published != answered:
+        sys.exit(f"{file_url} is not the API's answer {api_url}")
 
 
 def compare(name: str, baseline_url: str, target_url: str, rounds: int = 2, seconds: int = 8) -> float:
