@@ -59,6 +59,11 @@ class Worker:
             stats.queued += job()
         # Without SMTP the e-mails wait; webhooks and the rooms' tasks need no mail server.
         kinds = ("email", "webhook", "task") if (self.smtp or self.printer) else ("webhook", "task")
+        return self.drain(kinds, stats)
+
+    def drain(self, kinds: tuple[str, ...], stats: Stats | None = None) -> Stats:
+        """Deliver the due rows of `kinds` until none is left (no periodic job runs)."""
+        stats = stats or Stats()
         while not self.stopping.is_set():
             batch = service.claim(self.id, limit=self.batch, kinds=kinds)
             if not batch:
