@@ -60,19 +60,42 @@ _PRODUCT_RATINGS = (
     .select_from(Product).outerjoin(ProductRating, ProductRating.product_id == Product.id)
     .where(Product.shop_id == bindparam("shop"), Product.external_id.in_(bindparam("ids", expanding=True)))
 )
+# One product, the storefront's every page view: `=` rather than an expanding IN, which SQLAlchemy
+# renders into new SQL on every execution.
+_PRODUCT_RATING = (
+    select(*[getattr(ProductRating, f) for f in _FIELDS])
+    .select_from(Product).outerjoin(ProductRating, ProductRating.product_id == Product.id)
+    .where(Product.shop_id == bindparam("shop"), Product.external_id == bindparam("id"))
+)
 _SHOP_RATING = select(*[getattr(ShopRating, f) for f in _FIELDS]).where(ShopRating.shop_id == bindparam("shop"))
+
+
+def _read(statement, params: dict[str, Any]) -> list:
+    """The rows of a read: inside the session's transaction when this app context already has a
+    session (a write in progress must see its own changes), else on a connection of its own. A
+    storefront read then opens no ORM session at all: no session, transaction or identity map to
+    build, and none to close at teardown, one pool checkout and nothing else."""
+    if db.session.registry.has():
+        return db.session.connection().execute(statement, params).all()
+    with db.engine.connect() as connection:
+        return connection.execute(statement, params).all()
+
+
 def product_ratings(shop_id: int, external_ids: list[str]) -> dict[str, Rating]:
     """The ratings of these products (unknown ids and products without reviews: zero counts)."""
-    rows = db.session.connection().execute(_PRODUCT_RATINGS, {"shop": shop_id, "ids": external_ids})
+    rows = _read(_PRODUCT_RATINGS, {"shop": shop_id, "ids": external_ids})
     found = {row.external_id: _rating(row) for row in rows}
     return {eid: found.get(eid, ZERO) for eid in external_ids}
 
 
 def product_rating(shop_id: int, external_id: str) -> Rating:
-    return product_ratings(shop_id, [external_id])[external_id]
+    """The rating of one product (an unknown id or a product without reviews: zero counts)."""
+    rows = _read(_PRODUCT_RATING, {"shop": shop_id, "id": external_id})
+    return _rating(rows[0] if rows else None)
 
 
 def shop_rating(shop_id: int) -> Rating:
-    return _rating(db.session.connection().execute(_SHOP_RATING, {"shop": shop_id}).first())
+    rows = _read(_SHOP_RATING, {"shop": shop_id})
+    return _rating(rows[0] if rows else None)
 
 
