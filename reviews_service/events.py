@@ -19,6 +19,12 @@ A shop's published reviews lost one or changed what they show: a published revie
 removed (also by an erasure) or sent back to the queue, or personal data in it was redacted or a
 photo taken off. Sent with the shop's id as sender and `product_id` (the product's row id).""")
 
+product_rating_changed = _signals.signal("product-rating-changed", doc="""\
+A product's rating aggregate, and so its shop's, moved by one published review
+(`ratings.service.adjust`: the transition, an applied edit of a published review), inside that
+transaction. Sender: the shop's id; `product_id`: the product's row id. Listener: publishing (the
+product's and the shop's published files).""")
+
 # --- orders (sent by catalog) ---------------------------------------------------------------------
 
 order_ingested = _signals.signal("order-ingested", doc="""\

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import case, func, select, update
 
+from .. import events
 from ..extensions import db
 from ..models_base import insert_ignore
 from ..reviews.models import Review
@@ -16,7 +17,8 @@ COUNT_FIELDS = ("count", "total", "n1", "n2", "n3", "n4", "n5", "verified_count"
 
 def adjust(shop_id: int, product_id: int, rating: int, verified: bool, sign: int) -> None:
     """Add (sign=+1) or remove (sign=-1) one published review, as `n = n + 1` in the database:
-    never read, add and write back, so that concurrent transitions cannot lose a count."""
+    never read, add and write back, so that concurrent transitions cannot lose a count. Announced
+    as `events.product_rating_changed`, in the same transaction."""
     for model, key in ((ProductRating, {"product_id": product_id, "shop_id": shop_id}),
                        (ShopRating, {"shop_id": shop_id})):
         db.session.execute(insert_ignore(model, {**key, **dict.fromkeys(COUNT_FIELDS, 0), "version": 0},
@@ -32,6 +34,7 @@ def adjust(shop_id: int, product_id: int, rating: int, verified: bool, sign: int
         if verified:
             values["verified_count"] = model.verified_count + sign
         db.session.execute(update(model).where(*where).values(**values))
+    events.product_rating_changed.send(shop_id, product_id=product_id)
 
 
 @dataclass
