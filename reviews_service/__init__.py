@@ -66,10 +66,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _connect_subscribers(app)
     _register_jobs(app)
+    from .web import caching
     from .web.fastpath import FastPath
 
-    # Outermost: a repeated storefront read is answered before anything else runs.
-    app.wsgi_app = app.extensions["reviews.fastpath"] = FastPath(app.wsgi_app)
+    # Outermost: a repeated storefront read is answered before anything else runs. With Redis,
+    # the processes tell each other what to drop (web/broadcast.py; nothing connects here).
+    app.wsgi_app = app.extensions["reviews.fastpath"] = FastPath(app.wsgi_app, guard=caching.init_app(app))
     return app
 
 

@@ -28,6 +28,10 @@ class Defaults:
     SECRET_KEY = ""  # empty: generated once in the instance folder (development only)
     SECRET_KEY_PREVIOUS = ""  # earlier SECRET_KEYs, comma-separated: connectors' secrets stay readable
     RATELIMIT_STORAGE_URI = "memory://"
+    # Where the web processes tell each other which cached answers to drop (web/broadcast.py):
+    # redis://, rediss:// or unix://. Empty: RATELIMIT_STORAGE_URI when that is Redis, else none
+    # (each process then keeps its answers until RATING_CACHE_TTL ends).
+    REDIS_URL = ""
     RATELIMIT_FALLBACK = "300 per minute"  # per key, in each process, while that storage is down
     PUBLIC_URL = "http://127.0.0.1:5000"
     TRUSTED_PROXIES = 0  # how many proxies in front of us may set X-Forwarded-For
@@ -130,6 +134,8 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
         raise ConfigError(f"REVIEWS_PUBLISH_STORAGE must be empty (off), local or s3, got {cfg['PUBLISH_STORAGE']!r}")
         if isinstance(value, str):
             cfg[flag] = cfg["ENV"] != "production" if value == "" else value.lower() in ("1", "true", "yes")
+    if cfg["REDIS_URL"] and not str(cfg["REDIS_URL"]).startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(f"REVIEWS_REDIS_URL must be a redis://, rediss:// or unix:// URL, got {cfg['REDIS_URL']!r}")
     if not cfg["MEDIA_URL"]:
         cfg["MEDIA_URL"] = cfg["PUBLIC_URL"] + "/media"
     return cfg

@@ -15,9 +15,12 @@ from blinker import Namespace
 _signals = Namespace()
 
 published_reviews_changed = _signals.signal("published-reviews-changed", doc="""\
-A shop's published reviews lost one or changed what they show: a published review was rejected,
-removed (also by an erasure) or sent back to the queue, or personal data in it was redacted or a
-photo taken off. Sent with the shop's id as sender and `product_id` (the product's row id).""")
+A shop's published reviews gained one, lost one or changed what they show: a review was published,
+or a published one was rejected, removed (also by an erasure) or sent back to the queue, its
+reviewer's edit was applied, personal data in it was redacted, a photo taken off, or its public
+reply written, changed or deleted. Sent with the shop's id as sender and `product_id` (the
+product's row id). Listener: ratings (`freshness`: drops the shop's cached answers at the commit,
+in every process).""")
 
 product_rating_changed = _signals.signal("product-rating-changed", doc="""\
 A product's rating aggregate, and so its shop's, moved by one published review

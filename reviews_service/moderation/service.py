@@ -80,9 +80,10 @@ def transition(review: Review, to_status: str, *, actor: str, reason: str | None
 
     if from_status == "published":
         ratings.adjust(review.shop_id, review.product_id, review.rating, review.verified_buyer, -1)
-        events.published_reviews_changed.send(review.shop_id, product_id=review.product_id)
     if to_status == "published":
         ratings.adjust(review.shop_id, review.product_id, review.rating, review.verified_buyer, +1)
+    if "published" in (from_status, to_status):
+        events.published_reviews_changed.send(review.shop_id, product_id=review.product_id)
     db.session.add(AuditEvent(shop_id=review.shop_id, review_id=review.id, actor=actor,
                               action="status", from_status=from_status, to_status=to_status,
                               reason=reason, note=note))
@@ -165,7 +166,7 @@ def record(review: Review, action: str, *, actor: str, note: str = "") -> None:
     db.session.add(AuditEvent(shop_id=review.shop_id, review_id=review.id, actor=actor,
                               action=action, from_status=review.status, to_status=review.status,
                               note=note))
-    if action in ("redacted", "photo_removed") and review.status == "published":
+    if action in ("redacted", "photo_removed", "reply", "reply_deleted") and review.status == "published":
         events.published_reviews_changed.send(review.shop_id, product_id=review.product_id)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from typing import Any
 from flask import Response, current_app, request
 
 from .. import clock
+from .broadcast import Broadcast, redis_url
 
 # --- the in-process cache -------------------------------------------------------------------------
 
@@ -25,36 +27,46 @@ _MAX_ENTRIES = 20_000
 
 
 class TTLCache:
-    """A bounded LRU of (expiry, value), one per app; entries live at most the configured TTL.
-    Keys start with (kind, shop id, ...), so that one shop's entries can be dropped at once."""
+    """A bounded LRU of (computed, expiry, value), one per app; entries live at most the configured
+    TTL, and with a `guard` (the drop broadcast) only as long as it trusts them. Keys start with
+    (kind, shop id, ...), so that one shop's entries can be dropped at once."""
 
-    def __init__(self) -> None:
-        self.entries: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
+    def __init__(self, guard: Broadcast | None = None) -> None:
+        self.entries: OrderedDict[Any, tuple[float, float, Any]] = OrderedDict()
         self.lock = threading.Lock()
         self.drops = 0  # how many drops so far: a value computed across one is not kept
+        self.guard = guard
 
-    def get_or_compute(self, key: Any, ttl: float, compute: Callable[[], Any]) -> tuple[Any, float | None]:
-        """The value and when it expires (on the `now()` clock); None when it was not kept."""
+    def get_or_compute(self, key: Any, ttl: float,
+                       compute: Callable[[], Any]) -> tuple[Any, float | None, float]:
+        """The value, when it expires (on the `now()` clock; None when it was not kept) and when
+        it was computed."""
         start = now()
         with self.lock:
             hit = self.entries.get(key)
-            if hit is not None and hit[0] > start:
+            if hit is not None and hit[1] > start and (self.guard is None or self.guard.keeps(hit[0], start)):
                 self.entries.move_to_end(key)
-                return hit[1], hit[0]
+                return hit[2], hit[1], hit[0]
             drops = self.drops
+        if self.guard is not None and self.guard.thread is None:
+            self.guard.start()  # listen for drops before keeping anything
         value = compute()
         with self.lock:
             if self.drops != drops:
-                return value, None  # it may have read the rows from before the change
-            self.entries[key] = (start + ttl, value)
+                return value, None, start  # it may have read the rows from before the change
+            self.entries[key] = (start, start + ttl, value)
             self.entries.move_to_end(key)
             while len(self.entries) > _MAX_ENTRIES:
                 self.entries.popitem(last=False)
-        return value, start + ttl
+        return value, start + ttl, start
 
-    def drop_shop(self, shop_id: int) -> None:
+    def drop_shop(self, shop_id: int | None) -> None:
+        """Forget this shop's entries; None: every entry."""
         with self.lock:
             self.drops += 1
+            if shop_id is None:
+                self.entries.clear()
+                return
             for key in [k for k in self.entries if k[1] == shop_id]:
                 del self.entries[key]
 
@@ -73,6 +85,7 @@ def _ttl() -> float:
 # Set in the WSGI environ by a view whose answer depends on its URL only: the fast path
 # (fastpath.py) may then replay it until this time, and drops it with its shop's answers.
 BY_URL_UNTIL = "reviews.by_url_until"
+BY_URL_SINCE = "reviews.by_url_since"
 BY_URL_SHOP = "reviews.by_url_shop"
 
 
@@ -82,19 +95,49 @@ def _cached(key: Any, compute: Callable[[], Any], by_url: bool = False) -> Any:
         return compute()
     cache = current_app.extensions.get("reviews.rating_cache")
     if cache is None:
-        cache = current_app.extensions.setdefault("reviews.rating_cache", TTLCache())
-    value, expires = cache.get_or_compute(key, ttl, compute)
+        cache = current_app.extensions.setdefault(
+            "reviews.rating_cache", TTLCache(current_app.extensions.get("reviews.broadcast")))
+    value, expires, computed = cache.get_or_compute(key, ttl, compute)
     if by_url and expires is not None:
         request.environ[BY_URL_UNTIL] = expires
+        request.environ[BY_URL_SINCE] = computed
         request.environ[BY_URL_SHOP] = key[1]
     return value
 
 
-def drop_shop(app, shop_id: int) -> None:
-    """Forget every answer about this shop that this process keeps (the fast path's too)."""
+def init_app(app) -> Broadcast | None:
+    """The drop broadcast between processes, when Redis is configured (`broadcast.py`); it opens
+    no connection until the process first keeps an answer."""
+    url = redis_url(app.config)
+    if not url:
+        return None
+    ref = weakref.ref(app)
+
+    def drop(shop_id: int | None) -> None:
+        kept = ref()
+        if kept is not None:
+            drop_shop(kept, shop_id)
+
+    bus = app.extensions["reviews.broadcast"] = Broadcast(url, drop)
+    return bus
+
+
+def drop_shop(app, shop_id: int | None) -> None:
+    """Forget every answer about this shop that this process keeps (the fast path's too); None:
+    every answer about every shop."""
     for kept in (app.extensions.get("reviews.rating_cache"), app.extensions.get("reviews.fastpath")):
         if kept is not None:
             kept.drop_shop(shop_id)
+
+
+def drop_shops_everywhere(app, shop_ids: set[int]) -> None:
+    """Forget these shops' answers in this process, and tell the other processes to (when Redis
+    is configured). Call it after the change committed; it never raises."""
+    for shop_id in shop_ids:
+        drop_shop(app, shop_id)
+    bus = app.extensions.get("reviews.broadcast")
+    if bus is not None:
+        bus.publish(shop_ids)
 
 
 # --- conditional, cacheable answers ---------------------------------------------------------------

@@ -12,7 +12,9 @@ What keeps this honest:
 - a kept answer expires when the view's own cached entry expires, so it is never older than
   `RATING_CACHE_TTL`, itself capped at `RATING_MAX_AGE`: exactly what a CDN may serve anyway;
 - a change to a shop's published reviews drops that shop's kept answers as it commits
-  (ratings/freshness.py), in this process; other processes keep theirs until they expire;
+  (ratings/freshness.py), in this process, and with Redis in every other one within a second
+  (broadcast.py: while that broadcast is not live, a kept answer is replayed at most a second
+  after it was computed); without Redis other processes keep theirs until they expire;
 - with `RATING_CACHE_TTL=0` nothing is kept;
 - memory is bounded in bytes, least recently used out first.
 """
@@ -25,6 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from . import caching
+from .broadcast import Broadcast
 
 PREFIX = "/api/v1/public/"
 MAX_BYTES = 16 * 1024 * 1024
@@ -34,6 +37,7 @@ _BODY_HEADERS = {"content-type", "content-length"}
 
 @dataclass(frozen=True)
 class Kept:
+    computed: float
     expires: float
     shop: int
     status: str
@@ -63,8 +67,9 @@ def _replayable(headers: list[tuple[str, str]]) -> bool:
 class FastPath:
     """Wraps the app's WSGI callable; see the module's docstring."""
 
-    def __init__(self, app: Callable, max_bytes: int = MAX_BYTES) -> None:
+    def __init__(self, app: Callable, max_bytes: int = MAX_BYTES, guard: Broadcast | None = None) -> None:
         self.app = app
+        self.guard = guard
         self.max_bytes = max_bytes
         self.kept: OrderedDict[tuple[str, str], Kept] = OrderedDict()
         self.bytes = 0
@@ -106,7 +111,8 @@ class FastPath:
                 iterable.close()
         etag = next((v for k, v in headers if k.lower() == "etag"), None)
         if etag is not None:
-            self._put(key, Kept(expires, environ[caching.BY_URL_SHOP], answer["status"], list(headers),
+            self._put(key, Kept(environ[caching.BY_URL_SINCE], expires, environ[caching.BY_URL_SHOP],
+                                answer["status"], list(headers),
                                 [(k, v) for k, v in headers if k.lower() not in _BODY_HEADERS],
                                 body, etag), drops)
         return [body]
@@ -116,9 +122,12 @@ class FastPath:
             kept = self.kept.get(key)
             if kept is None:
                 return None
-            if kept.expires <= caching.now():
+            now = caching.now()
+            if kept.expires <= now:
                 self._drop(key)
                 return None
+            if self.guard is not None and not self.guard.keeps(kept.computed, now):
+                return None  # it may have missed a drop: ask the app again (which replaces it)
             self.kept.move_to_end(key)
             return kept
 
@@ -138,9 +147,13 @@ class FastPath:
     def _drop(self, key) -> None:
         self.bytes -= self.kept.pop(key).size
 
-    def drop_shop(self, shop_id: int) -> None:
-        """Forget every kept answer about this shop."""
+    def drop_shop(self, shop_id: int | None) -> None:
+        """Forget every kept answer about this shop; None: every kept answer."""
         with self.lock:
             self.drops += 1
+            if shop_id is None:
+                self.kept.clear()
+                self.bytes = 0
+                return
             for key in [k for k, kept in self.kept.items() if kept.shop == shop_id]:
                 self._drop(key)

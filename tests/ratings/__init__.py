@@ -3,13 +3,27 @@ and the few moderator actions that have no API yet, made through the services.""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from urllib.parse import unquote, urlsplit
 
+from reviews_service import events
+from reviews_service.ratings import freshness
 from tests.factories import ShopKeys
 from tests.helpers import order_event, post_order, submit
 
 # Many reviews per test, all from the test client's one address.
 CONFIG = {"PUBLIC_WRITE_LIMIT": "10000 per minute"}
+
+
+@contextmanager
+def unannounced():
+    """Changes made inside drop no cached answer (as another process's change does where no Redis
+    carries the drop): only the cache's TTL ends what was kept."""
+    events.published_reviews_changed.disconnect(freshness._remember)
+    try:
+        yield
+    finally:
+        freshness.connect()
 
 
 def publish_from_request(client, shop: ShopKeys, product: str = "sku-1", rating: int = 5, *,
