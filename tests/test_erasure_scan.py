@@ -9,17 +9,20 @@ the shop's private reply, a survey answer with a comment, alerts to the shop's m
 about all of it, the backend's stored idempotent answers, and a platform's delivery waiting for an
 order. After the erasure every column of every table of the live database (reflected, so a table
 added later is scanned without editing this test) is searched for the address in any case and for
-the person's names, on SQLite and on PostgreSQL.
+the person's names, on SQLite and on PostgreSQL; and so is every published file (publishing on).
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import warnings
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
+import brotli
 import pytest
 from sqlalchemy import MetaData, select
 from sqlalchemy.exc import SAWarning
@@ -27,6 +30,7 @@ from sqlalchemy.exc import SAWarning
 from reviews_service import clock
 from reviews_service.extensions import db
 from reviews_service.outbox.jobs import jobs
+from reviews_service.outbox.worker import Worker
 from tests.admin.conftest import admin_for, csrf_token
 from tests.connectors.conftest import connect, fixture, shopify
 from tests.factories import make_shop, order_payload
@@ -55,7 +59,9 @@ EXPECTED_BEFORE = {"customers", "reviews", "replies", "private_feedback", "surve
 
 @pytest.fixture
 def app_config():
-    return {"PUBLIC_WRITE_LIMIT": "10000 per minute", "PROBLEM_ALERT_MINUTES": 0, "DIGEST_HOUR": 0}
+    # Publishing on (to instance/published): the published files are scanned too.
+    return {"PUBLIC_WRITE_LIMIT": "10000 per minute", "PROBLEM_ALERT_MINUTES": 0, "DIGEST_HOUR": 0,
+            "PUBLISH_STORAGE": "local"}
 
 
 @dataclass
@@ -222,6 +228,21 @@ def scan(app) -> list[tuple[str, str, str]]:
     return sorted(set(found))
 
 
+def scan_published(app) -> list[tuple[str, str]]:
+    """(file, needle) for every published file (its `.gz` and `.br` decompressed) that names the
+    person, once the worker has run the tasks the changes queued."""
+    with app.app_context():
+        Worker().drain(("task",))
+        db.session.remove()
+    found = []
+    for path in Path(app.config["PUBLISH_ROOT"]).rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            data = {".gz": gzip.decompress, ".br": brotli.decompress}.get(path.suffix, bytes)(data)
+            found += [(path.name, needle) for needle in _needles_in(data)]
+    return sorted(set(found))
+
+
 def _needles_in(value) -> list[str]:
     if value is None or isinstance(value, (int, float)):
         return []
@@ -245,6 +266,7 @@ def test_the_world_puts_the_person_in_every_room_before_the_erasure(world):
     tables = {table for table, _, _ in scan(world.app)}
 
     assert EXPECTED_BEFORE <= tables, EXPECTED_BEFORE - tables
+    assert ("reviews.json", GIVEN.lower()) in scan_published(world.app)
 
 
 def test_after_the_erasure_no_table_holds_the_address_or_a_name(world):
@@ -253,7 +275,7 @@ def test_after_the_erasure_no_table_holds_the_address_or_a_name(world):
     assert answer["erased"] is True and answer["reviews_removed"] == 2
     assert (answer["referral_code_disabled"], answer["referrals_anonymised"], answer["platform_deliveries"],
             answer["survey_answers"], answer["private_feedback"]) == (1, 2, 1, 1, 2)
-    leaks = scan(world.app)
+    leaks = scan(world.app) + scan_published(world.app)
     assert leaks == [], "\n".join(map(str, leaks))
 
 
