@@ -3,6 +3,7 @@ with ?starttls=1), smtps:// (TLS from the first byte), with optional user:passwo
 
 from __future__ import annotations
 
+import functools
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -51,9 +52,16 @@ def parse_smtp_url(url: str, timeout: float = 15.0) -> SmtpSettings:
                         timeout=timeout)
 
 
+@functools.cache
+def _default_context() -> ssl.SSLContext:
+    """One per process: building a context loads the system's CA certificates, which took the
+    worker two thirds of each e-mail's sending time (a profile under bench/scale_out.py)."""
+    return ssl.create_default_context()
+
+
 def send(settings: SmtpSettings, message: EmailMessage, *, context: ssl.SSLContext | None = None) -> None:
     """Deliver one message; raises on any refusal so that the outbox retries it."""
-    context = context or ssl.create_default_context()
+    context = context or _default_context()
     if settings.tls:
         client = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout, context=context)
     else:
