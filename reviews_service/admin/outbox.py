@@ -1,4 +1,4 @@
-"""The outbox (owners only): e-mails and webhooks with their status, attempts and last error,
+"""The outbox (owners only): e-mails, webhooks and tasks with their status, attempts and last error,
 the text of a queued e-mail and a preview of its HTML, and "retry now" for the ones that failed."""
 
 from __future__ import annotations

@@ -45,7 +45,7 @@ class Outbox(MethodView):
     @blp.arguments(OutboxQuery, location="query")
     @blp.response(200, OutboxList)
     def get(self, args):
-        """Recent e-mails and webhooks: status, attempts, last error"""
+        """Recent e-mails, webhooks and tasks (the published files): status, attempts, last error"""
         return {"messages": service.messages(current_shop().id, status=args["status"], limit=args["limit"])}
 
 

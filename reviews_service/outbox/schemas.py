@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import ValidationError, fields, validate, validates
 
 from ..schemas import StrictSchema, text
-from .models import STATUSES
+from .models import KINDS, STATUSES
 from .webhooks import EVENTS
 
 
@@ -49,7 +49,8 @@ class OutboxQuery(StrictSchema):
 
 class OutboxMessageOut(StrictSchema):
     id = fields.Integer()
-    kind = fields.String()
+    kind = fields.String(metadata={"enum": list(KINDS), "description": "An e-mail, a webhook, or a task a "
+                                   "room registered with the worker (its topic names it: publish.product)"})
     topic = fields.String()
     recipient = fields.String()
     status = fields.String()
