@@ -202,10 +202,10 @@ def demo_command(host, port, no_run):
 @with_appcontext
 @friendly
 def worker_command(once, print_mail, poll):
-    """Send the e-mails and webhooks that the outbox holds.
+    """Send the e-mails and webhooks that the outbox holds, and run its tasks (published files).
 
     Queues review requests, reminders and digests as they fall due, and delivers them and the
-    webhooks with retries and backoff. Run it beside the web server. Safe to run as many copies as you like; stops cleanly on SIGTERM."""
+    webhooks with retries and backoff; writes the published files a change queued. Run it beside the web server. Safe to run as many copies as you like; stops cleanly on SIGTERM."""
     from .outbox.mailer import MailConfigError
     from .outbox.worker import Worker
 
@@ -216,7 +216,7 @@ def worker_command(once, print_mail, poll):
         raise Failure(str(exc)) from None
     if worker.smtp is None and not print_mail:
         say("REVIEWS_SMTP_URL is not set: e-mails stay in the outbox (use --print to see them); "
-                   "webhooks are delivered.", err=True)
+                   "webhooks are delivered, tasks run.", err=True)
     stats = worker.run(once=once, poll=poll)
     say(f"worker {worker.id}: queued {stats.queued}, sent {stats.sent}, failed {stats.failed}, "
                f"dropped {stats.dropped}", err=True)
