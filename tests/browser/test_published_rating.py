@@ -123,3 +123,16 @@ def test_without_the_attribute_the_rating_comes_from_the_api(live, page, static_
     ready(page)
     assert page.locator(".count").inner_text().endswith("Based on 1 review")
     assert len(asked) == 1 and not any(shop.public_key in path for path in seen)
+
+
+def test_the_attribute_may_sit_on_the_script_tag(live, page, static_site):
+    folder, base, seen = static_site
+    shop = live.shop()
+    live.review(shop, live.product(shop, "trail-2"), 4)
+    path = publish_rating(folder, shop.public_key, "trail-2", seven_fives("trail-2"))
+    page.goto(live.page(f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host</title></head>
+<body><div data-reviews-product="trail-2"></div>
+<script src="{live.origin}/widget/v1/reviews.js" data-reviews-key="{shop.public_key}"
+        data-reviews-static="{base}" async></script></body></html>"""))
+    ready(page)
+    assert page.locator(".count").inner_text().endswith("Based on 7 reviews") and path in seen
