@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -9,7 +12,7 @@ from flask_smorest import Api as _Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase
 
 from .errors import handle_http_exception
@@ -42,6 +45,19 @@ class Api(_Api):
 
 
 api = Api()
+
+
+@contextmanager
+def read_connection() -> Iterator[Connection]:
+    """A connection for plain Core reads: the session's, inside its transaction, when this app
+    context already has a session (a write in progress sees its own changes), else one of its own
+    from the pool. A storefront read then builds no ORM session at all: no session, transaction
+    or identity map to set up, and none to close at teardown."""
+    if db.session.registry.has():
+        yield db.session.connection()
+        return
+    with db.engine.connect() as connection:
+        yield connection
 
 
 @event.listens_for(Engine, "connect")

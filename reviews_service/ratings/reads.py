@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 
 from ..catalog.models import Product
-from ..extensions import db
+from ..extensions import read_connection
 from .models import ProductRating, ShopRating
 
 _FIELDS = ("count", "total", "n1", "n2", "n3", "n4", "n5", "verified_count", "version")
@@ -71,13 +71,7 @@ _SHOP_RATING = select(*[getattr(ShopRating, f) for f in _FIELDS]).where(ShopRati
 
 
 def _read(statement, params: dict[str, Any]) -> list:
-    """The rows of a read: inside the session's transaction when this app context already has a
-    session (a write in progress must see its own changes), else on a connection of its own. A
-    storefront read then opens no ORM session at all: no session, transaction or identity map to
-    build, and none to close at teardown, one pool checkout and nothing else."""
-    if db.session.registry.has():
-        return db.session.connection().execute(statement, params).all()
-    with db.engine.connect() as connection:
+    with read_connection() as connection:
         return connection.execute(statement, params).all()
 
 

@@ -55,9 +55,14 @@ def page_entry(shop_id: int, args, *, product_id: str | None = None) -> caching.
     return caching.json_entry({"reviews": shown, "next_cursor": next_cursor})
 
 
+# One instance for every request: given the class, webargs would build (and deep-copy the fields
+# of) a new schema per request, a tenth of the list's cost when the answer is not cached.
+_LIST_QUERY = ReviewListQuery()
+
+
 @public.route("/products/<path:product_id>/reviews")
 class ProductReviews(MethodView):
-    @public.arguments(ReviewListQuery, location="query")
+    @public.arguments(_LIST_QUERY, location="query")
     @public.response(200, PublicReviewPage)
     def get(self, args, product_id):
         """Published reviews of a product"""
@@ -66,7 +71,7 @@ class ProductReviews(MethodView):
 
 @public.route("/reviews")
 class ShopReviews(MethodView):
-    @public.arguments(ReviewListQuery, location="query")
+    @public.arguments(_LIST_QUERY, location="query")
     @public.response(200, PublicReviewPage)
     def get(self, args):
         """Published reviews of the whole shop"""

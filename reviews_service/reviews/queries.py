@@ -7,7 +7,8 @@ to the key with a row comparison on an index instead of skipping rows with OFFSE
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, bindparam, literal_column, or_, select, tuple_
 from sqlalchemy.orm import selectinload
@@ -15,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from .. import cursors
 from ..catalog.models import Product
 from ..errors import Invalid, NotFound
-from ..extensions import db
+from ..extensions import db, read_connection
 from ..shops.models import Shop
 from . import media, views
 from .models import Photo, Reply, Review
@@ -59,29 +60,52 @@ _KEY_KINDS = {
 }
 
 
+class Published(NamedTuple):
+    """Which published reviews to read: the statement's shape (its filters, built into a statement
+    once per shape and sort) and the values bound to it."""
+
+    shape: tuple[str | None, bool, bool, bool]  # product by "id" or "external" id, rating, photos, lang
+    params: dict[str, Any]
+
+
 def published_query(shop: Shop | int, *, product_id: int | None = None, rating: int | None = None,
                     with_photos: bool = False, product_external_id: str | None = None,
-                    lang: str | None = None) -> Select:
+                    lang: str | None = None) -> Published:
     """Published reviews, as plain rows with the reply joined in: the public list runs on every
-    product page, so it builds no ORM objects and asks the database twice at most."""
+    product page, so it builds no ORM objects, builds each statement once, and asks the database
+    twice at most."""
     shop_id = shop if isinstance(shop, int) else shop.id
+    product = "id" if product_id is not None else "external" if product_external_id is not None else None
+    return Published((product, rating is not None, with_photos, lang is not None),
+                     {"shop": shop_id, "product": product_id if product_id is not None else product_external_id,
+                      "rating": rating, "lang": lang})
+
+
+@functools.cache
+def _published(shape: tuple[str | None, bool, bool, bool], part: str | None) -> Select:
+    """The statement of a shape; `part`: the reader's language ("mine") or the others ("rest")."""
+    product, rating, with_photos, lang = shape
     query = (select(*_PUBLIC_COLUMNS).select_from(Review)
              .outerjoin(Reply, Reply.review_id == Review.id)
-             .where(Review.shop_id == shop_id, Review.status == "published"))
-    if product_id is not None:
-        query = query.where(Review.product_id == product_id)
-    if product_external_id is not None:
+             .where(Review.shop_id == bindparam("shop"), Review.status == "published"))
+    if product == "id":
+        query = query.where(Review.product_id == bindparam("product"))
+    elif product == "external":
         # The shop's own product id, resolved in the same query rather than in one before it. A
         # scalar subquery, not a join: PostgreSQL then reads the reviews in the sort's index order
         # and stops after one page, where a join made it fetch and sort all of a product's reviews.
         query = query.where(Review.product_id == select(Product.id).where(
-            Product.shop_id == shop_id, Product.external_id == product_external_id).scalar_subquery())
-    if rating is not None:
-        query = query.where(Review.rating == rating)
+            Product.shop_id == bindparam("shop"), Product.external_id == bindparam("product")).scalar_subquery())
+    if rating:
+        query = query.where(Review.rating == bindparam("rating"))
     if with_photos:
         query = query.where(Review.photo_count > 0)
-    if lang is not None:
-        query = query.where(Review.lang == lang)
+    if lang:
+        query = query.where(Review.lang == bindparam("lang"))
+    if part == "mine":
+        query = query.where(Review.lang == bindparam("lang_first"))
+    elif part == "rest":
+        query = query.where(or_(Review.lang != bindparam("lang_first"), Review.lang.is_(None)))
     return query
 
 
@@ -94,54 +118,92 @@ _PUBLIC_COLUMNS = (
 )
 
 
-def page(query: Select, *, sort: str, limit: int, cursor: str | None, lang_first: str | None = None,
+def page(query: Published, *, sort: str, limit: int, cursor: str | None, lang_first: str | None = None,
          storage=None) -> tuple[list[dict[str, Any]], str | None]:
     """One page of `query` in `sort` order as public views, and the next page's cursor (None at
     the end). With `lang_first`, the reviews written in that language come first, then the rest,
     each part in `sort` order."""
-    if lang_first is None:
-        key = cursors.decode(cursor, sort, _KEY_KINDS[sort]) if cursor else None
-        rows = _fetch(query, sort, limit + 1, key)
-        next_cursor = cursors.encode(sort, _key_of(rows[limit - 1], sort)) if len(rows) > limit else None
-    else:
-        rows, next_cursor = _language_first(query, sort, limit, cursor, lang_first)
-    rows = rows[:limit]
-    storage = storage or media.storage()
-    photos = _photos_of([r.id for r in rows if r.photo_count], storage)
+    with read_connection() as connection:
+        read = _Reader(connection, query, sort)
+        if lang_first is None:
+            key = cursors.decode(cursor, sort, _KEY_KINDS[sort]) if cursor else None
+            rows = read(None, limit + 1, key)
+            next_cursor = cursors.encode(sort, _key_of(rows[limit - 1], sort)) if len(rows) > limit else None
+        else:
+            rows, next_cursor = _language_first(read, limit, cursor, lang_first)
+        rows = rows[:limit]
+        storage = storage or media.storage()
+        photos = _photos_of(connection, [r.id for r in rows if r.photo_count], storage)
     return [views.public_dict(r, photos.get(r.id, []), _reply_of(r)) for r in rows], next_cursor
 
 
-def _fetch(query: Select, sort: str, n: int, key: list[Any] | None) -> list:
-    """Up to `n` rows of `query` in `sort` order, after the row whose sort key is `key`."""
+class _Reader:
+    """Reads rows of one published query in one sort, on one connection."""
+
+    def __init__(self, connection, query: Published, sort: str) -> None:
+        self.connection, self.query, self.sort = connection, query, sort
+
+    def __call__(self, part: str | None, n: int, key: list[Any] | None, lang_first: str | None = None) -> list:
+        """Up to `n` rows in the sort's order, after the row whose sort key is `key`."""
+        params = {**self.query.params, "n": n, "lang_first": lang_first}
+        if key is None:
+            return self._all(_statement(self.query.shape, part, self.sort, "first"), params)
+        params.update((f"k{i}", value) for i, value in enumerate(key))
+        if self.sort not in _LED_BY_EXPRESSION:
+            return self._all(_statement(self.query.shape, part, self.sort, "after"), params)
+        # SQLite seeks a row comparison only on plain columns, so these seek in two steps, each
+        # exact: the rest of the cursor's group, then the groups after it.
+        rows = self._all(_statement(self.query.shape, part, self.sort, "group"), params)
+        if len(rows) < n:
+            rows += self._all(_statement(self.query.shape, part, self.sort, "later"),
+                              {**params, "n": n - len(rows)})
+        return rows
+
+    def _all(self, statement: Select, params: dict[str, Any]) -> list:
+        return self.connection.execute(statement, params).all()
+
+
+@functools.cache
+def _statement(shape: tuple, part: str | None, sort: str, seek: str) -> Select:
+    """The statement of a shape in a sort, built once: `first` page, the rows `after` a key, or for
+    the sorts led by an expression the rest of the key's `group` and the groups `later`. Key values
+    are bound as k0, k1, ... with their column's type, so timestamps compare as the column stores
+    them; the page size as n."""
+    query = _published(shape, part)
     columns, descending = _sort_columns(sort)
     order = [c.desc() if descending else c.asc() for c in columns]
-    if key is None:
-        return db.session.execute(query.order_by(*order).limit(n)).all()
-    # Bind each value with its column's type, so timestamps compare as the column stores them.
-    bound = [bindparam(None, v, type_=c.type) for v, c in zip(key, columns, strict=True)]
-    if sort in _LED_BY_EXPRESSION:
-        return _seek_by_group(query, columns, bound, order, descending, n)
-    after = tuple_(*columns) < tuple_(*bound) if descending else tuple_(*columns) > tuple_(*bound)
-    return db.session.execute(query.where(after).order_by(*order).limit(n)).all()
+    n = bindparam("n")
+    if seek == "first":
+        return query.order_by(*order).limit(n)
+    key = [bindparam(f"k{i}", type_=c.type) for i, c in enumerate(columns)]
+    if seek == "after":
+        after = tuple_(*columns) < tuple_(*key) if descending else tuple_(*columns) > tuple_(*key)
+        return query.where(after).order_by(*order).limit(n)
+    head, rest = columns[0], columns[1:]
+    if seek == "group":
+        rest_after = tuple_(*rest) < tuple_(*key[1:]) if descending else tuple_(*rest) > tuple_(*key[1:])
+        # Within the group the head is one value: ordering by it too would make SQLite sort.
+        return query.where(head == key[0], rest_after).order_by(*order[1:]).limit(n)
+    later = head < key[0] if descending else head > key[0]
+    return query.where(later).order_by(*order).limit(n)
 
 
-def _language_first(query: Select, sort: str, limit: int, cursor: str | None,
-                    lang: str) -> tuple[list, str | None]:
+def _language_first(read: _Reader, limit: int, cursor: str | None, lang: str) -> tuple[list, str | None]:
     """The reader's language first, then the rest: two keyset lists read one after the other,
     each from an index (the language's part from ix_reviews_public_lang in the default sort). A
     cursor names its part and the language, so a page that crosses from one part to the other
     resumes exactly where it stopped."""
+    sort = read.sort
     mine_name, rest_name, start_name = (f"{sort}:{part}:{lang}" for part in ("first", "rest", "start"))
     part, key = _part_of(cursor, sort, mine_name, rest_name, start_name)
     rows: list = []
     if part == "first":
-        rows = _fetch(query.where(Review.lang == lang), sort, limit + 1, key)
+        rows = read("mine", limit + 1, key, lang)
         if len(rows) > limit:
             return rows, cursors.encode(mine_name, _key_of(rows[limit - 1], sort))
         key = None
     mine = len(rows)
-    rows += _fetch(query.where(or_(Review.lang != lang, Review.lang.is_(None))), sort,
-                   limit + 1 - mine, key)
+    rows += read("rest", limit + 1 - mine, key, lang)
     if len(rows) <= limit:
         return rows, None
     if mine == limit:  # the page ends with the reader's language; the rest starts the next one
@@ -162,34 +224,20 @@ def _part_of(cursor: str | None, sort: str, mine_name: str, rest_name: str,
     return "rest", None
 
 
-# Sorts whose first key is an expression (a few distinct values). SQLite seeks a row comparison
-# only on plain columns, so these seek in two steps, each exact: the rest of the cursor's group,
-# then the groups after it.
+# Sorts whose first key is an expression (a few distinct values), read in two steps (`_Reader`).
 _LED_BY_EXPRESSION = frozenset({"lowest", "photos_first"})
-
-
-def _seek_by_group(query: Select, columns, key, order, descending: bool, n: int) -> list:
-    head, rest = columns[0], columns[1:]
-    rest_after = tuple_(*rest) < tuple_(*key[1:]) if descending else tuple_(*rest) > tuple_(*key[1:])
-    # Within the group the head is one value: ordering by it too would make SQLite sort.
-    rows = db.session.execute(query.where(head == key[0], rest_after).order_by(*order[1:]).limit(n)).all()
-    if len(rows) < n:
-        later = head < key[0] if descending else head > key[0]
-        rows += db.session.execute(query.where(later).order_by(*order).limit(n - len(rows))).all()
-    return rows
-
 
 _PHOTO_COLUMNS = (Photo.review_id, Photo.public_id, Photo.display_name, Photo.thumb_name, Photo.width,
                   Photo.height, Photo.thumb_width, Photo.thumb_height)
+_PHOTOS = (select(*_PHOTO_COLUMNS).where(Photo.review_id.in_(bindparam("ids", expanding=True)))
+           .order_by(Photo.review_id, Photo.position))
 
 
-def _photos_of(review_ids: list[int], storage) -> dict[int, list[dict]]:
+def _photos_of(connection, review_ids: list[int], storage) -> dict[int, list[dict]]:
     if not review_ids:
         return {}
     out: dict[int, list[dict]] = {}
-    rows = db.session.execute(select(*_PHOTO_COLUMNS).where(Photo.review_id.in_(review_ids))
-                              .order_by(Photo.review_id, Photo.position))
-    for photo in rows:
+    for photo in connection.execute(_PHOTOS, {"ids": review_ids}):
         out.setdefault(photo.review_id, []).append(media.photo_view(photo, storage))
     return out
 
