@@ -2,8 +2,8 @@
 
 The production picture on one machine: N gunicorn instances (one sync worker each) on their own
 loopback ports behind a real nginx load balancer (least_conn), M copies of `reviews-service
-worker` (the real CLI), a fresh PostgreSQL database, and Redis for the rate-limit counters (and
-the cross-process cache invalidation, where the configuration has it). nginx rather than a client
+worker` (the real CLI), a fresh PostgreSQL database, and one Redis for the rate-limit counters and
+the web processes' cache drops (REVIEWS_REDIS_URL). nginx rather than a client
 that spreads requests itself: the clients then see one address, as a storefront does, and the
 balancer's cost is in the numbers. A shop is set up with the CLI, its products with the server
 API, and a webhook endpoint subscribed to "*" that points at a loopback receiver; e-mails go to
@@ -40,7 +40,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -50,164 +49,29 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
-import psycopg
-import redis
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _cluster import (  # noqa: E402
+    Processes,
+    bench_database,
+    drained,
+    machine_label,
+    outbox_rows,
+    start_balancer,
+    unfinished,
+    wait_for_port,
+)
 from _harness import ROOT, free_port, server_command  # noqa: E402
 
 SECRET = "bench-scale-out-secret-0123456789-abcdefghij"
 ORIGIN = "https://shop.example"
 CLI = str(Path(sys.executable).with_name("reviews-service"))
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 UNLIMITED = "1000000 per minute"
 STARS = (5, 5, 4, 5, 3, 4, 5, 1, 5, 2)  # mostly happy, as a shop's reviews are
 WORDS = ("fits well", "arrived on time", "warm", "light", "sturdy", "a bit small", "great colour",
          "comfortable", "worth the price", "the seams came loose", "would buy again", "runs large")
-
-
-# --- the machine ---------------------------------------------------------------------------------
-
-def machine_label(admin_url: str, redis_url: str) -> tuple[str, int]:
-    cpuinfo = Path("/proc/cpuinfo").read_text()
-    model = re.search(r"model name\s*:\s*(.+)", cpuinfo)
-    mem_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        pg = conn.execute("SHOW server_version").fetchone()[0]
-    redis_version = redis.Redis.from_url(redis_url).info("server")["redis_version"]
-    cores = len(os.sched_getaffinity(0))
-    return (f"machine: {cores} cores ({model.group(1).strip() if model else 'unknown CPU'}), "
-            f"{mem_kb / 1024 / 1024:.1f} GiB RAM, PostgreSQL {pg}, Redis {redis_version}"), cores
-
-
-# --- processes -----------------------------------------------------------------------------------
-
-class Processes:
-    """Every child the bench starts; all of them are stopped on the way out, whatever happens."""
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-        self.running: list[tuple[str, subprocess.Popen]] = []
-
-    def start(self, name: str, cmd: list[str], env: dict[str, str], **kw) -> subprocess.Popen:
-        out = open(self.folder / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
-        proc = subprocess.Popen(cmd, env={**os.environ, **env}, cwd=ROOT, stdout=kw.pop("stdout", out),
-                                stderr=out, **kw)
-        self.running.append((name, proc))
-        return proc
-
-    def stop(self, proc: subprocess.Popen, grace: float = 15) -> None:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(grace)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-    def stop_all(self) -> None:
-        for _name, proc in reversed(self.running):
-            self.stop(proc)
-
-    def log(self, name: str) -> str:
-        path = self.folder / f"{name}.log"
-        return path.read_text(errors="replace") if path.exists() else ""
-
-
-def wait_for_port(port: int, proc: subprocess.Popen, what: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{what} exited with status {proc.returncode}")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-            return
-        time.sleep(0.1)
-    raise RuntimeError(f"{what} did not start listening on port {port}")
-
-
-NGINX_CONF = """\
-worker_processes 1;
-pid {folder}/nginx.pid;
-error_log {folder}/nginx-error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    client_body_temp_path {folder}/nginx-body;
-    proxy_temp_path {folder}/nginx-proxy;
-    fastcgi_temp_path {folder}/nginx-fastcgi;
-    uwsgi_temp_path {folder}/nginx-uwsgi;
-    scgi_temp_path {folder}/nginx-scgi;
-    # A sync gunicorn worker serves one request at a time: send each to the least busy one.
-    upstream web {{
-        least_conn;
-{servers}
-    }}
-    server {{
-        listen 127.0.0.1:{port};
-        location / {{
-            proxy_pass http://web;
-            proxy_set_header Host $host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto $scheme;
-        }}
-    }}
-}}
-"""
-
-
-def start_balancer(procs: Processes, folder: Path, ports: list[int]) -> int:
-    port = free_port()
-    servers = "\n".join(f"        server 127.0.0.1:{p};" for p in ports)
-    conf = folder / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(folder=folder, servers=servers, port=port))
-    proc = procs.start("nginx", [NGINX, "-p", str(folder), "-e", str(folder / "nginx-error.log"),
-                                 "-c", str(conf), "-g", "daemon off;"], {})
-    wait_for_port(port, proc, "nginx")
-    return port
-
-
-# --- the database --------------------------------------------------------------------------------
-
-@contextlib.contextmanager
-def bench_database(admin_url: str):
-    """A fresh database on the server of `admin_url`, dropped on the way out (connections and all)."""
-    name = f"bench_scale_out_{os.getpid()}"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{admin_url.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def outbox_rows(db_url: str) -> list[dict]:
-    with psycopg.connect(db_url) as conn:
-        cur = conn.execute("SELECT id, kind, topic, status, attempts, created_at, due_at, sent_at, payload FROM outbox")
-        names = [c.name for c in cur.description]
-        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-
-
-def drained(db_url: str, seconds: float) -> bool:
-    """Wait until no due row is waiting or being sent (a failed one waits for its backoff: the
-    check reports it); answers whether that happened within `seconds`."""
-    deadline = time.monotonic() + seconds
-    while set(unfinished(db_url)) & {"pending", "sending"}:
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.2)
-    return True
-
-
-def unfinished(db_url: str) -> Counter:
-    """Due rows not yet `sent`, by status."""
-    with psycopg.connect(db_url) as conn:
-        return Counter(dict(conn.execute(
-            "SELECT status, count(*) FROM outbox WHERE status <> 'sent' AND due_at <= now() GROUP BY status"
-        ).fetchall()))
 
 
 # --- load ----------------------------------------------------------------------------------------
@@ -313,7 +177,7 @@ def service_env(db_url: str, folder: Path, redis_url: str, public_url: str, smtp
     return {
         "REVIEWS_ENV": "production", "REVIEWS_SECRET_KEY": SECRET, "REVIEWS_DATABASE_URL": db_url,
         "REVIEWS_INSTANCE_PATH": str(folder / "instance"), "REVIEWS_PUBLIC_URL": public_url,
-        "REVIEWS_TRUSTED_PROXIES": "1", "REVIEWS_RATELIMIT_STORAGE_URI": redis_url,
+        "REVIEWS_TRUSTED_PROXIES": "1", "REVIEWS_RATELIMIT_STORAGE_URI": redis_url, "REVIEWS_REDIS_URL": redis_url,
         "REVIEWS_SERVER_API_LIMIT": UNLIMITED, "REVIEWS_PUBLIC_WRITE_LIMIT": UNLIMITED,
         "REVIEWS_WEBHOOK_ALLOW_HTTP": "1", "REVIEWS_WEBHOOK_ALLOW_PRIVATE": "1",
         "REVIEWS_SMTP_URL": f"smtp://127.0.0.1:{smtp_port}", "REVIEWS_MAIL_FROM": "reviews@shop.example",
@@ -444,7 +308,7 @@ def run(args: argparse.Namespace, db_url: str, folder: Path, procs: Processes,
         raise RuntimeError(f"the workers did not drain the warm-up's outbox: {dict(unfinished(db_url))}")
 
     print(f"--- {args.web} web processes (gunicorn sync, 1 worker each) behind nginx (least_conn), "
-          f"{args.workers} outbox workers (poll {args.poll} s), {args.clients} writing clients, "
+          f"{args.workers} outbox worker{'s' if args.workers != 1 else ''} (poll {args.poll} s), {args.clients} writing clients, "
           f"wrk {args.read_connections} connections, {args.seconds} s, {args.products} products")
     writers = Writers(base, shop["secret_key"], shop["public_key"], args.products)
     threads = [threading.Thread(target=writers.run, args=(n,), daemon=True) for n in range(args.clients)]
