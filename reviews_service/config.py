@@ -128,6 +128,12 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
     for flag in ("WEBHOOK_ALLOW_HTTP", "WEBHOOK_ALLOW_PRIVATE"):
         value = cfg[flag]
     if not cfg["PUBLISH_ROOT"]:
+    if cfg["PUBLISH_STORAGE"] == "s3" and not cfg["S3_BUCKET"]:
+        raise ConfigError("REVIEWS_PUBLISH_STORAGE=s3 needs REVIEWS_S3_BUCKET (the photos' bucket settings)")
+    cfg["SECRET_KEY"] = _secret_key(cfg, instance)
+    cfg["PUBLIC_URL"] = str(cfg["PUBLIC_URL"]).rstrip("/")
+    for flag in ("WEBHOOK_ALLOW_HTTP", "WEBHOOK_ALLOW_PRIVATE"):
+        value = cfg[flag]
         cfg["PUBLISH_ROOT"] = str(instance / "published")
     cfg["PUBLISH_STORAGE"] = str(cfg["PUBLISH_STORAGE"] or "").strip().lower()
     if cfg["PUBLISH_STORAGE"] not in ("", "local", "s3"):

@@ -8,7 +8,10 @@ from urllib.parse import quote
 
 import pytest
 
+from reviews_service import create_app
+from reviews_service.config import ConfigError
 from reviews_service.ratings import words
+from tests.conftest import base_config
 from tests.factories import make_product, make_shop
 from tests.helpers import publish, run, upload
 
@@ -129,3 +132,14 @@ def test_a_product_url_with_an_encoded_slash_reads_the_same_file(app, client, sh
     answer = client.get(f"{shop.public}/products/{quote('a/b', safe='')}/rating")
 
     assert (product_folder(published_root, shop, "a/b") / "rating.json").read_bytes() == answer.data
+
+
+@pytest.mark.parametrize(("settings", "message"), [
+    ({"PUBLISH_STORAGE": "ftp"}, "REVIEWS_PUBLISH_STORAGE must be empty (off), local or s3, got 'ftp'"),
+    ({"PUBLISH_STORAGE": "s3"}, "REVIEWS_PUBLISH_STORAGE=s3 needs REVIEWS_S3_BUCKET (the photos' bucket settings)"),
+])
+def test_a_publishing_setting_that_cannot_work_stops_the_start(tmp_path, settings, message):
+    with pytest.raises(ConfigError) as refused:
+        create_app(base_config(tmp_path, **settings))
+
+    assert str(refused.value) == message
