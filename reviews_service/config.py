@@ -123,21 +123,17 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
         cfg["DATABASE_URL"] = f"sqlite:///{instance / 'reviews.db'}"
     if not cfg["MEDIA_ROOT"]:
         cfg["MEDIA_ROOT"] = str(instance / "media")
-    cfg["SECRET_KEY"] = _secret_key(cfg, instance)
-    cfg["PUBLIC_URL"] = str(cfg["PUBLIC_URL"]).rstrip("/")
-    for flag in ("WEBHOOK_ALLOW_HTTP", "WEBHOOK_ALLOW_PRIVATE"):
-        value = cfg[flag]
     if not cfg["PUBLISH_ROOT"]:
+        cfg["PUBLISH_ROOT"] = str(instance / "published")
+    cfg["PUBLISH_STORAGE"] = str(cfg["PUBLISH_STORAGE"] or "").strip().lower()
+    if cfg["PUBLISH_STORAGE"] not in ("", "local", "s3"):
+        raise ConfigError(f"REVIEWS_PUBLISH_STORAGE must be empty (off), local or s3, got {cfg['PUBLISH_STORAGE']!r}")
     if cfg["PUBLISH_STORAGE"] == "s3" and not cfg["S3_BUCKET"]:
         raise ConfigError("REVIEWS_PUBLISH_STORAGE=s3 needs REVIEWS_S3_BUCKET (the photos' bucket settings)")
     cfg["SECRET_KEY"] = _secret_key(cfg, instance)
     cfg["PUBLIC_URL"] = str(cfg["PUBLIC_URL"]).rstrip("/")
     for flag in ("WEBHOOK_ALLOW_HTTP", "WEBHOOK_ALLOW_PRIVATE"):
         value = cfg[flag]
-        cfg["PUBLISH_ROOT"] = str(instance / "published")
-    cfg["PUBLISH_STORAGE"] = str(cfg["PUBLISH_STORAGE"] or "").strip().lower()
-    if cfg["PUBLISH_STORAGE"] not in ("", "local", "s3"):
-        raise ConfigError(f"REVIEWS_PUBLISH_STORAGE must be empty (off), local or s3, got {cfg['PUBLISH_STORAGE']!r}")
         if isinstance(value, str):
             cfg[flag] = cfg["ENV"] != "production" if value == "" else value.lower() in ("1", "true", "yes")
     if cfg["REDIS_URL"] and not str(cfg["REDIS_URL"]).startswith(("redis://", "rediss://", "unix://")):
