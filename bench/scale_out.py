@@ -307,6 +307,9 @@ def run(args: argparse.Namespace, db_url: str, folder: Path, procs: Processes,
     if not drained(db_url, 60):
         raise RuntimeError(f"the workers did not drain the warm-up's outbox: {dict(unfinished(db_url))}")
 
+    print(f"settings for the run: rate limits raised to {UNLIMITED} (REVIEWS_SERVER_API_LIMIT, "
+          "REVIEWS_PUBLIC_WRITE_LIMIT: every client is 127.0.0.1); webhooks to a plain-http loopback "
+          "receiver allowed in production mode (REVIEWS_WEBHOOK_ALLOW_PRIVATE=1, REVIEWS_WEBHOOK_ALLOW_HTTP=1)")
     print(f"--- {args.web} web processes (gunicorn sync, 1 worker each) behind nginx (least_conn), "
           f"{args.workers} outbox worker{'s' if args.workers != 1 else ''} (poll {args.poll} s), {args.clients} writing clients, "
           f"wrk {args.read_connections} connections, {args.seconds} s, {args.products} products")
@@ -354,6 +357,13 @@ def run(args: argparse.Namespace, db_url: str, folder: Path, procs: Processes,
     return failures
 
 
+def at_least_one(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
 def interrupted(*_args) -> None:
     """Ctrl-C or SIGTERM: unwind once, and let no second signal cut the clean-up short."""
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -363,12 +373,12 @@ def interrupted(*_args) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--web", type=int, default=2, help="web processes (gunicorn instances, 1 worker each)")
-    parser.add_argument("--workers", type=int, default=2, help="`reviews-service worker` copies")
-    parser.add_argument("--seconds", type=int, default=20, help="how long the load runs")
-    parser.add_argument("--clients", type=int, default=4, help="writing client threads")
-    parser.add_argument("--read-connections", type=int, default=4, help="wrk connections reading")
-    parser.add_argument("--products", type=int, default=200)
+    parser.add_argument("--web", type=at_least_one, default=2, help="web processes (gunicorn instances, 1 worker each)")
+    parser.add_argument("--workers", type=at_least_one, default=2, help="`reviews-service worker` copies")
+    parser.add_argument("--seconds", type=at_least_one, default=20, help="how long the load runs")
+    parser.add_argument("--clients", type=at_least_one, default=4, help="writing client threads")
+    parser.add_argument("--read-connections", type=at_least_one, default=4, help="wrk connections reading")
+    parser.add_argument("--products", type=at_least_one, default=200)
     parser.add_argument("--poll", type=float, default=0.5, help="the workers' --poll, seconds")
     parser.add_argument("--publish", action="store_true",
                         help="publish on write to a local folder (REVIEWS_PUBLISH_STORAGE=local): "
