@@ -56,16 +56,16 @@ class Defaults:
     S3_SECRET_KEY = ""
     S3_PUBLIC_URL = ""
     S3_PREFIX = ""
-    SMTP_URL = ""  # empty: e-mails wait in the outbox (see `reviews-service worker --print`)
-    MAIL_FROM = "reviews@localhost"
-    MAIL_REPLY_TO = ""
-    ADMIN_LOGIN_ACCOUNT_LIMIT = "5 per 15 minutes"  # failed sign-ins per account
     # Publish on write (publishing/): each product's rating JSON, badges and first page of reviews,
     # and each shop's rating, as static files rewritten by the worker whenever they change.
     PUBLISH_STORAGE = ""  # empty: off (nothing queued); "local" (PUBLISH_ROOT) or "s3" (the S3_* bucket)
     PUBLISH_ROOT = ""  # empty: instance/published
     PUBLISH_URL = ""  # the public base URL the folder or bucket prefix is served at (for the widget)
     PUBLISH_S3_PREFIX = "published/"  # the published files' folder in the S3_BUCKET
+    SMTP_URL = ""  # empty: e-mails wait in the outbox (see `reviews-service worker --print`)
+    MAIL_FROM = "reviews@localhost"
+    MAIL_REPLY_TO = ""
+    ADMIN_LOGIN_ACCOUNT_LIMIT = "5 per 15 minutes"  # failed sign-ins per account
     ADMIN_LOGIN_IP_LIMIT = "20 per 15 minutes"  # failed sign-ins per address
     WORKER_POLL_SECONDS = 5
     DIGEST_HOUR = 8  # UTC hour after which the daily digest goes out
