@@ -229,3 +229,26 @@ def test_create_app_starts_no_thread(instance):
     before = threading.active_count()
     build(instance, SECRET_KEY=SECRET, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
     assert threading.active_count() == before
+
+
+# --- the Redis the processes agree through ---------------------------------------------------------
+
+@pytest.mark.parametrize("url", ["memory://", "http://redis.internal:6379", "127.0.0.1:6379"])
+def test_a_redis_url_that_is_not_redis_is_a_config_error(monkeypatch, instance, url):
+    monkeypatch.setenv("REVIEWS_REDIS_URL", url)
+    with pytest.raises(ConfigError) as error:
+        build(instance, SECRET_KEY=SECRET)
+    assert "REVIEWS_REDIS_URL" in str(error.value) and repr(url) in str(error.value)
+
+
+@pytest.mark.parametrize(("settings", "agree_through"), [
+    ({}, None),
+    ({"RATELIMIT_STORAGE_URI": "memory://"}, None),
+    ({"RATELIMIT_STORAGE_URI": "redis://limits:6379/0"}, "redis://limits:6379/0"),
+    ({"RATELIMIT_STORAGE_URI": "redis://limits:6379/0", "REDIS_URL": "rediss://drops:6380/1"}, "rediss://drops:6380/1"),
+    ({"REDIS_URL": "unix:///run/redis.sock"}, "unix:///run/redis.sock"),
+])
+def test_the_processes_agree_through_the_rate_limits_redis_unless_told_another(instance, settings, agree_through):
+    app = build(instance, SECRET_KEY=SECRET, **settings)
+    broadcast = app.extensions.get("reviews.broadcast")
+    assert (broadcast.url if broadcast else None) == agree_through
