@@ -78,10 +78,12 @@ WORDS = ("fits well", "arrived on time", "warm", "light", "sturdy", "a bit small
 
 class Writers:
     """Client threads: an order through the server API, then a review of its product with the
-    order's widget token through the public API, again and again until stopped."""
+    order's widget token through the public API, again and again until stopped; each client
+    starts a pair every `pace` seconds when given (a steady offered load), else as fast as it can."""
 
-    def __init__(self, base: str, secret: str, public_key: str, products: int):
+    def __init__(self, base: str, secret: str, public_key: str, products: int, pace: float = 0.0):
         self.base, self.secret, self.public_key, self.products = base, secret, public_key, products
+        self.pace = pace
         self.stopping = threading.Event()
         self.lock = threading.Lock()
         self.accepted = Counter()
@@ -103,7 +105,15 @@ class Writers:
         http = requests.Session()
         server = {"Authorization": f"Bearer {self.secret}"}
         i = 0
+        next_at = time.monotonic()
         while not self.stopping.is_set() and (rounds is None or i < rounds):
+            if self.pace:
+                # Behind schedule (a slow answer), the next pair goes at once: the offered load
+                # stays what was asked for as long as the clients can keep up.
+                self.stopping.wait(max(0.0, next_at - time.monotonic()))
+                next_at += self.pace
+                if self.stopping.is_set():
+                    break
             i += 1
             product = f"p{(n * 7919 + i * 104729) % self.products}"
             order_id = f"B-{n}-{i}-{uuid.uuid4().hex[:6]}"
@@ -311,9 +321,11 @@ def run(args: argparse.Namespace, db_url: str, folder: Path, procs: Processes,
           "REVIEWS_PUBLIC_WRITE_LIMIT: every client is 127.0.0.1); webhooks to a plain-http loopback "
           "receiver allowed in production mode (REVIEWS_WEBHOOK_ALLOW_PRIVATE=1, REVIEWS_WEBHOOK_ALLOW_HTTP=1)")
     print(f"--- {args.web} web processes (gunicorn sync, 1 worker each) behind nginx (least_conn), "
-          f"{args.workers} outbox worker{'s' if args.workers != 1 else ''} (poll {args.poll} s), {args.clients} writing clients, "
+          f"{args.workers} outbox worker{'s' if args.workers != 1 else ''} (poll {args.poll} s), "
+          f"{args.clients} writing clients{f' offering {args.rate:g} writes/s' if args.rate else ''}, "
           f"wrk {args.read_connections} connections, {args.seconds} s, {args.products} products")
-    writers = Writers(base, shop["secret_key"], shop["public_key"], args.products)
+    writers = Writers(base, shop["secret_key"], shop["public_key"], args.products,
+                      pace=2 * args.clients / args.rate if args.rate else 0.0)
     threads = [threading.Thread(target=writers.run, args=(n,), daemon=True) for n in range(args.clients)]
     stack.callback(writers.stopping.set)
     wrk = start_reads(procs, folder, base, shop["public_key"], args.products, args.seconds, args.read_connections)
@@ -377,6 +389,9 @@ def main() -> int:
     parser.add_argument("--workers", type=at_least_one, default=2, help="`reviews-service worker` copies")
     parser.add_argument("--seconds", type=at_least_one, default=20, help="how long the load runs")
     parser.add_argument("--clients", type=at_least_one, default=4, help="writing client threads")
+    parser.add_argument("--rate", type=float, default=0.0,
+                        help="offered writes per second (orders + reviews) spread over the clients; "
+                             "default: each client as fast as it can")
     parser.add_argument("--read-connections", type=at_least_one, default=4, help="wrk connections reading")
     parser.add_argument("--products", type=at_least_one, default=200)
     parser.add_argument("--poll", type=float, default=0.5, help="the workers' --poll, seconds")
