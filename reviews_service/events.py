@@ -19,8 +19,8 @@ A shop's published reviews gained one, lost one or changed what they show: a rev
 or a published one was rejected, removed (also by an erasure) or sent back to the queue, its
 reviewer's edit was applied, personal data in it was redacted, a photo taken off, or its public
 reply written, changed or deleted. Sent with the shop's id as sender and `product_id` (the
-product's row id). Listener: ratings (`freshness`: drops the shop's cached answers at the commit,
-in every process).""")
+product's row id). Listeners: ratings (`freshness`: drops the shop's cached answers at the commit,
+in every process), publishing (queues the product's published files).""")
 
 product_rating_changed = _signals.signal("product-rating-changed", doc="""\
 A product's rating aggregate, and so its shop's, moved by one published review
@@ -128,5 +128,7 @@ A shop's settings changed (`shops.service.update_shop`). Sent after the change i
 what it causes may take many transactions of its own (a re-run of the moderation rules commits in
 batches). Sender: the `Shop`; `changed`: the frozenset of setting keys whose effective value
 changed; `actor`: who changed them ("api", "user:<id>"); `rerun`: False when the caller re-runs
-the moderation rules itself, because it wants their report. Listener: moderation (re-runs its
-rules when a setting they read changed).""")
+the moderation rules itself, because it wants their report. Listeners: moderation (re-runs its
+rules when a setting they read changed), ratings (drops the shop's cached answers), loyalty (a
+new programme: the tiers worked out again), publishing (a new default language: every product's
+files, queued in batches).""")
