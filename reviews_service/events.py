@@ -68,6 +68,12 @@ moderation (a review of 1 or 2 stars alerts the shop; it never changes the statu
 given), feedback (stores the private message beside the review), loyalty (notes the points a
 review submitted under the programme earns).""")
 
+helpful_votes_changed = _signals.signal("helpful-votes-changed", doc="""\
+A published review's helpful counts, which its public view shows, moved by a shopper's vote
+(`collecting.service.vote`), inside that transaction. Sender: the shop's id; `product_id`: the
+review's product's row id. Listener: publishing (the product's reviews.json). Not a reason to
+drop cached answers: a count may lag for the cache's lifetime.""")
+
 review_decided = _signals.signal("review-decided", doc="""\
 A pending review was published or rejected (`moderation.service.transition`: by a rule, the
 policy or a moderator), inside that transaction; sent at every such move, so a receiver that acts

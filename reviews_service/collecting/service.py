@@ -162,7 +162,7 @@ def vote(shop: Shop, public_id: str, value: int, visitor: Visitor) -> Review:
             "visitor_id_hash": visitor.visitor_id_hash, "value": value, "created_at": utcnow()},
             None).returning(Vote.id)).first()
         if created is not None:
-            _count_vote(review.id, value, +1)
+            _count_vote(review, value, +1)
             return _done(review)
         own = _own_vote(review.id, visitor, since)  # the same visitor's other request won
         if own is None:
@@ -172,8 +172,8 @@ def vote(shop: Shop, public_id: str, value: int, visitor: Visitor) -> Review:
     changed = db.session.execute(update(Vote).where(Vote.id == own, Vote.value == -value)
                                  .values(value=value).execution_options(synchronize_session=False)).rowcount
     if changed:
-        _count_vote(review.id, -value, -1)
-        _count_vote(review.id, value, +1)
+        _count_vote(review, -value, -1)
+        _count_vote(review, value, +1)
     return _done(review)
 
 
@@ -197,10 +197,11 @@ def _done(review: Review) -> Review:
     return review
 
 
-def _count_vote(review_id: int, value: int, sign: int) -> None:
+def _count_vote(review: Review, value: int, sign: int) -> None:
     column = Review.helpful_up if value > 0 else Review.helpful_down
-    db.session.execute(update(Review).where(Review.id == review_id)
+    db.session.execute(update(Review).where(Review.id == review.id)
                        .values({column: column + sign}).execution_options(synchronize_session=False))
+    events.helpful_votes_changed.send(review.shop_id, product_id=review.product_id)
 
 
 def report(shop: Shop, public_id: str, reason: str, note: str, visitor: Visitor) -> bool:

@@ -1,8 +1,8 @@
 """The publishing room's receivers: what a storefront sees of a product changed (its rating; a
-review published, rejected, removed or erased, an edit applied, a redaction, a photo or a public
-reply) queues the product's files, coalesced (a change that sends both signals queues once); a
-new default language of the shop (its badges' words) queues all of them. Each returns at once
-while publishing is off."""
+review published, rejected, removed or erased, an edit applied, a redaction, a photo, a public
+reply, helpful votes) queues the product's files, coalesced (a change that sends two of these
+signals queues once); a new default language of the shop (its badges' words) queues all of them.
+Each returns at once while publishing is off."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ SHOWN_SETTINGS = frozenset({"default_locale"})
 def connect() -> None:
     events.product_rating_changed.connect(_product_changed)
     events.published_reviews_changed.connect(_product_changed)
+    events.helpful_votes_changed.connect(_product_changed)
     events.shop_settings_changed.connect(_settings_changed)
 
 

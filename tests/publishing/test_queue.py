@@ -80,6 +80,20 @@ def test_a_public_reply_republishes_the_product(app, client, shop, published_roo
     assert "Thanks a lot!" not in (product_folder(published_root, shop, "sku-1") / "reviews.json").read_text()
 
 
+def test_a_helpful_vote_republishes_the_products_reviews(app, client, shop, published_root):
+    review = publish(client, shop, "sku-1", 5)
+    run_tasks(app)
+
+    voted = client.post(f"{shop.public}/reviews/{review['id']}/votes", json={"value": "up"})
+    assert voted.status_code in (200, 201), voted.get_json()
+    run_tasks(app)
+
+    page = json.loads((product_folder(published_root, shop, "sku-1") / "reviews.json").read_text())
+    assert page["reviews"][0]["helpful"] == {"up": 1, "down": 0}
+    assert (product_folder(published_root, shop, "sku-1") / "reviews.json").read_bytes() == client.get(
+        api_urls(shop, "sku-1")["reviews.json"]).data
+
+
 def test_a_rejected_review_leaves_the_files(app, client, shop, published_root):
     publish(client, shop, "sku-1", 5, body="Keep me.")
     gone = publish(client, shop, "sku-1", 1, email="spammer@example.com", body="Buy cheap watches.")
