@@ -49,12 +49,15 @@ def enabled() -> bool:
 
 # --- queueing, in the caller's transaction ----------------------------------------------------------
 
-def queue_product(shop_id: int, product_id: int) -> None:
-    """Queue the product's files and the shop's rating (coalesced); nothing while publishing is off."""
+def queue_product(shop_id: int, product_id: int, *, rating: bool = True) -> None:
+    """Queue the product's files and, when its `rating` moved, the shop's rating (coalesced);
+    nothing while publishing is off. Without `rating` the shop's row is left alone: votes and
+    replies on different products need not wait for each other on it."""
     if not enabled():
         return
     outbox.enqueue_task(PRODUCT, {"product_id": product_id}, shop_id=shop_id, coalesce=f"publish:{product_id}")
-    outbox.enqueue_task(SHOP_RATING, {}, shop_id=shop_id, coalesce=f"publish-rating:{shop_id}")
+    if rating:
+        outbox.enqueue_task(SHOP_RATING, {}, shop_id=shop_id, coalesce=f"publish-rating:{shop_id}")
 
 
 def queue_shop(shop_id: int) -> None:

@@ -17,14 +17,18 @@ SHOWN_SETTINGS = frozenset({"default_locale"})
 
 
 def connect() -> None:
-    events.product_rating_changed.connect(_product_changed)
+    events.product_rating_changed.connect(_rating_changed)
     events.published_reviews_changed.connect(_product_changed)
     events.helpful_votes_changed.connect(_product_changed)
     events.shop_settings_changed.connect(_settings_changed)
 
 
+def _rating_changed(shop_id: int, *, product_id: int, **_: Any) -> None:
+    service.queue_product(shop_id, product_id)  # and the shop's rating.json
+
+
 def _product_changed(shop_id: int, *, product_id: int, **_: Any) -> None:
-    service.queue_product(shop_id, product_id)
+    service.queue_product(shop_id, product_id, rating=False)
 
 
 def _settings_changed(shop, *, changed: frozenset[str], **_: Any) -> None:
