@@ -61,7 +61,7 @@ class Failure(click.ClickException):
 SECTIONS = (
     ("Set up", ("demo", "init", "create-shop", "create-user", "rotate-key", "keys")),
     ("Run", ("run", "worker")),
-    ("Look after the data", ("import", "export", "feed", "check", "detect-languages")),
+    ("Look after the data", ("import", "export", "feed", "check", "detect-languages", "publish")),
     ("For developers", ("db",)),
 )
 # The group options FlaskGroup adds (--env-file, --app, --debug): the app is always this service's,

@@ -4,11 +4,14 @@ of reviews, the shop's rating, each beside its `.gz` and `.br`."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 import pytest
+from click.testing import CliRunner
 
 from reviews_service import create_app
+from reviews_service.cli import main
 from reviews_service.config import ConfigError
 from reviews_service.ratings import words
 from tests.conftest import base_config
@@ -103,6 +106,12 @@ def test_the_publish_command_writes_every_product_of_every_shop(app, client, sho
         for name in FILES:
             assert read_all(folder / name) == [client.get(api_urls(keys, product_id)[name]).data] * 3
         assert (published_root / keys.public_key / "rating.json").is_file()
+
+
+def test_the_help_page_lists_the_publish_command():
+    page = CliRunner().invoke(main, ["--help"]).output
+
+    assert re.search(r"^  publish\s{2,}\(Re\)publish the static files", page, re.MULTILINE), page
 
 
 def test_the_publish_command_can_take_one_shop(app, shop, published_root):
