@@ -67,7 +67,7 @@ class Broadcast:
     def _fresh_state(self) -> None:
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
-        self.stopping = threading.Event()
+        self.wait = _BACKOFF[0]  # before the next attempt to subscribe
         self.live = False  # subscribed, and everything kept from before was dropped
         self.heard = float("-inf")  # time.monotonic() of the last word from the subscription
         self.down = False  # the listener's last attempt to reach Redis failed
@@ -93,12 +93,6 @@ class Broadcast:
             if self.thread is None:
                 self.thread = threading.Thread(target=self._listen, name="reviews-cache-drops", daemon=True)
                 self.thread.start()
-
-    def stop(self) -> None:
-        """Stop listening (tests build many apps; a server process never needs to)."""
-        self.stopping.set()
-        if self.thread is not None:
-            self.thread.join(5)
 
     # --- writers (after a commit) ----------------------------------------------------------------
 
@@ -138,28 +132,26 @@ class Broadcast:
     # --- the listener thread ---------------------------------------------------------------------
 
     def _listen(self) -> None:
-        wait = _BACKOFF[0]
-        while not self.stopping.is_set():
+        while True:
             try:
-                if self._follow():
-                    wait = _BACKOFF[0]
+                self._follow()
             except Exception as exc:  # noqa: BLE001  (whatever went wrong, listen again)
                 (log.debug if self.down else log.warning)("cache drops: no subscription to %s: %s", CHANNEL, exc)
                 self.down = True
             self.live = False
-            self.stopping.wait(wait)
-            wait = min(wait * 2, _BACKOFF[1])
+            time.sleep(self.wait)
+            self.wait = min(self.wait * 2, _BACKOFF[1])
 
-    def _follow(self) -> bool:
-        """Subscribe and handle messages until stopped (True) or until the connection fails or
-        falls silent (raises). The drop of everything comes after the subscription is confirmed:
-        a change committed after that point is announced on it."""
+    def _follow(self) -> None:
+        """Subscribe and handle messages until the connection fails or falls silent (raises).
+        The drop of everything comes after the subscription is confirmed: a change committed
+        after that point is announced on it."""
         client = redis.Redis.from_url(self.url, **_CLIENT)
         pubsub = client.pubsub()
         try:
             pubsub.subscribe(CHANNEL)
             last_word = last_ping = time.monotonic()
-            while not self.stopping.is_set():
+            while True:
                 message = pubsub.get_message(timeout=PING_EVERY)
                 now = time.monotonic()
                 if message is not None:
@@ -172,7 +164,6 @@ class Broadcast:
                     raise redis.ConnectionError(f"no answer from Redis for {RECONNECT_AFTER:g} s")
                 if self.live and self.pending:
                     self._publish_pending()
-            return True
         finally:
             self.live = False
             pubsub.close()
@@ -182,7 +173,7 @@ class Broadcast:
         kind = message["type"]
         if kind == "subscribe":
             self.drop(None)
-            self.down, self.live = False, True
+            self.down, self.live, self.wait = False, True, _BACKOFF[0]
         elif kind == "message":
             sender, _, shops = message["data"].decode("ascii", "replace").partition(" ")
             if sender == self.token:
