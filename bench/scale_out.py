@@ -2,19 +2,21 @@
 
 The production picture on one machine: N gunicorn instances (one sync worker each) on their own
 loopback ports behind a real nginx load balancer (least_conn), M copies of `reviews-service
-worker` (the real CLI), a fresh PostgreSQL database, and one Redis for the rate-limit counters and
-the web processes' cache drops (REVIEWS_REDIS_URL). nginx rather than a client
-that spreads requests itself: the clients then see one address, as a storefront does, and the
-balancer's cost is in the numbers. A shop is set up with the CLI, its products with the server
+worker` (the real CLI), a fresh PostgreSQL database, and one Redis for the rate-limit counters
+and the web processes' cache drops (REVIEWS_REDIS_URL). nginx rather than a client that spreads
+requests itself: the clients then see one address, as a storefront does, and the balancer's cost
+is in the numbers. A shop is set up with the CLI, its products with the server
 API, and a webhook endpoint subscribed to "*" that points at a loopback receiver; e-mails go to
 an SMTP sink (both in bench/_sinks.py, in a process of their own).
 
 For --seconds, client threads post orders (server API, secret key) and a review of each order's
 product with the order's widget token (public API, from the shop's origin), while wrk reads
-rating JSON and review lists of random products through the balancer. Then the load stops, the
-workers drain the outbox, and the bench checks exactly-once: every due outbox row is `sent`, and
-the receiver and the SMTP sink saw each of them exactly once (by event id and Message-ID), none
-missing, none twice. It exits non-zero, loudly, when that fails or any request was refused.
+rating JSON and review lists of random products through the balancer. The clients write as fast
+as they can, or at a steady --rate (the same outbox inflow for runs with different numbers of
+workers); --publish adds publish on write (a local folder) to the workers' load. Then the load
+stops, the workers drain the outbox, and the bench checks exactly-once: every due outbox row is
+`sent`, and the receiver and the SMTP sink saw each of them exactly once (by event id and
+Message-ID), none missing, none twice. It exits non-zero, loudly, when that fails or any request was refused.
 
 Reported: accepted writes per second, read latency p50/p99 (wrk --latency; wrk is closed-loop,
 so the reads keep the machine busy and their tail includes queueing behind the writes), outbox
@@ -320,7 +322,8 @@ def run(args: argparse.Namespace, db_url: str, folder: Path, procs: Processes,
     print(f"settings for the run: rate limits raised to {UNLIMITED} (REVIEWS_SERVER_API_LIMIT, "
           "REVIEWS_PUBLIC_WRITE_LIMIT: every client is 127.0.0.1); webhooks to a plain-http loopback "
           "receiver allowed in production mode (REVIEWS_WEBHOOK_ALLOW_PRIVATE=1, REVIEWS_WEBHOOK_ALLOW_HTTP=1)")
-    print(f"--- {args.web} web processes (gunicorn sync, 1 worker each) behind nginx (least_conn), "
+    print(f"--- {args.web} web process{'es' if args.web != 1 else ''} (gunicorn sync, 1 worker each) "
+          "behind nginx (least_conn), "
           f"{args.workers} outbox worker{'s' if args.workers != 1 else ''} (poll {args.poll} s), "
           f"{args.clients} writing clients{f' offering {args.rate:g} writes/s' if args.rate else ''}, "
           f"wrk {args.read_connections} connections, {args.seconds} s, {args.products} products")
