@@ -82,6 +82,10 @@ class SessionInterface(SecureCookieSessionInterface):
                        "/policy/", "/api/openapi.json")
 
     def open_session(self, app, request):
+        # The public API's reads never look at a session (only the admin does): a null session,
+        # which Flask then neither parses a cookie for nor saves, nor marks `Vary: Cookie`.
+        if request.method in ("GET", "HEAD", "OPTIONS") and request.path.startswith("/api/v1/public/"):
+            return None
         # No cookie, no session to read: skip building the signer (a storefront read has none,
         # and this runs on every request).
         if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
