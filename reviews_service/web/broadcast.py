@@ -14,8 +14,10 @@ What keeps it honest when Redis is not all there:
   message it may have missed costs at most that long;
 - on every (re)subscription it first drops everything it keeps: what changed while it was not
   listening is unknown;
-- a publish that fails never fails the change (already committed): the listener publishes it
-  again once Redis answers, and meanwhile the other processes keep the answer at most their TTL.
+- a publish that fails never fails the change (already committed), and a write waits at most
+  half a second for Redis (not at all while the subscription is down or silent): the listener
+  publishes it once subscribed again, and meanwhile the other processes keep the answer at most
+  their TTL (at most a second, if their own subscription is down too).
 """
 
 from __future__ import annotations
@@ -83,9 +85,10 @@ class Broadcast:
         `OFFLINE_TTL`. Subscribes on first use."""
         if self.thread is None:
             self.start()
-        if self.live and time.monotonic() - self.heard < SILENCE:
-            return True
-        return now - stored < OFFLINE_TTL
+        return self._trusted() or now - stored < OFFLINE_TTL
+
+    def _trusted(self) -> bool:
+        return self.live and time.monotonic() - self.heard < SILENCE
 
     def start(self) -> None:
         """Start listening (idempotent)."""
@@ -102,7 +105,9 @@ class Broadcast:
         ids = set(shop_ids)
         if not ids:
             return
-        if self.down:  # do not make the write wait for a Redis known to be away
+        if self.down or (self.thread is not None and not self._trusted()):
+            # Do not make the write wait for a Redis that is away or silent: the listener
+            # publishes it as soon as it is subscribed again.
             self._postpone(ids)
             return
         try:

@@ -12,6 +12,7 @@ import contextlib
 import os
 import random
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -247,8 +248,9 @@ def redis_server(port: int, folder: Path):
                 break
             assert proc.poll() is None and time.monotonic() < deadline, "redis-server did not start"
             time.sleep(0.05)
-        yield
+        yield proc
     finally:
+        proc.send_signal(signal.SIGCONT)  # a stopped server would not hear the SIGTERM
         proc.terminate()
         proc.wait(10)
 
@@ -282,6 +284,31 @@ def test_while_redis_is_down_writes_succeed_and_when_it_is_back_the_processes_ag
         wait_until((one, two), seeded, erased)
 
         with redis_server(port, tmp_path):
+            until_both_trust_the_broadcast(pg_app, (one, two), seeded)
+            listed = requests.get(one + paths(seeded)["list"], timeout=5).json()["reviews"]
+            replied = requests.post(f"{one}/api/v1/reviews/{listed[0]['id']}/reply",
+                                    json={"body": "Sorry to hear it."}, headers=seeded.headers, timeout=10)
+            assert replied.status_code in (200, 201), replied.text
+            wait_until((one, two), seeded, lambda seen: "Sorry to hear it." in seen["list"].text)
+
+
+@pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server to stop and start one")
+def test_when_redis_stops_answering_the_processes_stop_trusting_what_they_kept(tmp_path, pg_app, pg_url, seeded):
+    """A Redis that hangs (SIGSTOP) closes no connection: a process notices the silence of its
+    subscription, and within a second serves nothing it may have kept across a lost drop."""
+    port = free_port()
+    url = f"redis://127.0.0.1:{port}/0"
+    with web_process(tmp_path, pg_url, url) as one, web_process(tmp_path, pg_url, url) as two:
+        with redis_server(port, tmp_path) as redis_process:
+            until_both_trust_the_broadcast(pg_app, (one, two), seeded)
+            redis_process.send_signal(signal.SIGSTOP)
+
+            answer = requests.post(f"{one}/api/v1/customers/erase", json={"email": "anahit@example.com"},
+                                   headers=seeded.headers, timeout=10)
+            assert answer.status_code == 200 and answer.json()["reviews_removed"] == 1
+            wait_until((one, two), seeded, erased)
+
+            redis_process.send_signal(signal.SIGCONT)
             until_both_trust_the_broadcast(pg_app, (one, two), seeded)
             listed = requests.get(one + paths(seeded)["list"], timeout=5).json()["reviews"]
             replied = requests.post(f"{one}/api/v1/reviews/{listed[0]['id']}/reply",
