@@ -1,7 +1,8 @@
 """Bench: the public review list (20 reviews with photos) against a bare Flask endpoint.
 
-Target: the list serves at least 0.4x the requests per second of the bare endpoint.
-Run: .venv/bin/python bench/review_list.py [--db postgresql://...]
+Targets: with the in-process cache, the list serves at least 0.4x the requests per second of the
+bare endpoint; uncached (--no-cache, issue 18), at least 0.35x.
+Run: .venv/bin/python bench/review_list.py [--no-cache] [--db postgresql://...]
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from _harness import compare, gunicorn  # noqa: E402
 
 SECRET = "bench-secret-key-0123456789-0123456789-abcdef"
+TARGET, UNCACHED_TARGET = 0.40, 0.35
 
 
 def seed(instance: str, db_url: str) -> tuple[str, str]:
@@ -72,7 +74,8 @@ def main() -> None:
             label = "review list (20 reviews with photos" + (", cache off)" if args.no_cache else ")")
             ratio = compare(label, f"{bare}/json", url,
                             seconds=args.seconds)
-    print(f"target >= 0.40: {'met' if ratio >= 0.40 else 'NOT met'}")
+    target = UNCACHED_TARGET if args.no_cache else TARGET
+    print(f"target >= {target:.2f}{' (uncached)' if args.no_cache else ''}: {'met' if ratio >= target else 'NOT met'}")
 
 
 if __name__ == "__main__":
