@@ -316,7 +316,7 @@ def run(args: argparse.Namespace, db_url: str, folder: Path, procs: Processes,
     shop = setup_shop(env, base, args.products, webhook_port)
     workers = [procs.start(f"worker{n}", [CLI, "worker", "--poll", str(args.poll)], env) for n in range(args.workers)]
     warm_up(shop, web_ports, args.products)
-    if not drained(db_url, 60):
+    if not drained(db_url, args.drain_timeout):
         raise RuntimeError(f"the workers did not drain the warm-up's outbox: {dict(unfinished(db_url))}")
 
     print(f"settings for the run: rate limits raised to {UNLIMITED} (REVIEWS_SERVER_API_LIMIT, "
