@@ -342,7 +342,7 @@ def run(args: argparse.Namespace, db_url: str, folder: Path, procs: Processes,
     elapsed = time.monotonic() - started
     reads = read_results(procs.log("wrk"))
 
-    drained(db_url, args.drain_timeout)
+    emptied = drained(db_url, args.drain_timeout)
     drain = time.monotonic() - started - elapsed
     for proc in workers:
         procs.stop(proc)
@@ -360,8 +360,9 @@ def run(args: argparse.Namespace, db_url: str, folder: Path, procs: Processes,
           + (f"; socket errors {reads['socket']}" if reads["socket"] else ""))
     if reads["non2xx"] or reads["socket"]:
         failures.append(f"reads failed: {reads['non2xx']} non-2xx answers, socket errors {reads['socket'] or 0}")
-    print(f"drain: the outbox was empty {drain:.1f} s after the load stopped; sent per worker: "
-          + ", ".join(m.group(1) if m else "?" for m in per_worker))
+    print((f"drain: the outbox was empty {drain:.1f} s after the load stopped" if emptied else
+           f"drain: the outbox was NOT empty {drain:.1f} s after the load stopped")
+          + "; sent per worker (warm-up included): " + ", ".join(m.group(1) if m else "?" for m in per_worker))
     more, lags = check_exactly_once(outbox_rows(db_url), deliveries(sink_file), load_started)
     failures += more
     for kind, values in lags.items():
