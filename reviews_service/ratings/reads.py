@@ -46,10 +46,12 @@ class Rating:
 ZERO = Rating()
 
 
-def _rating(row) -> Rating:
-    if row is None or row.count is None:
+def _rating(values) -> Rating:
+    """A rating from the aggregate's columns in `_FIELDS` order (all None: no reviews yet). By
+    position: reading a SQLAlchemy Row's attribute raises and formats an AttributeError inside."""
+    if values is None or values[0] is None:
         return ZERO
-    return Rating(**{f: getattr(row, f) for f in _FIELDS})
+    return Rating(*values)
 
 
 # --- lookups -------------------------------------------------------------------------------------
@@ -78,7 +80,7 @@ def _read(statement, params: dict[str, Any]) -> list:
 def product_ratings(shop_id: int, external_ids: list[str]) -> dict[str, Rating]:
     """The ratings of these products (unknown ids and products without reviews: zero counts)."""
     rows = _read(_PRODUCT_RATINGS, {"shop": shop_id, "ids": external_ids})
-    found = {row.external_id: _rating(row) for row in rows}
+    found = {row[0]: _rating(row[1:]) for row in rows}
     return {eid: found.get(eid, ZERO) for eid in external_ids}
 
 

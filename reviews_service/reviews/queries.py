@@ -8,6 +8,7 @@ to the key with a row comparison on an index instead of skipping rows with OFFSE
 from __future__ import annotations
 
 import functools
+from collections import namedtuple
 from typing import Any, NamedTuple
 
 from sqlalchemy import Select, bindparam, literal_column, or_, select, tuple_
@@ -116,6 +117,10 @@ _PUBLIC_COLUMNS = (
     Reply.body.label("reply_body"), Reply.created_at.label("reply_created_at"),
     Reply.updated_at.label("reply_updated_at"),
 )
+# Rows are copied into plain named tuples as they arrive: reading an attribute of SQLAlchemy's Row
+# raises (and formats) an AttributeError inside before it finds the column, about a sixth of a
+# 20-review page when every field of every row is read.
+_PublicRow = namedtuple("_PublicRow", [column.key for column in _PUBLIC_COLUMNS])
 
 
 def page(query: Published, *, sort: str, limit: int, cursor: str | None, lang_first: str | None = None,
@@ -160,7 +165,7 @@ class _Reader:
         return rows
 
     def _all(self, statement: Select, params: dict[str, Any]) -> list:
-        return self.connection.execute(statement, params).all()
+        return [_PublicRow._make(row) for row in self.connection.execute(statement, params)]
 
 
 @functools.cache
@@ -229,6 +234,7 @@ _LED_BY_EXPRESSION = frozenset({"lowest", "photos_first"})
 
 _PHOTO_COLUMNS = (Photo.review_id, Photo.public_id, Photo.display_name, Photo.thumb_name, Photo.width,
                   Photo.height, Photo.thumb_width, Photo.thumb_height)
+_PhotoRow = namedtuple("_PhotoRow", [column.key for column in _PHOTO_COLUMNS])
 _PHOTOS = (select(*_PHOTO_COLUMNS).where(Photo.review_id.in_(bindparam("ids", expanding=True)))
            .order_by(Photo.review_id, Photo.position))
 
@@ -237,7 +243,7 @@ def _photos_of(connection, review_ids: list[int], storage) -> dict[int, list[dic
     if not review_ids:
         return {}
     out: dict[int, list[dict]] = {}
-    for photo in connection.execute(_PHOTOS, {"ids": review_ids}):
+    for photo in map(_PhotoRow._make, connection.execute(_PHOTOS, {"ids": review_ids})):
         out.setdefault(photo.review_id, []).append(media.photo_view(photo, storage))
     return out
 
