@@ -165,7 +165,7 @@ class _Reader:
         return rows
 
     def _all(self, statement: Select, params: dict[str, Any]) -> list:
-        return [_PublicRow._make(row) for row in self.connection.execute(statement, params)]
+        return list(map(_PublicRow._make, self.connection.execute(statement, params).all()))
 
 
 @functools.cache
@@ -243,7 +243,7 @@ def _photos_of(connection, review_ids: list[int], storage) -> dict[int, list[dic
     if not review_ids:
         return {}
     out: dict[int, list[dict]] = {}
-    for photo in map(_PhotoRow._make, connection.execute(_PHOTOS, {"ids": review_ids})):
+    for photo in map(_PhotoRow._make, connection.execute(_PHOTOS, {"ids": review_ids}).all()):
         out.setdefault(photo.review_id, []).append(media.photo_view(photo, storage))
     return out
 
