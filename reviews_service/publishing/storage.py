@@ -10,7 +10,9 @@ survives in no object version of a versioned bucket.
 from __future__ import annotations
 
 import gzip
+import os
 import re
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol
@@ -60,10 +62,31 @@ class LocalTarget:
         # change or by `reviews-service publish`, and 63 fsyncs a product made a write 0.5 s.
         target = self.root / check_path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
+        previous = _unchanged_or_mtime(target, data)
+        if previous is True:
+            return  # the same bytes: the validators a server derives from the file stay valid
+        # nginx's ETag is the file's modification time in whole seconds and its size: a new body of
+        # the same size written within the same second would keep the old ETag, and a client
+        # holding the old body would be told 304. So each new body gets a later second.
+        stamp = max(time.time(), (previous or 0) + 1)
         for suffix, body in (*compressed(data).items(), ("", data)):
             with atomic_write(target.with_name(target.name + suffix), permissions=0o644,
                               prefix=_TEMP_PREFIX, sync=personal) as handle:
                 handle.write(body)
+                handle.flush()  # written before the stamp: a later write would move the time again
+                os.utime(handle.fileno(), (stamp, stamp))
+
+
+def _unchanged_or_mtime(target: Path, data: bytes) -> bool | int | None:
+    """True when `target` already holds `data`; else the whole second it was last written, or
+    None when there is no such file."""
+    try:
+        stat = target.stat()
+        if stat.st_size == len(data) and target.read_bytes() == data:
+            return True
+        return int(stat.st_mtime)
+    except FileNotFoundError:
+        return None
 
 
 class S3Target:
