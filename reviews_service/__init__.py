@@ -6,6 +6,7 @@ import os
 import re
 import time
 from collections.abc import Mapping
+from types import MethodType
 from typing import Any
 
 from flask import Flask, Response, current_app
@@ -17,12 +18,32 @@ from . import openapi, packaged
 __version__ = "0.1.0"
 
 
+class _App(Flask):
+    """Flask asks `ensure_sync` about every hook and view on every request (a dozen times for a
+    storefront read), and its answer (`inspect.iscoroutinefunction`, which raises and formats
+    AttributeErrors inside) never changes for a function: asked once per function. A bound
+    method counts as its function, so that the methods of per-request view instances are not kept."""
+
+    def ensure_sync(self, func):
+        key = func.__func__ if type(func) is MethodType else func
+        try:
+            is_async = _IS_ASYNC.get(key)
+        except TypeError:  # not hashable: ask every time
+            return super().ensure_sync(func)
+        if is_async is None:
+            is_async = _IS_ASYNC[key] = super().ensure_sync(func) is not func
+        return self.async_to_sync(func) if is_async else func
+
+
+_IS_ASYNC: dict[Any, bool] = {}
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app. It opens no connection and starts no thread: that happens on first use."""
     instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("REVIEWS_INSTANCE_PATH") \
         or os.path.join(os.getcwd(), "instance")
-    app = Flask(__name__, instance_path=os.path.abspath(instance_path),
-                instance_relative_config=False, static_folder=None)
+    app = _App(__name__, instance_path=os.path.abspath(instance_path),
+               instance_relative_config=False, static_folder=None)
     settings = config_module.load(app.instance_path, config)
     app.config.update(settings)
     _derive_flask_config(app)
@@ -40,14 +61,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from . import errors, i18n, models, shops  # noqa: F401  (every model, for the migrations)
     from .extensions import SessionInterface, api, csrf, db, migrate
     from .openapi import ContractPlugin
-    from .web.limits import limiter
+    from .web.limits import limiter, unless_unlimited
 
     app.session_interface = SessionInterface()
 
     db.init_app(app)
     migrate.init_app(app, db, directory=packaged.migrations_dir())
     # Registered before the limiter, so that it runs after the limiter has added its headers.
-    app.after_request(_rate_limit_headers)
+    app.after_request(unless_unlimited(_rate_limit_headers))
     # Flask-Limiter keeps "the storage is down" on the extension object, which every app of the
     # process shares (tests build many): a new app starts with its own storage presumed reachable.
     limiter._storage_dead = False

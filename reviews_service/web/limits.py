@@ -32,7 +32,7 @@ class _Limiter(Limiter):
         # The after-request hook (the RateLimit-* headers) and the teardown (the context's reset)
         # are the extension's own: found by the object they are bound to, not by their names.
         for hooks in (app.after_request_funcs.setdefault(None, []), app.teardown_request_funcs.setdefault(None, [])):
-            hooks[:] = [_unless_unlimited(hook) if _bound_to(hook, self) else hook for hook in hooks]
+            hooks[:] = [unless_unlimited(hook) if _bound_to(hook, self) else hook for hook in hooks]
 
     def _check_request_limit(self, callable_name: str | None = None, in_middleware: bool = True) -> None:
         if in_middleware and unlimited_read():
@@ -48,7 +48,10 @@ def _bound_to(hook: Callable, owner: Any) -> bool:
     return bool(args) and args[0] is owner
 
 
-def _unless_unlimited(hook: Callable) -> Callable:
+def unless_unlimited(hook: Callable) -> Callable:
+    """An after-request or teardown hook that concerns rate-limited requests only: skipped for a
+    request no limit applies to (the limiter's own hooks, the app's RateLimit-* header rewrite)."""
+
     def run(value):
         if request.environ.get(_UNLIMITED):
             return value
