@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import sys
+import urllib.request
 import tempfile
 from pathlib import Path
 
@@ -49,9 +51,9 @@ def seed(instance: str, db_url: str) -> tuple[str, str]:
             Image.new("RGB", (1200, 900), (n * 10, 80, 160)).save(buf, "JPEG")
             photo = media.upload_photo(shop, buf.getvalue(), visitor_hash=None)
             service.submit_review(shop, "p1", {
-                "rating": 1 + n % 5, "title": f"Review {n}", "body": "Solid product. " * 20,
+                "rating": 1 + n % 5, "title": f"Review {n}", "body": f"Solid product number {n}. " * 20,
                 "token": catalog.widget_token(order), "photo_ids": [photo.public_id]},
-                service.Visitor("v", "i"))
+                service.Visitor(f"v{n}", f"i{n}"))  # 20 shoppers: one visitor would be held as duplicates
         return shop.public_key, app.config["DATABASE_URL"]
 
 
@@ -71,6 +73,9 @@ def main() -> None:
                "REVIEWS_RATING_CACHE_TTL": "0" if args.no_cache else "10"}
         with gunicorn("bench.bare_app:app", {}) as bare, gunicorn("wsgi:app", env) as service:
             url = f"{service}/api/v1/public/{public_key}/products/p1/reviews?limit=20"
+            shown = len(json.load(urllib.request.urlopen(url))["reviews"])
+            if shown != 20:
+                sys.exit(f"the page shows {shown} reviews, not 20: the seed's reviews were not all published")
             label = "review list (20 reviews with photos" + (", cache off)" if args.no_cache else ")")
             ratio = compare(label, f"{bare}/json", url,
                             seconds=args.seconds)

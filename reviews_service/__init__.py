@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import time
+import weakref
 from collections.abc import Mapping
 from types import MethodType
 from typing import Any
@@ -35,7 +36,8 @@ class _App(Flask):
         return self.async_to_sync(func) if is_async else func
 
 
-_IS_ASYNC: dict[Any, bool] = {}
+# Weak keys: the functions of apps a process no longer uses (tests build many) are not kept alive.
+_IS_ASYNC: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -106,9 +108,9 @@ def _connect_subscribers(app: Flask) -> None:
     from .loyalty import subscribers as loyalty
     from .moderation import subscribers as moderation
     from .outbox import subscribers as outbox
+    from .publishing import subscribers as publishing
     from .ratings import freshness
     from .referrals import subscribers as referrals
-    from .publishing import subscribers as publishing
     from .reviews import subscribers as reviews
     from .survey import subscribers as survey
     from .web import idempotency
@@ -125,9 +127,9 @@ def _register_jobs(app: Flask) -> None:
     from .loyalty import email_jobs as loyalty_emails
     from .loyalty import tasks as loyalty
     from .moderation import alerts, notices
+    from .publishing import jobs as publishing
     from .referrals import incentives, invitations, tasks
 
-    from .publishing import jobs as publishing
     scheduling.register(app)  # review requests and reminders
     notices.register(app)  # the moderators' digest
     alerts.register(app)  # alerts about low ratings, batched, to the members who opted in
@@ -136,9 +138,9 @@ def _register_jobs(app: Flask) -> None:
     invitations.register(app)  # invitations to share a referral link, due after delivery
     loyalty.register(app)  # held points released, unused points expired, birthdays, tiers of a rolling year
     loyalty_emails.register(app)  # the members' points earned (daily) and expiry reminders
-
-
     publishing.register(app)  # tasks: the published files of a product, a shop's rating, a whole shop
+
+
 def _derive_flask_config(app: Flask) -> None:
     cfg = app.config
     url = cfg["DATABASE_URL"]
