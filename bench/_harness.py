@@ -62,6 +62,7 @@ def gunicorn(app_spec: str, env: dict[str, str], workers: int = 2, kind: str = "
             time.sleep(0.1)
         else:
             raise RuntimeError(f"gunicorn did not start: {' '.join(cmd)}")
+        SERVERS_BY_URL[f"http://127.0.0.1:{port}"] = proc.pid
         yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()
@@ -77,6 +78,44 @@ def wrk(url: str, seconds: int = 8, connections: int = 16, threads: int = 2) -> 
     if "Non-2xx" in out:
         sys.exit(f"{url} answered errors under load:\n{out}")
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+# The process (master) serving each base URL the harness started, for `cpu_seconds`.
+SERVERS_BY_URL: dict[str, int] = {}
+
+
+def cpu_seconds(url: str) -> float:
+    """CPU time (user + system) the server behind `url` has used so far: its master and every
+    descendant (gunicorn's or nginx's workers), from /proc. Linux only."""
+    base = "/".join(url.split("/")[:3])
+    pending, total, tick = [SERVERS_BY_URL[base]], 0.0, os.sysconf("SC_CLK_TCK")
+    while pending:
+        pid = pending.pop()
+        with contextlib.suppress(OSError):
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            fields = stat[stat.rindex(")") + 2:].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+    return total
+
+
+def wrk_requests(url: str, seconds: int = 8, connections: int = 16, threads: int = 2) -> tuple[float, int]:
+    """wrk's requests per second and the number of requests it completed."""
+    out = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", url],
+                         capture_output=True, text=True, check=True).stdout
+    if "Non-2xx" in out:
+        sys.exit(f"{url} answered errors under load:\n{out}")
+    return (float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            int(re.search(r"(\d+) requests in", out).group(1)))
+
+
+def cpu_per_request(url: str, seconds: int = 8) -> float:
+    """The server's CPU seconds per request under wrk's load: what one answer costs the server,
+    whatever the load generator, which shares the machine's cores, takes for itself."""
+    before = cpu_seconds(url)
+    _, requests = wrk_requests(url, seconds)
+    return (cpu_seconds(url) - before) / requests
 
 
 def same_bytes(file_url: str, api_url: str) -> None:
@@ -159,6 +198,7 @@ def nginx(published: Path, folder: Path, workers: int = 1, brotli: bool = True):
             time.sleep(0.05)
         else:
             raise RuntimeError("nginx did not start listening")
+        SERVERS_BY_URL[f"http://127.0.0.1:{port}"] = proc.pid
         yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()

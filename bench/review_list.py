@@ -11,8 +11,8 @@ import argparse
 import io
 import json
 import sys
-import urllib.request
 import tempfile
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
