@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, or_, select, update
+from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import mentions
@@ -26,6 +26,9 @@ from .models import STATUSES, OutboxMessage, WebhookEndpoint  # noqa: F401  (STA
 LEASE = timedelta(minutes=5)  # a claim older than this belonged to a worker that died
 BACKOFF_BASE = 30  # seconds before the first retry
 BACKOFF_CAP = 6 * 3600
+# A finished task (published files written) leaves nothing to read in its row: kept this long, for
+# the outbox page and the benches' lag figures, then deleted. E-mails and webhooks stay.
+TASK_KEEP = timedelta(hours=1)
 
 
 def enqueue(*, kind: str, topic: str, payload: dict[str, Any], shop_id: int | None,
@@ -258,3 +261,16 @@ def _empty(ids) -> int:
                 last_error=case((waiting, "erased"), else_=OutboxMessage.last_error))
         .execution_options(synchronize_session=False)
     ).rowcount
+
+
+def forget_finished_tasks(now: datetime | None = None) -> int:
+    """Delete the task rows sent more than `TASK_KEEP` ago (a task that failed stays, for its
+    error and "retry now"); answers how many went."""
+    before = (now or utcnow()) - TASK_KEEP
+    gone = db.session.execute(
+        delete(OutboxMessage).where(OutboxMessage.kind == "task", OutboxMessage.status == "sent",
+                                    OutboxMessage.sent_at < before)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return gone

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import requests
 from flask import current_app
 
+from .. import clock
 from ..catalog import mailing
 from ..extensions import db
 from . import emails, jobs, mailer, service, webhooks
@@ -44,6 +45,7 @@ class Worker:
         self.printer = printer
         self.batch = batch
         self.stopping = threading.Event()
+        self.next_cleanup = float("-inf")  # finished task rows are forgotten at the first round
         self.http = requests.Session()
         url = current_app.config["SMTP_URL"]
         self.smtp = mailer.parse_smtp_url(url) if url else None
@@ -57,6 +59,10 @@ class Worker:
         stats = Stats()
         for _name, job in jobs.jobs():
             stats.queued += job()
+        if clock.monotonic() >= self.next_cleanup:
+            # Once a round would scan the sent rows every few seconds; once an hour is plenty.
+            service.forget_finished_tasks()
+            self.next_cleanup = clock.monotonic() + service.TASK_KEEP.total_seconds()
         # Without SMTP the e-mails wait; webhooks and the rooms' tasks need no mail server.
         kinds = ("email", "webhook", "task") if (self.smtp or self.printer) else ("webhook", "task")
         return self.drain(kinds, stats)

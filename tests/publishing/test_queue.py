@@ -5,11 +5,15 @@ a new default language republishes the shop; nothing at all while publishing is 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import select, update
 
+from reviews_service import clock
 from reviews_service.extensions import db
 from reviews_service.outbox import service as outbox
+from reviews_service.outbox.models import OutboxMessage
 from reviews_service.outbox.worker import Worker
 from reviews_service.publishing import storage
 from tests.factories import make_product
@@ -201,3 +205,26 @@ def test_the_publish_command_says_publishing_is_off(app):
 
     assert result.exit_code == 1
     assert one_error_line(result) == "Error: Publishing is off: set REVIEWS_PUBLISH_STORAGE to local or s3."
+
+
+def test_a_finished_task_row_is_forgotten_an_hour_later_and_a_failed_one_stays(app, client, shop):
+    publish(client, shop, "sku-1", 4)
+    run_worker(app)
+    finished = [row["id"] for row in tasks(app, status="sent")]
+    assert finished
+    with app.app_context():  # another task that failed, and an e-mail sent long ago
+        outbox.enqueue(kind="task", topic="publish.product", payload={"product_id": 1}, shop_id=shop.id)
+        db.session.execute(update(OutboxMessage).where(OutboxMessage.kind == "task",
+                                                       OutboxMessage.status == "pending")
+                           .values(status="dead", attempts=8, last_error="disk full"))
+        db.session.commit()
+    run_worker(app)
+    assert [row["id"] for row in tasks(app, status="sent")] == finished  # within the hour: kept
+
+    clock.travel(timedelta(minutes=61))
+    run_worker(app)
+    assert tasks(app, status="sent") == []
+    assert [row["status"] for row in tasks(app)] == ["dead"]
+    with app.app_context():
+        kinds = {m.kind for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.status == "sent"))}
+        assert "task" not in kinds
