@@ -94,7 +94,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     # Outermost: a repeated storefront read is answered before anything else runs. With Redis,
     # the processes tell each other what to drop (web/broadcast.py; nothing connects here).
-    app.wsgi_app = app.extensions["reviews.fastpath"] = FastPath(app.wsgi_app, guard=caching.init_app(app))
+    app.wsgi_app = app.extensions["reviews.fastpath"] = FastPath(
+        app.wsgi_app, guard=caching.init_app(app), flask_app=app)
     return app
 
 

@@ -15,6 +15,7 @@ from ..schemas import StrictSchema
 from ..web import caching
 from ..web.blueprints import refuse_nul_in_path
 from ..web.callers import resolve_public_key_id
+from ..web.fastpath import SEGMENT, direct_read
 from . import reads
 
 blp = Blueprint("ratings", __name__, url_prefix="/api/v1/public/<public_key>",
@@ -66,9 +67,14 @@ class ProductRating(MethodView):
     @blp.response(200, RatingOut)
     def get(self, public_key, product_id):
         """The rating of one product"""
-        sid = resolve_public_key_id(public_key)
-        return caching.respond(caching.cached_entry(
-            ("product", sid, product_id), lambda: product_rating_entry(sid, product_id), by_url=True))
+        return caching.respond(product_rating(resolve_public_key_id(public_key), None, product_id))
+
+
+@direct_read(rf"products/(?P<product_id>{SEGMENT})/rating")
+def product_rating(sid: int, _args, product_id: str) -> caching.Cached:
+    """The view's answer, which the fast path also gives without Flask (web/fastpath.py)."""
+    return caching.cached_entry(("product", sid, product_id), lambda: product_rating_entry(sid, product_id),
+                                by_url=True)
 
 
 def product_rating_entry(sid: int, product_id: str) -> caching.Cached:
@@ -118,5 +124,10 @@ class WholeShopRating(MethodView):
     @blp.response(200, ShopRatingOut)
     def get(self, public_key):
         """The rating of the whole shop, over all its products"""
-        sid = resolve_public_key_id(public_key)
-        return caching.respond(caching.cached_entry(("shop", sid), lambda: shop_rating_entry(sid), by_url=True))
+        return caching.respond(shop_rating(resolve_public_key_id(public_key), None))
+
+
+@direct_read("rating")
+def shop_rating(sid: int, _args) -> caching.Cached:
+    """The view's answer, which the fast path also gives without Flask (web/fastpath.py)."""
+    return caching.cached_entry(("shop", sid), lambda: shop_rating_entry(sid), by_url=True)

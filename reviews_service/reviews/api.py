@@ -14,6 +14,7 @@ from ..schemas import StrictSchema
 from ..web import caching
 from ..web.blueprints import public_blueprint, server_blueprint
 from ..web.callers import current_shop, current_shop_id, key_sees_emails
+from ..web.fastpath import SEGMENT, direct_read
 from ..web.scopes import requires
 from . import exporting, queries, views
 from .schemas import (
@@ -32,15 +33,14 @@ server = server_blueprint("reviews_server", "Reviews for the shop's backend: eve
                           "export and erasure of a reviewer's data.", scope="orders")
 
 
-def _page(shop_id: int, args, *, product_id: str | None = None):
+def _page(shop_id: int, args, *, product_id: str | None = None) -> caching.Cached:
     """A page of the public list as a cacheable answer: ETag from the body, Cache-Control, 304.
 
     The rendered page may be served from the same bounded in-process cache as the ratings
     (never older than RATING_MAX_AGE); an unknown product is a 404, never cached."""
     key = ("list", shop_id, product_id, args["sort"], args["rating"], args["with_photos"],
            args["cursor"], args["limit"], args["lang"], args["lang_first"])
-    return caching.respond(caching.cached_entry(key, lambda: page_entry(shop_id, args, product_id=product_id),
-                                                by_url=True))
+    return caching.cached_entry(key, lambda: page_entry(shop_id, args, product_id=product_id), by_url=True)
 
 
 def page_entry(shop_id: int, args, *, product_id: str | None = None) -> caching.Cached:
@@ -60,13 +60,24 @@ def page_entry(shop_id: int, args, *, product_id: str | None = None) -> caching.
 _LIST_QUERY = ReviewListQuery()
 
 
+# The storefront's lists, also answered by the fast path without Flask (web/fastpath.py).
+@direct_read(rf"products/(?P<product_id>{SEGMENT})/reviews", _LIST_QUERY)
+def _product_page(shop_id: int, args, product_id: str) -> caching.Cached:
+    return _page(shop_id, args, product_id=product_id)
+
+
+@direct_read("reviews", _LIST_QUERY)
+def _shop_page(shop_id: int, args) -> caching.Cached:
+    return _page(shop_id, args)
+
+
 @public.route("/products/<path:product_id>/reviews")
 class ProductReviews(MethodView):
     @public.arguments(_LIST_QUERY, location="query")
     @public.response(200, PublicReviewPage)
     def get(self, args, product_id):
         """Published reviews of a product"""
-        return _page(current_shop_id(), args, product_id=product_id)
+        return caching.respond(_product_page(current_shop_id(), args, product_id))
 
 
 @public.route("/reviews")
@@ -75,7 +86,7 @@ class ShopReviews(MethodView):
     @public.response(200, PublicReviewPage)
     def get(self, args):
         """Published reviews of the whole shop"""
-        return _page(current_shop_id(), args)
+        return caching.respond(_shop_page(current_shop_id(), args))
 
 
 # --- server API ----------------------------------------------------------------------------------

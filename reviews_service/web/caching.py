@@ -12,6 +12,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -87,6 +88,9 @@ def _ttl() -> float:
 BY_URL_UNTIL = "reviews.by_url_until"
 BY_URL_SINCE = "reviews.by_url_since"
 BY_URL_SHOP = "reviews.by_url_shop"
+# The WSGI environ of a read the fast path answers itself, with no request context (fastpath.py's
+# direct reads): the marks above go there instead of on `request.environ`.
+DIRECT_ENVIRON: ContextVar[dict | None] = ContextVar("reviews_direct_environ", default=None)
 
 
 def _cached(key: Any, compute: Callable[[], Any], by_url: bool = False) -> Any:
@@ -99,9 +103,10 @@ def _cached(key: Any, compute: Callable[[], Any], by_url: bool = False) -> Any:
             "reviews.rating_cache", TTLCache(current_app.extensions.get("reviews.broadcast")))
     value, expires, computed = cache.get_or_compute(key, ttl, compute)
     if by_url and expires is not None:
-        request.environ[BY_URL_UNTIL] = expires
-        request.environ[BY_URL_SINCE] = computed
-        request.environ[BY_URL_SHOP] = key[1]
+        environ = DIRECT_ENVIRON.get() or request.environ
+        environ[BY_URL_UNTIL] = expires
+        environ[BY_URL_SINCE] = computed
+        environ[BY_URL_SHOP] = key[1]
     return value
 
 
@@ -162,10 +167,15 @@ class Cached:
     mimetype: str
 
 
+def answer_headers(entry: Cached) -> dict[str, str]:
+    """The headers of a public answer besides its Content-Type and Content-Length (the 304's too)."""
+    return {"ETag": entry.etag, "Cache-Control": cache_control(),
+            "Access-Control-Allow-Origin": "*", "Vary": "Accept-Encoding"}
+
+
 def respond(entry: Cached) -> Response:
     """200 with the body, or 304 when the client already holds this ETag."""
-    headers = {"ETag": entry.etag, "Cache-Control": cache_control(),
-               "Access-Control-Allow-Origin": "*", "Vary": "Accept-Encoding"}
+    headers = answer_headers(entry)
     if not_modified(request.headers.get("If-None-Match", ""), entry.etag):
         return Response(status=304, headers=headers)
     return Response(entry.body, mimetype=entry.mimetype, headers=headers)

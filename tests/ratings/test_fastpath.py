@@ -21,24 +21,14 @@ def app_config():
     return dict(CACHED)
 
 
-@pytest.fixture
-def flask_calls(app) -> list[str]:
-    """The paths that reached Flask's request handling (registered before any request)."""
-    from flask import request
-
-    calls: list[str] = []
-    app.before_request(lambda: calls.append(request.full_path.rstrip("?")))
-    return calls
-
-
 @pytest.mark.parametrize("path", PATHS)
-def test_repeated_read_is_answered_before_flask_with_the_same_answer(client, shop, flask_calls, path):
+def test_repeated_read_is_answered_before_flask_with_the_same_answer(client, shop, calls, path):
     publish(client, shop, rating=4)
     first = client.get(shop.public + path)
     assert first.status_code == 200
-    reached = len(flask_calls)
+    reached = len(calls)
     again = client.get(shop.public + path)
-    assert len(flask_calls) == reached  # replayed by the fast path
+    assert len(calls) == reached  # replayed by the fast path
     assert again.status_code == 200
     assert again.data == first.data
     assert sorted(again.headers.items()) == sorted(first.headers.items())
@@ -92,22 +82,22 @@ def test_a_404_is_not_replayed_once_the_product_exists(client, shop):
     assert listed.status_code == 200 and len(listed.get_json()["reviews"]) == 1
 
 
-def test_head_passes_through_to_flask(client, shop, flask_calls):
+def test_head_passes_through_to_flask(client, shop, calls):
     publish(client, shop, rating=4)
     client.get(f"{shop.public}/products/sku-1/rating")
-    reached = len(flask_calls)
+    reached = len(calls)
     head = client.head(f"{shop.public}/products/sku-1/rating")
-    assert head.status_code == 200 and len(flask_calls) == reached + 1
+    assert head.status_code == 200 and len(calls) == reached + 1
 
 
 @pytest.mark.parametrize("app_config", [{**CONFIG, "RATING_CACHE_TTL": 0, "RATING_MAX_AGE": 60}])
-def test_nothing_is_kept_with_the_cache_off(client, shop, flask_calls):
+def test_nothing_is_kept_with_the_cache_off(client, shop, calls):
     publish(client, shop, rating=4)
     client.get(f"{shop.public}/products/sku-1/rating")
-    reached = len(flask_calls)
+    reached = len(calls)
     publish(client, shop, rating=2)
     assert client.get(f"{shop.public}/products/sku-1/rating").get_json()["count"] == 2
-    assert len(flask_calls) > reached
+    assert len(calls) > reached
 
 
 def _stub_app(environ, start_response):
@@ -160,11 +150,11 @@ def test_personal_answers_are_not_kept(headers):
     assert not fast.kept
 
 
-def test_fast_path_keeps_languages_apart(client, shop, flask_calls):
+def test_fast_path_keeps_languages_apart(client, shop, calls):
     publish(client, shop, rating=4)
     url = f"{shop.public}/products/sku-1/badge.svg"
     first = {lang: client.get(url, query_string={"lang": lang}).get_data() for lang in ("ka", "vi")}
-    reached = len(flask_calls)
+    reached = len(calls)
     again = {lang: client.get(url, query_string={"lang": lang}).get_data() for lang in ("ka", "vi")}
-    assert len(flask_calls) == reached  # both replayed before Flask
+    assert len(calls) == reached  # both replayed before Flask
     assert first["ka"] != first["vi"] and again == first

@@ -49,16 +49,6 @@ def kept(client, shop, path: str):
     return again
 
 
-@pytest.fixture
-def calls(app) -> list[str]:
-    """The requests that reached Flask (the fast path answers the others before it)."""
-    from flask import request
-
-    seen: list[str] = []
-    app.before_request(lambda: seen.append(request.full_path))
-    return seen
-
-
 @pytest.mark.parametrize("path", PATHS)
 def test_an_erasure_through_the_server_api_is_seen_at_once(client, shop, frozen, path):
     two_reviews(client, shop)
