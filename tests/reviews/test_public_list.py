@@ -334,6 +334,17 @@ def test_a_review_shows_what_a_shopper_needs_and_nothing_else(client, shop):
     assert shown["thumb_width"] <= 400 and shown["thumb_height"] <= 400
 
 
+def test_each_review_lists_its_own_photos_in_their_order(client, shop):
+    made = []
+    for n, count in enumerate([2, 0, 3, 1]):
+        photos = [upload(client, shop) for _ in range(count)]
+        made.append((publish(client, shop, email=f"b{n}@example.com", photo_ids=photos)["id"], photos))
+
+    shown = {r["id"]: [p["id"] for p in r["photos"]] for r in listing(client, shop)["reviews"]}
+
+    assert shown == dict(made)
+
+
 @pytest.mark.parametrize(("staff_email", "labels"), [
     ("buyer@example.com", ["verified_buyer"]),
     ("buyer@shop-a.example", ["verified_buyer", "staff"]),
