@@ -334,6 +334,19 @@ def test_a_review_shows_what_a_shopper_needs_and_nothing_else(client, shop):
     assert shown["thumb_width"] <= 400 and shown["thumb_height"] <= 400
 
 
+@pytest.mark.parametrize("text", [
+    'quote " backslash \\ slash /', "line\u2028paragraph\u2029", "tab\tnew\nline\r", "\x01\x1f\x7f\x85",
+    "Աննա 日本 😀 \ufeff\u00a0", "<script>&'</script>", "\U0010ffff",
+], ids=["quotes", "js-separators", "whitespace", "control", "scripts", "markup", "last-code-point"])
+def test_the_list_is_compact_utf8_json_as_the_standard_library_writes_it(client, shop, text):
+    publish(client, shop, title=text, body=f"Good. {text}", display_name=f"Ana {text}")
+
+    response = client.get(f"{shop.public}/products/sku-1/reviews")
+
+    as_stdlib = json.dumps(response.json, separators=(",", ":"), ensure_ascii=False).encode()
+    assert response.data == as_stdlib
+
+
 def test_each_review_lists_its_own_photos_in_their_order(client, shop):
     made = []
     for n, count in enumerate([2, 0, 3, 1]):
