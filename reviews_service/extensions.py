@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager
@@ -50,14 +53,63 @@ api = Api()
 @contextmanager
 def read_connection() -> Iterator[Connection]:
     """A connection for plain Core reads: the session's, inside its transaction, when this app
-    context already has a session (a write in progress sees its own changes), else one of its own
-    from the pool. A storefront read then builds no ORM session at all: no session, transaction
-    or identity map to set up, and none to close at teardown."""
+    context already has a session (a write in progress sees its own changes), else the thread's
+    held read connection. A storefront read then builds no ORM session at all (no session,
+    transaction or identity map to set up and close), and takes nothing from the pool: checking a
+    connection out and back in cost more than the rating's query (and on PostgreSQL the pool's
+    ping, BEGIN and ROLLBACK were three round trips around a one-statement read).
+
+    The held connection is in autocommit: each statement reads the latest committed state, and no
+    transaction stays open between reads. It is the thread's (one per thread, for the app's
+    engine: another engine's is given back to its pool), never crosses a fork, is given back after
+    any error inside the block, and is taken anew from the pool (which pings it) after
+    `_HELD_IDLE` seconds unused, so that a connection the server closed meanwhile is not used."""
     if db.session.registry.has():
         yield db.session.connection()
         return
-    with db.engine.connect() as connection:
+    connection = _held_connection(db.engine)
+    try:
         yield connection
+    except BaseException:
+        _give_back()
+        raise
+    _held.used = time.monotonic()
+
+
+_HELD_IDLE = 10.0
+
+
+class _Held(threading.local):
+    connection: Connection | None = None
+    pid: int = 0
+    used: float = 0.0
+
+
+_held = _Held()
+_FORKED: list[Connection] = []  # a parent process's held connections: never used nor closed here
+
+
+def _held_connection(engine: Engine) -> Connection:
+    held = _held.connection
+    if held is not None and (held.engine is not engine or held.invalidated
+                             or time.monotonic() - _held.used > _HELD_IDLE or _held.pid != os.getpid()):
+        _give_back()
+        held = None
+    if held is None:
+        held = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        _held.connection, _held.pid, _held.used = held, os.getpid(), time.monotonic()
+    return held
+
+
+def _give_back() -> None:
+    held, _held.connection = _held.connection, None
+    if held is None:
+        return
+    if _held.pid != os.getpid():
+        _FORKED.append(held)  # closing it here would close the parent's socket too
+        return
+    with suppress(Exception):  # a broken connection: the pool discards it
+        held.close()
 
 
 @event.listens_for(Engine, "connect")
