@@ -11,8 +11,11 @@ import functools
 from collections import namedtuple
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, bindparam, literal_column, or_, select, tuple_
+import orjson
+from sqlalchemy import Select, String, bindparam, case, literal_column, or_, select, tuple_
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import selectinload
+from sqlalchemy.sql.functions import FunctionElement
 
 from .. import cursors
 from ..catalog.models import Product
@@ -25,20 +28,21 @@ from .models import Photo, Reply, Review
 SORTS = ("newest", "oldest", "highest", "lowest", "helpful", "photos_first")
 
 
-def _sort_columns(sort: str):
-    """The key columns of a sort, and whether it runs descending. Every sort uses one direction,
-    so a row comparison `(a, b, id) < (x, y, z)` finds the next page (in two steps for the sorts
-    led by an expression, see `_seek_by_group`)."""
+def _sort_columns(sort: str, of: Any = Review):
+    """The key columns of a sort (of the reviews, or of a page of them `of` a subquery's columns),
+    and whether it runs descending. Every sort uses one direction, so a row comparison
+    `(a, b, id) < (x, y, z)` finds the next page (in two steps for the sorts led by an expression,
+    see `_seek_by_group`)."""
     # The constant written out, not bound: the expression must equal the index's (models.py) for
     # PostgreSQL and SQLite to read this sort from it. True (1 in SQLite) sorts first.
-    has_photos = Review.photo_count > literal_column("0")
+    has_photos = of.photo_count > literal_column("0")
     return {
-        "newest": ([Review.published_at, Review.id], True),
-        "oldest": ([Review.published_at, Review.id], False),
-        "highest": ([Review.rating, Review.published_at, Review.id], True),
-        "lowest": ([-Review.rating, Review.published_at, Review.id], True),
-        "helpful": ([Review.helpful_up, Review.published_at, Review.id], True),
-        "photos_first": ([has_photos, Review.published_at, Review.id], True),
+        "newest": ([of.published_at, of.id], True),
+        "oldest": ([of.published_at, of.id], False),
+        "highest": ([of.rating, of.published_at, of.id], True),
+        "lowest": ([-of.rating, of.published_at, of.id], True),
+        "helpful": ([of.helpful_up, of.published_at, of.id], True),
+        "photos_first": ([has_photos, of.published_at, of.id], True),
     }[sort]
 
 
@@ -110,6 +114,27 @@ def _published(shape: tuple[str | None, bool, bool, bool], part: str | None) -> 
     return query
 
 
+class _json_rows(FunctionElement):
+    """An aggregate: the rows of its arguments as one JSON text, `[[a, b, ...], ...]` in no order."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(_json_rows, "sqlite")
+def _json_rows_sqlite(element, compiler, **kw):
+    return f"json_group_array(json_array({compiler.process(element.clauses, **kw)}))"
+
+
+@compiles(_json_rows, "postgresql")
+def _json_rows_postgresql(element, compiler, **kw):
+    return f"CAST(json_agg(json_build_array({compiler.process(element.clauses, **kw)})) AS TEXT)"
+
+
+_PHOTO_COLUMNS = (Photo.public_id, Photo.display_name, Photo.thumb_name, Photo.width, Photo.height,
+                  Photo.thumb_width, Photo.thumb_height)
+_PhotoRow = namedtuple("_PhotoRow", [column.key for column in _PHOTO_COLUMNS])
+
 _PUBLIC_COLUMNS = (
     Review.id, Review.public_id, Review.rating, Review.title, Review.body, Review.author_name,
     Review.locale, Review.lang, Review.published_at, Review.edited_at, Review.source, Review.verified_buyer, Review.incentivized,
@@ -120,7 +145,7 @@ _PUBLIC_COLUMNS = (
 # Rows are copied into plain named tuples as they arrive: reading an attribute of SQLAlchemy's Row
 # raises (and formats) an AttributeError inside before it finds the column, about a sixth of a
 # 20-review page when every field of every row is read.
-_PublicRow = namedtuple("_PublicRow", [column.key for column in _PUBLIC_COLUMNS])
+_PublicRow = namedtuple("_PublicRow", [column.key for column in _PUBLIC_COLUMNS] + ["photos"])
 
 
 def page(query: Published, *, sort: str, limit: int, cursor: str | None, lang_first: str | None = None,
@@ -136,10 +161,8 @@ def page(query: Published, *, sort: str, limit: int, cursor: str | None, lang_fi
             next_cursor = cursors.encode(sort, _key_of(rows[limit - 1], sort)) if len(rows) > limit else None
         else:
             rows, next_cursor = _language_first(read, limit, cursor, lang_first)
-        rows = rows[:limit]
-        storage = storage or media.storage()
-        photos = _photos_of(connection, [r.id for r in rows if r.photo_count], storage)
-    return [views.public_dict(r, photos.get(r.id, []), _reply_of(r)) for r in rows], next_cursor
+    storage = storage or media.storage()
+    return [views.public_dict(r, _photos_in(r.photos, storage), _reply_of(r)) for r in rows[:limit]], next_cursor
 
 
 class _Reader:
@@ -170,10 +193,28 @@ class _Reader:
 
 @functools.cache
 def _statement(shape: tuple, part: str | None, sort: str, seek: str) -> Select:
-    """The statement of a shape in a sort, built once: `first` page, the rows `after` a key, or for
-    the sorts led by an expression the rest of the key's `group` and the groups `later`. Key values
-    are bound as k0, k1, ... with their column's type, so timestamps compare as the column stores
-    them; the page size as n."""
+    """The statement of a shape in a sort, built once (see `_page_rows`), with each review's photos
+    in its row as JSON, each photo's position first (`_photos_in`): a second statement for a page's
+    photos cost more than the first, and on PostgreSQL a round trip.
+
+    The photos are read in an outer query over the page, so that they are read for the page's rows
+    only, whatever the plan (SQLite computes a sorted query's columns for every row it sorts). The
+    outer order is the page's: PostgreSQL knows it without sorting, SQLite sorts the page's rows."""
+    page = _page_rows(shape, part, sort, seek).subquery("page")
+    columns, descending = _sort_columns(sort, page.c)
+    if seek == "group":
+        columns = columns[1:]
+    photos = case((page.c.photo_count > literal_column("0"), select(_json_rows(Photo.position, *_PHOTO_COLUMNS))
+                   .where(Photo.review_id == page.c.id).scalar_subquery()))
+    return (select(*page.c, photos.label("photos"))
+            .order_by(*(c.desc() if descending else c.asc() for c in columns)))
+
+
+def _page_rows(shape: tuple, part: str | None, sort: str, seek: str) -> Select:
+    """The rows of a shape in a sort: `first` page, the rows `after` a key, or for the sorts led by
+    an expression the rest of the key's `group` and the groups `later`. Key values are bound as k0,
+    k1, ... with their column's type, so timestamps compare as the column stores them; the page
+    size as n."""
     query = _published(shape, part)
     columns, descending = _sort_columns(sort)
     order = [c.desc() if descending else c.asc() for c in columns]
@@ -232,28 +273,11 @@ def _part_of(cursor: str | None, sort: str, mine_name: str, rest_name: str,
 # Sorts whose first key is an expression (a few distinct values), read in two steps (`_Reader`).
 _LED_BY_EXPRESSION = frozenset({"lowest", "photos_first"})
 
-_PHOTO_COLUMNS = (Photo.review_id, Photo.public_id, Photo.display_name, Photo.thumb_name, Photo.width,
-                  Photo.height, Photo.thumb_width, Photo.thumb_height)
-_PhotoRow = namedtuple("_PhotoRow", [column.key for column in _PHOTO_COLUMNS])
-
-
-@functools.cache
-def _photos_statement(n: int) -> Select:
-    """The photos of `n` reviews, bound as r0, r1, ...: one statement per count, compiled once. An
-    expanding IN would render new SQL on every execution, a sixth of an uncached page."""
-    ids = [bindparam(f"r{i}") for i in range(n)]
-    return select(*_PHOTO_COLUMNS).where(Photo.review_id.in_(ids)).order_by(Photo.review_id, Photo.position)
-
-
-def _photos_of(connection, review_ids: list[int], storage) -> dict[int, list[dict]]:
-    if not review_ids:
-        return {}
-    out: dict[int, list[dict]] = {}
-    statement = _photos_statement(len(review_ids))
-    rows = connection.execute(statement, {f"r{i}": id_ for i, id_ in enumerate(review_ids)}).all()
-    for photo in map(_PhotoRow._make, rows):
-        out.setdefault(photo.review_id, []).append(media.photo_view(photo, storage))
-    return out
+def _photos_in(photos: str | None, storage) -> list[dict]:
+    """A review's photos from its row's JSON (see `_PHOTOS_OF_REVIEW`), in their order."""
+    if not photos:
+        return []
+    return [media.photo_view(_PhotoRow._make(photo[1:]), storage) for photo in sorted(orjson.loads(photos))]
 
 
 def _reply_of(row) -> dict | None:
