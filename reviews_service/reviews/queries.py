@@ -274,7 +274,7 @@ def _part_of(cursor: str | None, sort: str, mine_name: str, rest_name: str,
 _LED_BY_EXPRESSION = frozenset({"lowest", "photos_first"})
 
 def _photos_in(photos: str | None, storage) -> list[dict]:
-    """A review's photos from its row's JSON (see `_PHOTOS_OF_REVIEW`), in their order."""
+    """A review's photos from its row's JSON (see `_statement`), in their order."""
     if not photos:
         return []
     return [media.photo_view(_PhotoRow._make(photo[1:]), storage) for photo in sorted(orjson.loads(photos))]
