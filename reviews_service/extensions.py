@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from typing import TypeVar
 
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager
@@ -16,6 +17,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase
 
 from .errors import handle_http_exception
@@ -28,6 +30,9 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+T = TypeVar("T")
 
 
 class Base(DeclarativeBase):
@@ -74,6 +79,21 @@ def read_connection() -> Iterator[Connection]:
         _give_back()
         raise
     _held.used = time.monotonic()
+
+
+def run_read(work: Callable[[Connection], T]) -> T:
+    """`work` on the read connection (`read_connection`), and once more on a new one when the held
+    connection turned out dead (the database server closed it while it sat unused: the pool's ping
+    on checkout would have caught that, and the shopper must not see the difference). Within a
+    session, a dead connection is the session's error, as before."""
+    try:
+        with read_connection() as connection:
+            return work(connection)
+    except DBAPIError as error:
+        if not error.connection_invalidated or db.session.registry.has():
+            raise
+    with read_connection() as connection:
+        return work(connection)
 
 
 _HELD_IDLE = 10.0

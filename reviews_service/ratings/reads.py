@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 
 from ..catalog.models import Product
-from ..extensions import read_connection
+from ..extensions import run_read
 from .models import ProductRating, ShopRating
 
 _FIELDS = ("count", "total", "n1", "n2", "n3", "n4", "n5", "verified_count", "version")
@@ -73,8 +73,7 @@ _SHOP_RATING = select(*[getattr(ShopRating, f) for f in _FIELDS]).where(ShopRati
 
 
 def _read(statement, params: dict[str, Any]) -> list:
-    with read_connection() as connection:
-        return connection.execute(statement, params).all()
+    return run_read(lambda connection: connection.execute(statement, params).all())
 
 
 def product_ratings(shop_id: int, external_ids: list[str]) -> dict[str, Rating]:

@@ -20,7 +20,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from .. import cursors
 from ..catalog.models import Product
 from ..errors import Invalid, NotFound
-from ..extensions import db, read_connection
+from ..extensions import db, run_read
 from ..shops.models import Shop
 from . import media, views
 from .models import Photo, Reply, Review
@@ -153,14 +153,15 @@ def page(query: Published, *, sort: str, limit: int, cursor: str | None, lang_fi
     """One page of `query` in `sort` order as public views, and the next page's cursor (None at
     the end). With `lang_first`, the reviews written in that language come first, then the rest,
     each part in `sort` order."""
-    with read_connection() as connection:
+    def rows_and_cursor(connection) -> tuple[list, str | None]:
         read = _Reader(connection, query, sort)
-        if lang_first is None:
-            key = cursors.decode(cursor, sort, _KEY_KINDS[sort]) if cursor else None
-            rows = read(None, limit + 1, key)
-            next_cursor = cursors.encode(sort, _key_of(rows[limit - 1], sort)) if len(rows) > limit else None
-        else:
-            rows, next_cursor = _language_first(read, limit, cursor, lang_first)
+        if lang_first is not None:
+            return _language_first(read, limit, cursor, lang_first)
+        key = cursors.decode(cursor, sort, _KEY_KINDS[sort]) if cursor else None
+        rows = read(None, limit + 1, key)
+        return rows, cursors.encode(sort, _key_of(rows[limit - 1], sort)) if len(rows) > limit else None
+
+    rows, next_cursor = run_read(rows_and_cursor)
     storage = storage or media.storage()
     return [views.public_dict(r, _photos_in(r.photos, storage), _reply_of(r)) for r in rows[:limit]], next_cursor
 
