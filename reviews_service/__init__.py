@@ -250,11 +250,15 @@ def _register_blueprints(app: Flask) -> None:
                 survey_api.server, survey_api.public, feedback_api.server, feedback_api.public,
                 feedback_threads_api.blp, loyalty_api.blp, loyalty_public_api.public):
         api.register_blueprint(blp)
-    api.spec.components.security_scheme("secretKey", {
-        "type": "http", "scheme": "bearer",
-        "description": "The shop's secret key, sk_..., with its scopes: "
-                       + "; ".join(f"`{name}`: {text}" for name, text in scopes.DESCRIPTIONS.items())})
-    _document_scopes(app, api.spec._paths)
+
+    def security() -> None:
+        api.spec.components.security_scheme("secretKey", {
+            "type": "http", "scheme": "bearer",
+            "description": "The shop's secret key, sk_..., with its scopes: "
+                           + "; ".join(f"`{name}`: {text}" for name, text in scopes.DESCRIPTIONS.items())})
+        _document_scopes(app, api.spec._paths)
+
+    api.after_documenting(security)  # the document is written when first read (extensions.Api)
 
 
 def _document_scopes(app: Flask, paths: dict) -> None:

@@ -45,8 +45,65 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 
 
+_UNDOCUMENTED = "reviews.undocumented"  # an app's blueprints not yet in its OpenAPI document
+_THEN = "reviews.after_documenting"  # what completes the document once they are
+_DOCUMENTING = threading.RLock()
+
+
+class _Writing(threading.local):
+    active = False
+
+
+_writing = _Writing()
+
+
 class Api(_Api):
-    """flask-smorest's Api, answering every HTTP error in the project's problem+json shape."""
+    """flask-smorest's Api, answering every HTTP error in the project's problem+json shape, and
+    writing the OpenAPI document when it is first read rather than as each blueprint registers:
+    documenting every operation (apispec, marshmallow's field conversion) was half of building the
+    app, which every test does, and only a request for the document (or the docs page) needs it.
+    Whatever reads `spec` gets the whole document: the pending blueprints are documented first, in
+    the order they were registered, then `after_documenting`'s steps run."""
+
+    @property
+    def spec(self):
+        self._document_pending()
+        return self._spec
+
+    @spec.setter
+    def spec(self, value) -> None:
+        self._spec = value
+
+    def register_blueprint(self, blp, *, parameters=None, **options) -> None:
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self._app.extensions.setdefault(_UNDOCUMENTED, []).append((blp, name, parameters))
+
+    def after_documenting(self, step: Callable[[], None]) -> None:
+        """Run `step` once the registered blueprints are in the document (it may read `spec`)."""
+        self._app.extensions.setdefault(_THEN, []).append(step)
+
+    def _document_pending(self) -> None:
+        app = getattr(self, "_app", None)
+        if app is None or _UNDOCUMENTED not in app.extensions:
+            return
+        # Two first readers at once: the second waits for the whole document (the pending list
+        # goes only once it is written); a step of the writing that reads `spec` gets it as it is.
+        with _DOCUMENTING:
+            pending = app.extensions.get(_UNDOCUMENTED)
+            if not pending or _writing.active:
+                return
+            _writing.active = True
+            try:
+                for blp, name, parameters in pending:
+                    blp.register_views_in_doc(self, app, self._spec, name=name, parameters=parameters)
+                    self._spec.tag({"name": name, "description": blp.description})
+                for step in app.extensions.pop(_THEN, []):
+                    step()
+            finally:
+                _writing.active = False
+                app.extensions.pop(_UNDOCUMENTED, None)
 
     def handle_http_exception(self, error):
         return handle_http_exception(error)

@@ -156,3 +156,28 @@ def test_docs_page_groups_operations_by_task_with_an_example_each(client, spec):
     for (name, html), tag in zip(sections, spec["tags"], strict=True):
         assert html_escape(tag["description"]) in html, name
         assert '<pre class="example">' in html, name
+
+
+def test_the_document_is_whole_for_two_first_readers_at_once(app):
+    """The document is written when first read (extensions.Api): two requests that both find it
+    unwritten get the same, whole document, security scheme and scopes included."""
+    import threading
+
+    barrier, answers = threading.Barrier(2), []
+
+    def read() -> None:
+        client = app.test_client()
+        barrier.wait()
+        answers.append(client.get("/api/openapi.json"))
+
+    threads = [threading.Thread(target=read) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    first, second = (answer.get_json() for answer in answers)
+    assert first == second
+    assert len(first["paths"]) > 50
+    assert "secretKey" in first["components"]["securitySchemes"]
+    assert any("security" in operation for operation in first["paths"]["/api/v1/orders"].values())
+    assert app.test_client().get("/api/openapi.json").get_json() == first
